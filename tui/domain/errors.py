@@ -1,0 +1,256 @@
+"""Errors from Twilio, explained in plain language with the next step.
+
+Twilio's catalogue gives no HTTP status per code, so explanations branch on the
+code (twilio-api.md §13). An unknown code still shows Twilio's own message and
+link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+DOCS_URL = "https://www.twilio.com/docs/errors/{code}"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    summary: str  # what happened, in the person's terms
+    next_step: str  # what to do now
+
+
+# The codes that matter when buying a number. Wording follows Twilio's error
+# pages (linked from each error) and what purchase-ux.md §5 says users trip on.
+EXPLANATIONS: dict[int, Explanation] = {
+    20001: Explanation(
+        "Twilio ignored a parameter it does not know.",
+        "This is a bug in number-wizard; please report it with the request shown.",
+    ),
+    20003: Explanation(
+        "Twilio did not accept these credentials: the Account SID and secret do not "
+        "match, the key or token was deleted, the account is suspended, or the key "
+        "belongs to another region.",
+        "Check the Account SID and the Auth Token or API key secret in the Twilio "
+        "Console (Account › API keys & tokens); with a regional key, set the same "
+        "region and edge here.",
+    ),
+    20005: Explanation(
+        "The account is not active: it may have no funds or an unfinished trial.",
+        "Top up or activate the account in the Twilio Console.",
+    ),
+    20007: Explanation(
+        "A page size over 1000 was asked for.",
+        "This is a bug in number-wizard; please report it.",
+    ),
+    20008: Explanation(
+        "Test credentials cannot do this: they only work for a few endpoints.",
+        "Use your live Account SID with an Auth Token or API key for this step.",
+    ),
+    20403: Explanation(
+        "This account may not use this part of the API, usually because it is "
+        "suspended or closed.",
+        "Check the account's status in the Console, or contact Twilio support.",
+    ),
+    20404: Explanation(
+        "Twilio found nothing at this address. For a search this usually means the "
+        "country sells no mobile numbers (the US sells none); it also happens when "
+        "an API key SID (SK…) is used where the Account SID (AC…) belongs.",
+        "Pick a country that sells mobile numbers, and check that the Account SID "
+        "starts with AC.",
+    ),
+    20429: Explanation(
+        "Twilio is receiving too many requests from this account at once and did "
+        "not process this one.",
+        "Wait a few seconds and try again; searches are retried automatically.",
+    ),
+    20500: Explanation(
+        "Twilio had an internal error.",
+        "Try again shortly. After a failed purchase, number-wizard first checks "
+        "whether the number was bought before it tries again.",
+    ),
+    20503: Explanation(
+        "Twilio is temporarily unavailable.",
+        "Try again in a minute. After a failed purchase, number-wizard first checks "
+        "whether the number was bought before it tries again.",
+    ),
+    10002: Explanation(
+        "Trial accounts are limited: this number is not offered to trials, or the "
+        "trial already has its number.",
+        "Upgrade the account in the Console, or release the number it already has.",
+    ),
+    21404: Explanation(
+        "Trial accounts may own only one Twilio number, and this one already has it.",
+        "Upgrade the account to a full (paid) account, or release its current number.",
+    ),
+    21406: Explanation(
+        "An SMS fallback URL was given without an SMS URL.",
+        "Add an SMS URL, or remove the SMS fallback URL.",
+    ),
+    21409: Explanation(
+        "This number does not support caller-name lookup.",
+        "Turn caller name lookup off and buy again.",
+    ),
+    21421: Explanation(
+        "Twilio says the phone number is not valid.",
+        "Check the number: + then the country code and the number, e.g. "
+        "+447400123456.",
+    ),
+    21422: Explanation(
+        "This number is not for sale: someone else bought it, it is reserved, or "
+        "Twilio never sold it.",
+        "Search again and pick another number.",
+    ),
+    21451: Explanation(
+        "The area code is not valid.",
+        "Fix the area code, or search without one.",
+    ),
+    21452: Explanation(
+        "There are no numbers available in this area code.",
+        "Search without the area code, or try a neighbouring one.",
+    ),
+    21613: Explanation(
+        "This number needs an address on file for the account.",
+        "Add an address in the Console, or search with \"exclude numbers that need "
+        "an address\".",
+    ),
+    21615: Explanation(
+        "This number needs a local address: an address in the number's own country "
+        "(sometimes its area).",
+        "Choose an address in the number's country on the Compliance step, or "
+        "create one in the Console (Phone Numbers › Addresses).",
+    ),
+    21628: Explanation(
+        "The address could not be validated.",
+        "Correct the address in the Console.",
+    ),
+    21629: Explanation(
+        "Twilio suggests a corrected version of the address.",
+        "Accept the suggestion in the Console, then try again.",
+    ),
+    21631: Explanation(
+        "This number needs an address, and the address must be given with the "
+        "purchase (Twilio no longer picks one from the account).",
+        "Choose a validated address that meets the number's requirement on the "
+        "Compliance step, or create one in the Console (Phone Numbers › Addresses).",
+    ),
+    21649: Explanation(
+        "Numbers of this type in this country are regulated: Twilio needs an approved "
+        "regulatory bundle with the purchase.",
+        "Choose a bundle with status twilio-approved for this country and mobile "
+        "numbers on the Compliance step, or create one in the Console (Phone Numbers "
+        "› Regulatory Compliance); approval can take a few days.",
+    ),
+    21650: Explanation(
+        "This number needs a verified identity document, which takes Twilio about 48 "
+        "business hours to check.",
+        "Start identity verification in the Console and come back when it is done.",
+    ),
+    21651: Explanation(
+        "A document in the bundle does not meet the country's requirement.",
+        "Replace the document in the bundle, or choose another approved bundle.",
+    ),
+    22300: Explanation(
+        "This account is not allowed to buy long-code numbers (a compliance "
+        "restriction).",
+        "Contact Twilio support to lift the restriction.",
+    ),
+    80601: Explanation(
+        "The number is unavailable; it may belong to a number pool.",
+        "Pick another number.",
+    ),
+}
+
+
+class WizardError(Exception):
+    """Base for errors number-wizard explains to the person."""
+
+
+class TwilioApiError(WizardError):
+    """An error answer from Twilio: status, code, message and more_info, plus
+    what it means and what to do."""
+
+    def __init__(
+        self,
+        status: int,
+        code: int | None,
+        message: str,
+        more_info: str | None = None,
+        *,
+        method: str = "",
+        path: str = "",
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        self.more_info = more_info or (DOCS_URL.format(code=code) if code else None)
+        self.method = method
+        self.path = path
+        super().__init__(self.one_line())
+
+    @classmethod
+    def from_response(
+        cls, status: int, body: Any, *, method: str = "", path: str = ""
+    ) -> TwilioApiError:
+        """Build from a response body, whatever shape Twilio used (its classic
+        `{code, message, more_info, status}`, RFC 9457, or not JSON at all)."""
+        code: int | None = None
+        message = ""
+        more_info = None
+        if isinstance(body, dict):
+            raw_code = body.get("code")
+            try:
+                code = int(raw_code) if raw_code is not None else None
+            except (TypeError, ValueError):
+                code = None
+            message = str(body.get("message") or body.get("detail") or body.get("title") or "")
+            more_info = body.get("more_info") or body.get("type") or None
+            if not isinstance(more_info, str) or not more_info.startswith("http"):
+                more_info = None
+        if not message:
+            message = f"HTTP {status}"
+        return cls(status, code, message, more_info, method=method, path=path)
+
+    @property
+    def explanation(self) -> Explanation | None:
+        return EXPLANATIONS.get(self.code) if self.code is not None else None
+
+    @property
+    def summary(self) -> str:
+        known = self.explanation
+        return known.summary if known else self.message
+
+    @property
+    def next_step(self) -> str:
+        known = self.explanation
+        if known:
+            return known.next_step
+        if self.more_info:
+            return "Read Twilio's page on this error (link above) for what to do."
+        return "Try again; if it keeps failing, check Twilio's status page."
+
+    def one_line(self) -> str:
+        code = f" {self.code}" if self.code is not None else ""
+        return f"Twilio error{code} (HTTP {self.status}): {self.message}"
+
+    def lines(self) -> list[str]:
+        """The full explanation as lines, for the screen and for stderr."""
+        lines = [self.one_line()]
+        if self.explanation:
+            lines.append(self.explanation.summary)
+        if self.more_info:
+            lines.append(f"More: {self.more_info}")
+        lines.append(f"Next: {self.next_step}")
+        return lines
+
+
+class TwilioUnreachable(WizardError):
+    """The request did not reach Twilio, or no answer came back in time.
+
+    For a purchase, `sent` says whether the request may have been processed: a
+    timeout after sending means the outcome is unknown and must be reconciled
+    (look the number up) before trying again.
+    """
+
+    def __init__(self, message: str, *, sent: bool) -> None:
+        self.sent = sent
+        super().__init__(message)

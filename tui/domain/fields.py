@@ -1,0 +1,238 @@
+"""The field catalogue: one entry per body parameter of the Mobile purchase.
+
+Each entry names the field on the wire, in Python and on the command line, says in
+one line what it is for (the wizard's help line and the command line's `--help`
+use the same text), names the rule that checks it and what Twilio does when it is
+left out. Screens, the command line and the review all read this table; nothing
+else restates a field's rule or help.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Literal
+
+from tui.domain import rules
+
+Group = Literal["number", "voice", "messaging", "details", "compliance", "search"]
+Kind = Literal["phone", "sid", "url", "method", "text", "choice", "bool", "int"]
+
+GROUP_TITLES: dict[Group, str] = {
+    "number": "Number",
+    "voice": "Voice",
+    "messaging": "Messaging",
+    "details": "Details",
+    "compliance": "Compliance",
+    "search": "Search",
+}
+
+
+def _kebab(wire: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", wire).lower()
+
+
+def _snake(wire: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", wire).lower()
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    wire: str  # Twilio's form parameter, e.g. "VoiceUrl"
+    label: str
+    help: str  # one line, shown under the field and in --help
+    group: Group
+    kind: Kind
+    parse: Callable[[Any], Any]  # raw text -> wire value; raises rules.RuleError
+    twilio_default: str  # what Twilio does when the field is left out
+    placeholder: str = ""
+    choices: tuple[str, ...] = ()
+    sid_prefix: str | None = None
+    required: bool = False
+
+    @property
+    def name(self) -> str:
+        """The Python attribute and model field name, e.g. `voice_url`."""
+        return _snake(self.wire)
+
+    @property
+    def flag(self) -> str:
+        """The command-line flag, e.g. `--voice-url` (twilio-cli's spelling)."""
+        return "--" + _kebab(self.wire)
+
+    def check(self, raw: Any) -> Any:
+        """Apply this field's rule to raw input (text from a screen or a flag)."""
+        return self.parse(raw)
+
+
+def _sid(prefix: str) -> Callable[[str], str]:
+    return partial(rules.sid, prefix=prefix)
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[str], str]:
+    return partial(rules.choice, choices=choices)
+
+
+def _sid_placeholder(prefix: str) -> str:
+    return prefix + "x" * 32
+
+
+# The order is Twilio's (the spec's and the helper libraries'), which is also the
+# order of the form body we send.
+PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec(
+        "PhoneNumber", "Phone number",
+        "The mobile number to buy, in E.164: + then country code and number.",
+        "number", "phone", rules.phone_number, "required",
+        placeholder="+447400123456", required=True,
+    ),
+    FieldSpec(
+        "ApiVersion", "API version",
+        "The API version used to call your webhooks.",
+        "details", "choice", rules.api_version, "2010-04-01",
+        choices=rules.API_VERSIONS,
+    ),
+    FieldSpec(
+        "FriendlyName", "Friendly name",
+        "Your own label for the number, up to 64 characters.",
+        "details", "text", rules.friendly_name, "the number, formatted",
+        placeholder="Support line",
+    ),
+    FieldSpec(
+        "SmsApplicationSid", "Messaging application",
+        "SID of a TwiML application that handles incoming messages (AP...).",
+        "messaging", "sid", _sid("AP"), "none: the SMS URL is used",
+        placeholder=_sid_placeholder("AP"), sid_prefix="AP",
+    ),
+    FieldSpec(
+        "SmsFallbackMethod", "SMS fallback method",
+        "How Twilio calls the SMS fallback URL: GET or POST.",
+        "messaging", "method", rules.http_method, "POST",
+        choices=rules.HTTP_METHODS,
+    ),
+    FieldSpec(
+        "SmsFallbackUrl", "SMS fallback URL",
+        "Called when the SMS URL fails or answers with an error.",
+        "messaging", "url", rules.url, "none",
+        placeholder="https://example.com/sms-fallback",
+    ),
+    FieldSpec(
+        "SmsMethod", "SMS method",
+        "How Twilio calls the SMS URL: GET or POST.",
+        "messaging", "method", rules.http_method, "POST",
+        choices=rules.HTTP_METHODS,
+    ),
+    FieldSpec(
+        "SmsUrl", "SMS URL",
+        "Your webhook that Twilio calls when a message arrives.",
+        "messaging", "url", rules.url,
+        "none: Twilio answers incoming messages with its default auto-reply",
+        placeholder="https://example.com/sms",
+    ),
+    FieldSpec(
+        "StatusCallback", "Status callback URL",
+        "Twilio reports the status of calls to this number here.",
+        "details", "url", rules.url, "none",
+        placeholder="https://example.com/status",
+    ),
+    FieldSpec(
+        "StatusCallbackMethod", "Status callback method",
+        "How Twilio calls the status callback URL: GET or POST.",
+        "details", "method", rules.http_method, "POST",
+        choices=rules.HTTP_METHODS,
+    ),
+    FieldSpec(
+        "VoiceApplicationSid", "Voice application",
+        "SID of a TwiML application that handles incoming calls (AP...).",
+        "voice", "sid", _sid("AP"), "none: the voice URL is used",
+        placeholder=_sid_placeholder("AP"), sid_prefix="AP",
+    ),
+    FieldSpec(
+        "VoiceCallerIdLookup", "Caller name lookup",
+        "Look up the caller's name (CNAM) on incoming calls; $0.01 per lookup.",
+        "voice", "bool", rules.boolean, "false",
+    ),
+    FieldSpec(
+        "VoiceFallbackMethod", "Voice fallback method",
+        "How Twilio calls the voice fallback URL: GET or POST.",
+        "voice", "method", rules.http_method, "POST",
+        choices=rules.HTTP_METHODS,
+    ),
+    FieldSpec(
+        "VoiceFallbackUrl", "Voice fallback URL",
+        "Called when the voice URL fails or answers with an error.",
+        "voice", "url", rules.url, "none",
+        placeholder="https://example.com/voice-fallback",
+    ),
+    FieldSpec(
+        "VoiceMethod", "Voice method",
+        "How Twilio calls the voice URL: GET or POST.",
+        "voice", "method", rules.http_method, "POST",
+        choices=rules.HTTP_METHODS,
+    ),
+    FieldSpec(
+        "VoiceUrl", "Voice URL",
+        "Your webhook that Twilio calls when a call comes in.",
+        "voice", "url", rules.url, "none: incoming calls are not answered",
+        placeholder="https://example.com/voice",
+    ),
+    FieldSpec(
+        "IdentitySid", "Identity",
+        "SID of the identity some countries require for the number's owner (RI...).",
+        "compliance", "sid", _sid("RI"), "none",
+        placeholder=_sid_placeholder("RI"), sid_prefix="RI",
+    ),
+    FieldSpec(
+        "AddressSid", "Address",
+        "SID of the address that meets the number's address requirement (AD...).",
+        "compliance", "sid", _sid("AD"), "none",
+        placeholder=_sid_placeholder("AD"), sid_prefix="AD",
+    ),
+    FieldSpec(
+        "EmergencyStatus", "Emergency calling",
+        "Whether emergency calling is enabled on the number: Active or Inactive.",
+        "compliance", "choice", _choice(rules.EMERGENCY_STATUSES), "Inactive",
+        choices=rules.EMERGENCY_STATUSES,
+    ),
+    FieldSpec(
+        "EmergencyAddressSid", "Emergency address",
+        "SID of the address given to emergency services (AD...).",
+        "compliance", "sid", _sid("AD"), "none",
+        placeholder=_sid_placeholder("AD"), sid_prefix="AD",
+    ),
+    FieldSpec(
+        "TrunkSid", "SIP trunk",
+        "SID of an Elastic SIP trunk that takes the number's calls (TK...).",
+        "voice", "sid", _sid("TK"), "none",
+        placeholder=_sid_placeholder("TK"), sid_prefix="TK",
+    ),
+    FieldSpec(
+        "VoiceReceiveMode", "Receive mode",
+        "Whether the number receives voice calls or faxes.",
+        "voice", "choice", _choice(rules.VOICE_RECEIVE_MODES), "voice",
+        choices=rules.VOICE_RECEIVE_MODES,
+    ),
+    FieldSpec(
+        "BundleSid", "Regulatory bundle",
+        "SID of an approved regulatory bundle for the country (BU...).",
+        "compliance", "sid", _sid("BU"), "none",
+        placeholder=_sid_placeholder("BU"), sid_prefix="BU",
+    ),
+)
+
+FIELDS_BY_NAME: dict[str, FieldSpec] = {f.name: f for f in PURCHASE_FIELDS}
+FIELDS_BY_WIRE: dict[str, FieldSpec] = {f.wire: f for f in PURCHASE_FIELDS}
+
+
+def field(name_or_wire: str) -> FieldSpec:
+    """Look a field up by its Python name or its Twilio name."""
+    spec = FIELDS_BY_NAME.get(name_or_wire) or FIELDS_BY_WIRE.get(name_or_wire)
+    if spec is None:
+        raise KeyError(name_or_wire)
+    return spec
+
+
+def fields_in(group: Group) -> tuple[FieldSpec, ...]:
+    return tuple(f for f in PURCHASE_FIELDS if f.group == group)

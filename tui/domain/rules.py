@@ -1,0 +1,369 @@
+"""Pure field rules: each takes raw text and returns the value Twilio expects, or
+raises `RuleError` with a sentence a non-developer understands.
+
+These functions are the single source of truth for every field rule. The pydantic
+models (`tui.domain.purchase`, `tui.domain.search`), the live validators of the
+screens and the command line all call them, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import phonenumbers
+from phonenumbers import PhoneNumberType, geocoder
+
+
+class RuleError(ValueError):
+    """A value broke a field rule. The message is shown to the person as is."""
+
+
+# ---------------------------------------------------------------------------
+# Phone numbers
+
+_E164 = re.compile(r"\+[1-9]\d{1,14}")
+
+# Names for phonenumbers' number types, in the words the wizard shows.
+_NUMBER_TYPE_NAMES = {
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE: "landline",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "landline or mobile",
+    PhoneNumberType.TOLL_FREE: "toll-free",
+    PhoneNumberType.PREMIUM_RATE: "premium-rate",
+    PhoneNumberType.SHARED_COST: "shared-cost",
+    PhoneNumberType.VOIP: "VoIP",
+    PhoneNumberType.PERSONAL_NUMBER: "personal number",
+    PhoneNumberType.PAGER: "pager",
+    PhoneNumberType.UAN: "universal access number",
+    PhoneNumberType.VOICEMAIL: "voicemail",
+    PhoneNumberType.UNKNOWN: "unknown",
+}
+
+
+@dataclass(frozen=True)
+class PhoneNumberFacts:
+    """What `phonenumbers` knows about a valid E.164 number."""
+
+    e164: str
+    region: str | None  # ISO 3166-1 alpha-2, e.g. "GB"
+    country_name: str
+    number_type: str  # one of _NUMBER_TYPE_NAMES' values
+    national_format: str
+    international_format: str
+
+    @property
+    def is_mobile(self) -> bool:
+        # FIXED_LINE_OR_MOBILE is what phonenumbers says for e.g. some NANP and
+        # Swedish ranges; Twilio may well sell those as mobile.
+        return self.number_type in ("mobile", "landline or mobile")
+
+    def describe(self) -> str:
+        return f"{self.country_name} · {self.number_type} · {self.national_format}"
+
+
+def _country_name(parsed: phonenumbers.PhoneNumber, region: str | None) -> str:
+    name = geocoder.country_name_for_number(parsed, "en")
+    if not name and region:
+        # Non-geographic ranges (e.g. +1 500) get no name from the public call;
+        # the region's display name is still known to the library.
+        region_name = getattr(geocoder, "_region_display_name", None)
+        name = region_name(region, "en") if region_name else ""
+    return name or region or "unknown country"
+
+
+def phone_number(raw: str) -> str:
+    """A phone number in E.164 that `phonenumbers` finds valid."""
+    text = raw.strip()
+    if not text:
+        raise RuleError("Enter a phone number, e.g. +447400123456.")
+    compact = re.sub(r"[\s().-]", "", text)
+    if not compact.startswith("+"):
+        raise RuleError(
+            "Start with + and the country code, e.g. +447400123456 (E.164 format)."
+        )
+    if not _E164.fullmatch(compact):
+        raise RuleError(
+            "Use + followed by up to 15 digits, no letters, e.g. +447400123456."
+        )
+    try:
+        parsed = phonenumbers.parse(compact, None)
+    except phonenumbers.NumberParseException:
+        raise RuleError(f"{compact} is not a phone number phonenumbers can read.") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise RuleError(
+            f"{compact} is not a valid number in any country's numbering plan."
+        )
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_number_facts(e164: str) -> PhoneNumberFacts:
+    """Describe a number that already passed `phone_number`."""
+    parsed = phonenumbers.parse(e164, None)
+    region = phonenumbers.region_code_for_number(parsed)
+    return PhoneNumberFacts(
+        e164=e164,
+        region=region,
+        country_name=_country_name(parsed, region),
+        number_type=_NUMBER_TYPE_NAMES.get(
+            phonenumbers.number_type(parsed), "unknown"
+        ),
+        national_format=phonenumbers.format_number(
+            parsed, phonenumbers.PhoneNumberFormat.NATIONAL
+        ),
+        international_format=phonenumbers.format_number(
+            parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        ),
+    )
+
+
+def not_mobile_warning(e164: str) -> str | None:
+    """A warning (never a refusal) when a valid number is not a mobile number."""
+    facts = phone_number_facts(e164)
+    if facts.is_mobile:
+        return None
+    return (
+        f"{e164} is not a mobile number in {facts.country_name}'s numbering plan "
+        f"(it is listed as: {facts.number_type}). Twilio refuses it on the Mobile "
+        "endpoint unless Twilio sells it as a mobile number."
+    )
+
+
+# ---------------------------------------------------------------------------
+# SIDs
+
+SID_KINDS = {
+    "AC": "Account",
+    "PN": "Phone number",
+    "AD": "Address",
+    "RI": "Identity",
+    "AP": "Application",
+    "TK": "SIP trunk",
+    "BU": "Bundle",
+    "SK": "API key",
+}
+
+_HEX32 = re.compile(r"[0-9a-fA-F]{32}")
+
+
+def sid(raw: str, prefix: str) -> str:
+    """A Twilio SID: the two-letter prefix and 32 hex digits (34 characters)."""
+    kind = SID_KINDS.get(prefix, prefix)
+    text = raw.strip()
+    example = f"{prefix}{'0123456789abcdef' * 2}"
+    if not text:
+        raise RuleError(f"Enter a {kind} SID, e.g. {example}.")
+    if text[:2].upper() == prefix and text[:2] != prefix:
+        raise RuleError(f"{kind} SIDs start with capital {prefix}, e.g. {example}.")
+    if not text.startswith(prefix):
+        other = SID_KINDS.get(text[:2])
+        hint = f" That looks like a {other} SID." if other else ""
+        raise RuleError(f"A {kind} SID starts with {prefix}.{hint} Example: {example}.")
+    rest = text[2:]
+    if len(text) != 34:
+        raise RuleError(
+            f"A {kind} SID is 34 characters ({prefix} and 32 hex digits); "
+            f"this one has {len(text)}."
+        )
+    if not _HEX32.fullmatch(rest):
+        raise RuleError(
+            f"After {prefix}, a {kind} SID has only hex digits 0-9 and a-f."
+        )
+    return text
+
+
+# ---------------------------------------------------------------------------
+# URLs, methods, text, enums, booleans
+
+_URL_MAX = 4000
+
+
+def url(raw: str) -> str:
+    """An absolute http(s) URL Twilio can call."""
+    text = raw.strip()
+    if not text:
+        raise RuleError("Enter a URL, e.g. https://example.com/voice.")
+    if any(ch.isspace() for ch in text):
+        raise RuleError("A URL cannot contain spaces.")
+    if len(text) > _URL_MAX:
+        raise RuleError(f"A URL can be at most {_URL_MAX} characters.")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise RuleError("This is not a well-formed URL.") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise RuleError(
+            "Use an absolute URL starting with https:// (or http://), "
+            "e.g. https://example.com/voice."
+        )
+    if not parts.hostname:
+        raise RuleError("The URL needs a host name, e.g. https://example.com/voice.")
+    return text
+
+
+HTTP_METHODS = ("GET", "POST")
+
+
+def http_method(raw: str) -> str:
+    text = raw.strip().upper()
+    if text not in HTTP_METHODS:
+        raise RuleError("Choose GET or POST.")
+    return text
+
+
+FRIENDLY_NAME_MAX = 64
+
+
+def friendly_name(raw: str) -> str:
+    text = raw.strip()
+    if not text:
+        raise RuleError("Enter a name, or leave the field empty for Twilio's default.")
+    if len(text) > FRIENDLY_NAME_MAX:
+        raise RuleError(
+            f"A friendly name can be at most {FRIENDLY_NAME_MAX} characters; "
+            f"this one has {len(text)}."
+        )
+    return text
+
+
+def choice(raw: str, choices: tuple[str, ...]) -> str:
+    """One of a fixed list, matched without regard to case, returned as listed."""
+    text = raw.strip()
+    for option in choices:
+        if text.lower() == option.lower():
+            return option
+    raise RuleError("Choose " + " or ".join(choices) + ".")
+
+
+EMERGENCY_STATUSES = ("Active", "Inactive")
+VOICE_RECEIVE_MODES = ("voice", "fax")
+API_VERSIONS = ("2010-04-01", "2008-08-01")
+
+_TRUE = ("true", "yes", "y", "on", "1")
+_FALSE = ("false", "no", "n", "off", "0")
+
+
+def boolean(raw: str | bool) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = raw.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise RuleError("Answer true or false.")
+
+
+def api_version(raw: str) -> str:
+    return choice(raw, API_VERSIONS)
+
+
+# ---------------------------------------------------------------------------
+# Search filters
+
+COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+
+
+def country_code(raw: str) -> str:
+    text = raw.strip().upper()
+    if not COUNTRY_CODE.fullmatch(text):
+        raise RuleError("Use the two-letter ISO country code, e.g. GB, AU or DE.")
+    return text
+
+
+_CONTAINS_META = "*%"
+_ALL_META = "*%+$"
+
+
+def _only_meta_between(body: str, i: int) -> bool:
+    """True when the wildcard at i has no letter or digit on one of its sides,
+    i.e. it belongs to a run of wildcards at the start or the end."""
+    return all(ch in _CONTAINS_META for ch in body[:i]) or all(
+        ch in _CONTAINS_META for ch in body[i + 1 :]
+    )
+
+
+def contains_pattern(raw: str) -> str:
+    """Twilio's `Contains` pattern (twilio-api.md §5).
+
+    2-16 characters of digits, letters, `*` (any one character) and `%` (any
+    sequence); an optional leading `+` anchors at the start and a trailing `$` at
+    the end. With wildcards there must be at least two other characters, no
+    wildcard between two other characters and no two wildcards side by side.
+    """
+    text = raw.strip()
+    if not text:
+        raise RuleError("Enter digits or letters to look for, e.g. 777.")
+    if not 2 <= len(text) <= 16:
+        raise RuleError(
+            f"A pattern is 2 to 16 characters long; this one has {len(text)}."
+        )
+    body = text
+    if body.startswith("+"):
+        body = body[1:]
+    if body.endswith("$"):
+        body = body[:-1]
+    for ch in body:
+        if not (ch.isascii() and (ch.isalnum() or ch in _CONTAINS_META)):
+            raise RuleError(
+                f"'{ch}' is not allowed: use digits, letters, * (any one character) "
+                "and % (any characters); + only at the start and $ only at the end."
+            )
+    for left, right in zip(text, text[1:]):
+        if left in _ALL_META and right in _ALL_META:
+            raise RuleError(
+                f"'{left}{right}': the special characters * % + $ cannot stand side "
+                "by side."
+            )
+    meta_positions = [i for i, ch in enumerate(body) if ch in _CONTAINS_META]
+    if meta_positions:
+        plain = len(body) - len(meta_positions)
+        if plain < 2:
+            raise RuleError("With * or %, give at least two digits or letters.")
+        for i in meta_positions:
+            if 0 < i < len(body) - 1 and not _only_meta_between(body, i):
+                raise RuleError(
+                    "A wildcard (* or %) can only stand at the start or the end, "
+                    "not between digits or letters."
+                )
+    elif not body:
+        raise RuleError("Enter digits or letters to look for, e.g. 777.")
+    return text
+
+
+def area_code(raw: str) -> int:
+    text = raw.strip()
+    if not (text.isdigit() and len(text) == 3):
+        raise RuleError("An area code is three digits (US and Canada only).")
+    return int(text)
+
+
+def distance(raw: str) -> int:
+    text = raw.strip()
+    if not text.isdigit() or not 0 <= int(text) <= 500:
+        raise RuleError("Give a whole number of miles from 0 to 500.")
+    return int(text)
+
+
+def lat_long(raw: str) -> str:
+    text = raw.strip()
+    match = re.fullmatch(r"(-?\d{1,2}(?:\.\d+)?),\s*(-?\d{1,3}(?:\.\d+)?)", text)
+    if not match or abs(float(match[1])) > 90 or abs(float(match[2])) > 180:
+        raise RuleError("Give latitude,longitude, e.g. 37.3,-122.0.")
+    return f"{match[1]},{match[2]}"
+
+
+def page_size(raw: str | int) -> int:
+    text = str(raw).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 1000:
+        raise RuleError("A page size is a whole number from 1 to 1000.")
+    return int(text)
+
+
+def plain_text(raw: str) -> str:
+    text = raw.strip()
+    if not text:
+        raise RuleError("Enter a value or leave the field empty.")
+    return text

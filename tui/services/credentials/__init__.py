@@ -1,0 +1,2 @@
+"""Where credentials come from: the environment, stored profiles (keyring), the
+sandbox. Nothing here imports Textual."""

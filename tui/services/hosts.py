@@ -1,0 +1,78 @@
+"""Which host each Twilio service is reached at (twilio-api.md §3).
+
+Twilio's rule (twilio-python `get_hostname`, twilio-node `getHostname`):
+`{product}.{edge}.{region}.twilio.com`; an edge alone implies region `us1`; with
+neither, the global host. The legacy region-only form (`api.ie1.twilio.com`) was
+retired on 2026-04-28, so a region without an edge is refused here rather than
+sent somewhere that no longer answers. `--api-url` overrides all of it and sends
+every service to one base URL (the sandbox, a proxy).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tui.domain.rules import RuleError
+
+SERVICES = ("api", "numbers", "pricing")
+
+# Twilio's documented region/edge pairs (twilio-cli regional docs, edge list).
+EDGE_FOR_REGION = {
+    "us1": "ashburn",
+    "ie1": "dublin",
+    "au1": "sydney",
+    "jp1": "tokyo",
+    "br1": "sao-paulo",
+    "de1": "frankfurt",
+    "sg1": "singapore",
+}
+KNOWN_EDGES = (
+    "sydney", "sao-paulo", "dublin", "frankfurt", "tokyo", "singapore",
+    "ashburn", "umatilla", "roaming",
+)
+
+_NAME = re.compile(r"[a-z][a-z0-9-]*")
+
+
+def _check_name(value: str, what: str) -> str:
+    text = value.strip().lower()
+    if not _NAME.fullmatch(text):
+        raise RuleError(f"{what} {value!r} is not a valid name (letters, digits, -).")
+    return text
+
+
+@dataclass(frozen=True)
+class Hosts:
+    """Base URLs for the three services, without a trailing slash."""
+
+    api: str
+    numbers: str
+    pricing: str
+
+    def for_service(self, service: str) -> str:
+        return getattr(self, service)
+
+
+def resolve_hosts(
+    *, region: str | None = None, edge: str | None = None, api_url: str | None = None
+) -> Hosts:
+    if api_url:
+        base = api_url.rstrip("/")
+        if not re.match(r"https?://", base):
+            raise RuleError("--api-url must be an absolute http(s) URL, e.g. http://127.0.0.1:8080.")
+        return Hosts(api=base, numbers=base, pricing=base)
+    region = _check_name(region, "Region") if region else None
+    edge = _check_name(edge, "Edge") if edge else None
+    if region and not edge:
+        suggestion = EDGE_FOR_REGION.get(region)
+        hint = f" For {region} that is usually TWILIO_EDGE={suggestion}." if suggestion else ""
+        raise RuleError(
+            f"Region {region} needs an edge too: Twilio retired region-only hosts "
+            f"(api.{region}.twilio.com) on 2026-04-28 and now serves regions at "
+            f"api.{{edge}}.{{region}}.twilio.com.{hint}"
+        )
+    if edge and not region:
+        region = "us1"  # Twilio's rule: an edge alone implies us1.
+    suffix = f".{edge}.{region}" if edge else ""
+    return Hosts(*(f"https://{service}{suffix}.twilio.com" for service in SERVICES))
