@@ -1,0 +1,157 @@
+"""What every command shares: connection options, exit codes, error reporting,
+output formats."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from enum import IntEnum
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from tui.domain.errors import TwilioApiError, TwilioUnreachable, WizardError
+from tui.domain.rules import RuleError
+from tui.services.session import Connection, NoCredentialsError, resolve_connection
+
+
+class Exit(IntEnum):
+    """Distinct exit codes for distinct failures, so scripts can tell "needs an
+    address" from "number taken" (twilio-cli folds both into 21)."""
+
+    OK = 0
+    UNEXPECTED = 1
+    BAD_INPUT = 2
+    CREDENTIALS = 3
+    NUMBER_UNAVAILABLE = 4
+    COMPLIANCE = 5
+    ACCOUNT_LIMIT = 6
+    TWILIO_ERROR = 7
+    NETWORK = 8
+    DECLINED = 9
+
+
+_CODE_EXITS = {
+    **dict.fromkeys((20003, 20008), Exit.CREDENTIALS),
+    **dict.fromkeys((21421, 21422, 21451, 21452, 80601), Exit.NUMBER_UNAVAILABLE),
+    **dict.fromkeys((21613, 21615, 21628, 21629, 21631, 21649, 21650, 21651), Exit.COMPLIANCE),
+    **dict.fromkeys((10002, 20005, 20403, 21404, 22300), Exit.ACCOUNT_LIMIT),
+}
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 done; 2 bad input; 3 credentials; 4 number not available or "
+    "invalid; 5 address, bundle or identity needed; 6 account limit; 7 other Twilio "
+    "error; 8 network error (purchase outcome unknown); 9 not confirmed."
+)
+
+
+def exit_for(error: BaseException) -> Exit:
+    if isinstance(error, TwilioApiError):
+        return _CODE_EXITS.get(error.code or 0, Exit.TWILIO_ERROR)
+    if isinstance(error, TwilioUnreachable):
+        return Exit.NETWORK
+    if isinstance(error, NoCredentialsError):
+        return Exit.CREDENTIALS
+    if isinstance(error, RuleError):
+        return Exit.BAD_INPUT
+    return Exit.UNEXPECTED
+
+
+def fail(message: str, code: Exit) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(int(code))
+
+
+def report_error(error: WizardError | RuleError | NoCredentialsError, output: str) -> NoReturn:
+    """Explain an error on stderr (and as JSON on stdout with -o json), then exit."""
+    if isinstance(error, TwilioApiError):
+        for i, line in enumerate(error.lines()):
+            click.echo(("error: " if i == 0 else "  ") + line, err=True)
+        if output == "json":
+            emit_json({"error": {
+                "status": error.status, "code": error.code, "message": error.message,
+                "more_info": error.more_info, "explanation": error.summary,
+                "next_step": error.next_step,
+            }})
+    else:
+        click.echo(f"error: {error}", err=True)
+        if output == "json":
+            emit_json({"error": {"message": str(error)}})
+    sys.exit(int(exit_for(error)))
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def emit_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    click.echo(line(headers))
+    click.echo(line(["-" * w for w in widths]))
+    for row in rows:
+        click.echo(line(row))
+
+
+def emit_fields(pairs: Sequence[tuple[str, str]]) -> None:
+    width = max((len(k) for k, _ in pairs), default=0)
+    for key, value in pairs:
+        click.echo(f"{key.ljust(width)}  {value}")
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def connection_options(func: F) -> F:
+    """--sandbox, --api-url and --profile, accepted by the main command and by
+    every subcommand (a subcommand's value wins)."""
+
+    @click.option("--sandbox", is_flag=True, default=None,
+                  help="Use the built-in offline sandbox and its test account: nothing is bought or charged.")
+    @click.option("--api-url", metavar="URL", default=None,
+                  help="Send every request to this base URL (a served sandbox, a proxy) instead of Twilio.")
+    @click.option("--profile", metavar="NAME", default=None,
+                  help="Use this stored credentials profile.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, sandbox: bool | None, api_url: str | None, profile: str | None,
+                **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        inherited = ctx.find_object(dict) or {}
+        options = {
+            "sandbox": sandbox if sandbox is not None else inherited.get("sandbox", False),
+            "api_url": api_url or inherited.get("api_url"),
+            "profile": profile or inherited.get("profile"),
+        }
+        ctx.ensure_object(dict).update(options)
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_connection(output: str = "table") -> Connection:
+    ctx = click.get_current_context()
+    options = ctx.find_object(dict) or {}
+    try:
+        return resolve_connection(
+            sandbox=bool(options.get("sandbox")),
+            api_url=options.get("api_url"),
+            profile=options.get("profile"),
+            env=os.environ,
+        )
+    except (RuleError, NoCredentialsError) as error:
+        code = Exit.CREDENTIALS
+        click.echo(f"error: {error}", err=True)
+        if output == "json":
+            emit_json({"error": {"message": str(error)}})
+        sys.exit(int(code))
+
+
+output_option = click.option(
+    "-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True,
+    help="Output format: a readable table, or JSON for scripts.",
+)

@@ -1,0 +1,78 @@
+"""A connection: whose credentials, which endpoint, which transport.
+
+Built once at start-up by the command line and handed to the wizard, so both
+reach Twilio (or the sandbox) the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+
+from tui.domain.credentials import Credentials, Secret
+from tui.services.credentials.environment import credentials_from_environment
+from tui.services.twilio import TwilioClient
+
+SANDBOX_SOURCE = "sandbox (its built-in test account; nothing is bought or charged)"
+
+
+class NoCredentialsError(Exception):
+    """No credentials were given anywhere."""
+
+
+@dataclass
+class Connection:
+    credentials: Credentials
+    api_url: str | None = None
+    transport: httpx.AsyncBaseTransport | None = None
+    sandbox: bool = False
+
+    def client(self, **options: object) -> TwilioClient:
+        return TwilioClient(
+            self.credentials, api_url=self.api_url, transport=self.transport, **options  # type: ignore[arg-type]
+        )
+
+
+def sandbox_connection(*, clock: Callable[[], datetime] | None = None) -> Connection:
+    """An in-process sandbox and its main account: what `--sandbox` runs on."""
+    from tui.sandbox import Sandbox, SandboxTransport
+    from tui.sandbox.accounts import MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN
+
+    sandbox = Sandbox(clock=clock)
+    return Connection(
+        credentials=Credentials(MAIN_ACCOUNT_SID, Secret(MAIN_AUTH_TOKEN), source=SANDBOX_SOURCE),
+        transport=SandboxTransport(sandbox),
+        sandbox=True,
+    )
+
+
+def resolve_connection(
+    *,
+    sandbox: bool,
+    api_url: str | None,
+    profile: str | None,
+    env: Mapping[str, str],
+) -> Connection:
+    """The connection the options and environment ask for.
+
+    `--sandbox` runs the in-process sandbox with its own account, whatever else is
+    set. Otherwise credentials come from `--profile`, then a complete set of
+    TWILIO_* variables, then the active profile.
+    """
+    if sandbox:
+        return sandbox_connection()
+    credentials = resolve_credentials(profile=profile, env=env)
+    return Connection(credentials=credentials, api_url=api_url)
+
+
+def resolve_credentials(*, profile: str | None, env: Mapping[str, str]) -> Credentials:
+    found = credentials_from_environment(env)
+    if found is None:
+        raise NoCredentialsError(
+            "No Twilio credentials: set TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or "
+            "TWILIO_API_KEY and TWILIO_API_SECRET), or try the offline sandbox with --sandbox."
+        )
+    return found
