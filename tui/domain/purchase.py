@@ -27,6 +27,9 @@ class Issue:
     level: Level
     fields: tuple[str, ...]  # model field names the finding is about, first = where to show it
     message: str
+    # A warning Twilio is certain to turn into a refusal (e.g. no address for a
+    # number that needs one): worth stopping for before the review.
+    refusal: bool = False
 
 
 def _is_set(values: Mapping[str, Any], name: str) -> bool:
@@ -232,8 +235,16 @@ class FieldProblem:
     message: str
 
 
-def field_problems(error: ValidationError) -> list[FieldProblem]:
-    """Turn pydantic's error into one plain message per field."""
+def field_problems(
+    error: ValidationError,
+    *,
+    labels: Mapping[str, str] | None = None,
+    subject: str = "the Mobile purchase",
+) -> list[FieldProblem]:
+    """Turn pydantic's error into one plain message per field. `labels` (field
+    name -> label) and `subject` default to the purchase's; the search passes its own."""
+    if labels is None:
+        labels = {name: spec.label for name, spec in FIELDS_BY_NAME.items()}
     problems: list[FieldProblem] = []
     for item in error.errors(include_url=False):
         loc = item.get("loc") or ()
@@ -245,9 +256,9 @@ def field_problems(error: ValidationError) -> list[FieldProblem]:
         elif message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")
         if item.get("type") == "extra_forbidden":
-            message = f"{name} is not a parameter of the Mobile purchase."
-        elif item.get("type") == "missing" and name in FIELDS_BY_NAME:
-            message = f"{FIELDS_BY_NAME[name].label} is required."
+            message = f"{name} is not a parameter of {subject}."
+        elif item.get("type") == "missing" and name in labels:
+            message = f"{labels[name]} is required."
         problems.append(FieldProblem(name, message))
     return problems
 

@@ -118,15 +118,22 @@ def phone_number_facts(e164: str) -> PhoneNumberFacts:
     )
 
 
+# Twilio's documented magic numbers for test credentials (twilio-api.md §14).
+# They are in a non-geographic US range, not mobile, and that is expected.
+TWILIO_TEST_NUMBERS = ("+15005550006", "+15005550000", "+15005550001")
+
+
 def not_mobile_warning(e164: str) -> str | None:
     """A warning (never a refusal) when a valid number is not a mobile number."""
+    if e164 in TWILIO_TEST_NUMBERS:
+        return None
     facts = phone_number_facts(e164)
     if facts.is_mobile:
         return None
     return (
-        f"{e164} is not a mobile number in {facts.country_name}'s numbering plan "
-        f"(it is listed as: {facts.number_type}). Twilio refuses it on the Mobile "
-        "endpoint unless Twilio sells it as a mobile number."
+        f"{e164} is not a mobile number: the numbering plan for {facts.country_name} "
+        f"lists it as {facts.number_type}. Twilio refuses it on the Mobile endpoint "
+        "unless Twilio sells it as a mobile number."
     )
 
 
@@ -333,33 +340,42 @@ def contains_pattern(raw: str) -> str:
     return text
 
 
+# ASCII digits only: str.isdigit() also accepts "²" or "١", which int() rejects or
+# Twilio would not read; the length cap keeps int() within its digit limit.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def _whole_number(text: str) -> int | None:
+    return int(text) if _WHOLE_NUMBER.fullmatch(text) else None
+
+
 def area_code(raw: str) -> int:
     text = raw.strip()
-    if not (text.isdigit() and len(text) == 3):
+    if _whole_number(text) is None or len(text) != 3:
         raise RuleError("An area code is three digits (US and Canada only).")
     return int(text)
 
 
 def distance(raw: str) -> int:
-    text = raw.strip()
-    if not text.isdigit() or not 0 <= int(text) <= 500:
+    number = _whole_number(raw.strip())
+    if number is None or not 0 <= number <= 500:
         raise RuleError("Give a whole number of miles from 0 to 500.")
-    return int(text)
+    return number
 
 
 def lat_long(raw: str) -> str:
     text = raw.strip()
-    match = re.fullmatch(r"(-?\d{1,2}(?:\.\d+)?),\s*(-?\d{1,3}(?:\.\d+)?)", text)
+    match = re.fullmatch(r"(-?[0-9]{1,2}(?:\.[0-9]+)?),\s*(-?[0-9]{1,3}(?:\.[0-9]+)?)", text)
     if not match or abs(float(match[1])) > 90 or abs(float(match[2])) > 180:
         raise RuleError("Give latitude,longitude, e.g. 37.3,-122.0.")
     return f"{match[1]},{match[2]}"
 
 
 def page_size(raw: str | int) -> int:
-    text = str(raw).strip()
-    if not text.isdigit() or not 1 <= int(text) <= 1000:
+    number = _whole_number(str(raw).strip())
+    if number is None or not 1 <= number <= 1000:
         raise RuleError("A page size is a whole number from 1 to 1000.")
-    return int(text)
+    return number
 
 
 def plain_text(raw: str) -> str:

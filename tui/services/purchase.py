@@ -10,6 +10,8 @@ which cannot buy a second one (a specific number is bought at most once).
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -64,15 +66,25 @@ async def buy(
     receipts: ReceiptBook,
     *,
     sandbox: bool = False,
+    on_receipt: Callable[[Receipt], None] | None = None,
 ) -> PurchaseOutcome:
+    """Send the purchase once. `on_receipt` learns the receipt before the request
+    goes out, so that a caller who stops waiting can settle it afterwards."""
     prepared = client.prepare_purchase(request)
     creds = client.credentials
     receipt = receipts.start(
         method=prepared.method, url=prepared.url, form=prepared.form,
         account_sid=creds.account_sid, auth_kind=creds.auth_kind, sandbox=sandbox,
     )
+    if on_receipt is not None:
+        on_receipt(receipt)
     try:
         resource = await client.purchase(request)
+    except asyncio.CancelledError:
+        # The person stopped waiting. The request may have reached Twilio: the
+        # outcome is unknown until `settle_interrupted` looks the number up.
+        receipts.finish(receipt, "unknown", error={"message": "stopped waiting for Twilio's answer"})
+        raise
     except TwilioApiError as error:
         receipts.finish(receipt, "failed", error=_error_record(error))
         return PurchaseOutcome("failed", request, error=error, receipt=receipt)
@@ -80,14 +92,14 @@ async def buy(
         if not error.sent:
             receipts.finish(receipt, "failed", error=_error_record(error))
             return PurchaseOutcome("failed", request, error=error, receipt=receipt)
-        return await _settle_unknown(client, request, receipts, receipt, error)
+        return await settle_interrupted(client, request, receipts, receipt, error)
     found = differences(request, resource)
     receipts.finish(receipt, "bought", resource=resource.model_dump(mode="json"),
                     differences=[d.field for d in found])
     return PurchaseOutcome("bought", request, resource=resource, receipt=receipt, differences=found)
 
 
-async def _settle_unknown(
+async def settle_interrupted(
     client: TwilioClient,
     request: PurchaseRequest,
     receipts: ReceiptBook,
@@ -115,5 +127,5 @@ async def check_again(
 ) -> PurchaseOutcome:
     """Look the number up again after an unknown outcome (the "Check again" button)."""
     assert outcome.status == "unknown" and outcome.receipt is not None
-    return await _settle_unknown(client, outcome.request, receipts, outcome.receipt,
-                                 outcome.error or TwilioUnreachable("unknown", sent=True))
+    return await settle_interrupted(client, outcome.request, receipts, outcome.receipt,
+                                    outcome.error or TwilioUnreachable("unknown", sent=True))

@@ -1,0 +1,210 @@
+"""The wizard application: steps, shared state, and the I/O that outlives a screen.
+
+Screens present and collect; the services (client, receipts, drafts) do the I/O,
+always from workers. The App holds the draft, the connection and what was loaded
+from Twilio, so that moving between steps never loses or reloads anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from tui.domain.errors import WizardError
+from tui.services.drafts import DraftStore
+from tui.services.purchase import PurchaseOutcome
+from tui.services.receipts import ReceiptBook
+from tui.services.session import Connection
+from tui.services.twilio import TwilioClient
+from tui.wizard.draft import WizardDraft
+from tui.wizard.flow import STEPS, STEPS_BY_ID, step_of_error
+
+TITLE = "number-wizard"
+
+
+def stylesheet_path() -> Path:
+    """styles.tcss: inside the package when installed from a wheel, at the
+    repository root in a checkout or an editable install."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "styles.tcss", here.parent / "styles.tcss"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"styles.tcss not found beside {here} or in its parent folder")
+
+
+class WizardApp(App[None]):
+    TITLE = TITLE
+    CSS_PATH = stylesheet_path()
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True,
+                tooltip="Leave the wizard (asks first when input would be lost)"),
+    ]
+
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        draft_store: DraftStore | None = None,
+        receipts: ReceiptBook | None = None,
+        theme: str = "textual-dark",
+        resume_draft: bool = True,
+    ) -> None:
+        super().__init__()
+        self.connection = connection
+        self.draft_store = draft_store or DraftStore()
+        self.receipts = receipts or ReceiptBook()
+        self.draft = WizardDraft()
+        self.done_steps: set[str] = set()
+        self.pending_errors: dict[str, WizardError] = {}
+        self.cache: dict[str, Any] = {}
+        self._resume_draft = resume_draft
+        self._initial_theme = theme
+        self.client: TwilioClient = connection.client()
+
+    def on_mount(self) -> None:
+        from tui.screens import STEP_SCREENS
+
+        self.theme = self._initial_theme
+        # Steps are created once and kept (switch_screen), so input survives Back.
+        for step_id, screen_class in STEP_SCREENS.items():
+            self.install_screen(screen_class(), name=step_id)
+        self.push_screen("account")
+        if self._resume_draft:
+            self.offer_saved_draft()
+
+    async def on_unmount(self) -> None:
+        await self.client.aclose()
+
+    # -- navigation ---------------------------------------------------------
+
+    def goto(self, step_id: str) -> None:
+        if self.get_screen(step_id) is not self.screen:
+            self.switch_screen(step_id)
+
+    def mark_done(self, step_id: str) -> None:
+        self.done_steps.add(step_id)
+
+    def show_error_on_step(self, error: WizardError) -> str:
+        """Send an API error to the step where it can be fixed, and go there."""
+        code = getattr(error, "code", None)
+        step_id = step_of_error(code)
+        self.pending_errors[step_id] = error
+        self.goto(step_id)
+        return step_id
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for index, step in enumerate(STEPS, start=1):
+            yield SystemCommand(
+                f"Go to step {index}: {step.title}",
+                f"Jump to the {step.title} step (nothing you typed is lost)",
+                lambda step_id=step.id: self.goto(step_id),
+            )
+        yield SystemCommand("Discard draft", "Forget everything typed so far and start over",
+                            self.discard_draft)
+
+    # -- draft --------------------------------------------------------------
+
+    def draft_changed(self) -> None:
+        self.save_draft(self.draft.to_json())
+
+    @work(thread=True, exclusive=True, group="draft", exit_on_error=False)
+    def save_draft(self, data: dict[str, Any]) -> None:
+        try:
+            self.draft_store.save(data)
+        except OSError as error:
+            self.call_from_thread(
+                self.notify, f"Could not save the draft: {error}", severity="warning", markup=False
+            )
+
+    def offer_saved_draft(self) -> None:
+        saved = self.draft_store.load()
+        if not saved:
+            return
+        try:
+            draft = WizardDraft.from_json(saved)
+        except (ValueError, KeyError):
+            return
+        if draft.is_empty():
+            return
+        from tui.screens.modals import ResumeDraftModal
+
+        def resume(answer: bool | None) -> None:
+            if answer:
+                self.draft = draft
+                self._refill_steps()
+            else:
+                self.discard_draft()
+
+        self.push_screen(ResumeDraftModal(draft), resume)
+
+    def discard_draft(self) -> None:
+        self.draft = WizardDraft()
+        self.done_steps.clear()
+        self.draft_store.discard()
+        self._refill_steps()
+
+    def _refill_steps(self) -> None:
+        from tui.screens.base import StepScreen
+
+        for step_id in STEPS_BY_ID:
+            if self.is_screen_installed(step_id):
+                screen = self.get_screen(step_id)
+                if isinstance(screen, StepScreen) and screen.is_mounted:
+                    screen.load_from_draft()
+
+    # -- purchase -------------------------------------------------------------
+
+    def purchase_finished(self, outcome: PurchaseOutcome) -> None:
+        """Show a purchase's outcome: the summary when bought (or unknown), the
+        error on the step that can fix it when refused."""
+        from tui.screens.summary import SummaryScreen
+
+        if outcome.status == "failed":
+            assert outcome.error is not None
+            self.show_error_on_step(outcome.error)
+            return
+        if outcome.status == "bought":
+            self.purchase_settled()
+        self.switch_screen(SummaryScreen(outcome))
+
+    def purchase_settled(self) -> None:
+        """The number is bought: the draft has served its purpose."""
+        self.cache["purchased"] = True
+        self.draft_store.discard()
+
+    def start_over(self) -> None:
+        """Buy another: keep the account, forget the number-specific input."""
+        self.cache.pop("purchased", None)
+        for key in [k for k in self.cache if k.startswith("lookup:") or k in ("facts", "results")]:
+            del self.cache[key]
+        self.draft = WizardDraft()
+        self.done_steps = {"account"}
+        self._refill_steps()
+        self.switch_screen("number")
+
+    # -- quitting -------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        if self.draft.is_empty() or self.cache.get("purchased"):
+            self.exit()
+            return
+        from tui.screens.modals import ConfirmQuitModal
+
+        def answer(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        self.push_screen(ConfirmQuitModal(), answer)
+
+
+def run_wizard(connection: Connection) -> None:
+    WizardApp(connection).run()

@@ -1,0 +1,183 @@
+"""The base of every wizard step: chrome, Back/Next, draft in and out, checks.
+
+A step screen is installed once (App.SCREENS) and kept while the person moves
+around, so Back never loses typed values; it also refills itself from the draft
+whenever it is shown, so a change made elsewhere (a number picked from the
+search, a resumed draft) is reflected.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Static
+
+from tui.domain.errors import WizardError
+from tui.domain.fields import field as field_spec
+from tui.widgets.chrome import ErrorPanel, SandboxBanner, StepIndicator
+from tui.widgets.form_field import FormField
+from tui.wizard.draft import WizardDraft
+from tui.wizard.flow import STEPS_BY_ID, next_step, previous_step, step_index
+
+if TYPE_CHECKING:
+    from tui.app import WizardApp
+
+
+class StepScreen(Screen[None]):
+    STEP_ID: ClassVar[str]
+    INTRO: ClassVar[str] = ""
+
+    BINDINGS = [
+        Binding("ctrl+n", "next", "Next", id="next", priority=True,
+                tooltip="Check this step and go to the next one"),
+        Binding("ctrl+b", "back", "Back", id="back", priority=True,
+                tooltip="Go to the previous step (nothing is lost)"),
+    ]
+
+    @property
+    def wizard(self) -> WizardApp:
+        return cast("WizardApp", self.app)
+
+    @property
+    def draft(self) -> WizardDraft:
+        return self.wizard.draft
+
+    @property
+    def step_title(self) -> str:
+        return STEPS_BY_ID[self.STEP_ID].title
+
+    # -- layout -------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="☰")
+        if self.wizard.connection.sandbox:
+            yield SandboxBanner()
+        yield StepIndicator(self.STEP_ID)
+        with VerticalScroll(id="step-body"):
+            yield Static(self.step_title, classes="step-title", markup=False)
+            if self.INTRO:
+                yield Static(self.INTRO, classes="step-intro", markup=False)
+            yield from self.compose_body()
+        yield ErrorPanel(id="step-error")
+        with Horizontal(id="nav"):
+            yield Button("◀ Back", id="back", compact=True, disabled=self.STEP_ID == "account")
+            yield Static(id="nav-status", markup=False)
+            yield Button(self.next_label(), id="next", variant="primary", compact=True)
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def next_label(self) -> str:
+        following = next_step(self.STEP_ID)
+        return f"Next: {STEPS_BY_ID[following].title} ▶" if following else "Next ▶"
+
+    def form_field(self, name: str, **options: Any) -> FormField:
+        return FormField(field_spec(name), **options)
+
+    # -- lifecycle ----------------------------------------------------------
+
+    def on_mount(self) -> None:
+        index = step_index(self.STEP_ID) + 1
+        self.sub_title = f"Step {index} of 7 · {self.step_title}"
+        self.load_from_draft()
+
+    def on_screen_resume(self) -> None:
+        self.query_one(StepIndicator).set_done(self.wizard.done_steps)
+        self.load_from_draft()
+        pending = self.wizard.pending_errors.pop(self.STEP_ID, None)
+        if pending is not None:
+            self.show_step_error(pending)
+
+    def load_from_draft(self) -> None:
+        for form_field in self.query(FormField):
+            form_field.set_value(self.draft.get(form_field.field_name))
+
+    def on_form_field_value_changed(self, event: FormField.ValueChanged) -> None:
+        self.draft.set(event.form_field.field_name, event.value)
+        self.wizard.draft_changed()
+        self.show_step_error(None)
+        self.after_change()
+
+    def after_change(self) -> None:
+        """Hook: a field changed (recompute dependent text, warnings…)."""
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        # Enter moves on, like Tab, so a keyboard user can walk the form.
+        self.focus_next()
+
+    # -- errors -------------------------------------------------------------
+
+    def show_step_error(self, error: WizardError | None, *, title: str | None = None) -> None:
+        self.query_one("#step-error", ErrorPanel).show(error, title=title)
+
+    def set_status(self, text: str) -> None:
+        self.query_one("#nav-status", Static).update(text)
+
+    # -- checks and navigation ---------------------------------------------
+
+    def visible_fields(self) -> list[FormField]:
+        return [f for f in self.query(FormField) if f.display and all(a.display for a in f.ancestors_with_self if hasattr(a, "display"))]
+
+    def check_step(self) -> list[tuple[FormField | None, str]]:
+        """Problems that keep the person on this step: field rules of the visible
+        fields, a chosen mode's missing key field, and cross-field errors."""
+        fields = {f.field_name: f for f in self.visible_fields()}
+        for form_field in fields.values():
+            form_field.show_error(None)
+        errors = self.draft.field_errors(tuple(fields))
+        problems: list[tuple[FormField | None, str]] = []
+        for name, message in errors.items():
+            problems.append((fields.get(name), message))
+        for issue in self.draft.issues():
+            if issue.level == "error" and issue.fields[0] in fields and issue.fields[0] not in errors:
+                problems.append((fields[issue.fields[0]], issue.message))
+        problems.extend(self.extra_problems())
+        for form_field, message in problems:
+            if form_field is not None:
+                form_field.show_error(message)
+        return problems
+
+    def extra_problems(self) -> list[tuple[FormField | None, str]]:
+        """Hook for step-specific checks."""
+        return []
+
+    def action_next(self) -> None:
+        problems = self.check_step()
+        if problems:
+            on_fields = [f for f, _ in problems if f is not None]
+            if on_fields:
+                count = len(on_fields)
+                self.set_status(f"{count} field{'s need' if count > 1 else ' needs'} attention")
+                on_fields[0].focus_control()
+                on_fields[0].scroll_visible()
+            else:
+                self.set_status(problems[0][1])
+            return
+        self.set_status("")
+        self.wizard.mark_done(self.STEP_ID)
+        following = next_step(self.STEP_ID)
+        if following:
+            self.wizard.goto(following)
+
+    def action_back(self) -> None:
+        previous = previous_step(self.STEP_ID)
+        if previous:
+            self.wizard.goto(previous)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back" and previous_step(self.STEP_ID) is None:
+            return None  # shown dimmed on the first step
+        return True
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "next":
+            event.stop()
+            self.action_next()
+        elif event.button.id == "back":
+            event.stop()
+            self.action_back()

@@ -1,0 +1,164 @@
+"""Step 6, Compliance: address, identity, bundle and emergency settings, with the
+number's requirements shown and checked before anything is sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.widgets import Select, Static
+
+from tui.domain import rules
+from tui.domain.errors import WizardError
+from tui.domain.resources import Address, AvailablePhoneNumber, Bundle
+from tui.domain.search import MobileSearch
+from tui.screens.base import StepScreen
+from tui.widgets.form_field import FormField
+from tui.wizard.compliance import ComplianceFacts, blocking_warnings, compliance_issues
+
+PICKERS = {
+    # picker id: the field it fills
+    "pick-address": "address_sid",
+    "pick-bundle": "bundle_sid",
+    "pick-emergency-address": "emergency_address_sid",
+}
+
+
+def address_label(address: Address) -> str:
+    state = "validated" if address.validated else "not validated"
+    return f"{address.one_line()} · {state} · {address.sid}"
+
+
+def bundle_label(bundle: Bundle) -> str:
+    return f"{bundle.friendly_name or bundle.sid} · {bundle.status} · {bundle.sid}"
+
+
+class ComplianceStep(StepScreen):
+    STEP_ID = "compliance"
+    INTRO = ("Some numbers need an address, an identity or a regulatory bundle. "
+             "What this number needs is shown below.")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._acknowledged: tuple[str, ...] = ()
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("Looking up what this number needs…", id="requirements", markup=False)
+        yield Select([], prompt="Choose one of your addresses", id="pick-address", compact=True)
+        yield self.form_field("address_sid")
+        yield self.form_field("identity_sid")
+        yield Select([], prompt="Choose one of your bundles", id="pick-bundle", compact=True)
+        yield self.form_field("bundle_sid")
+        yield self.form_field("emergency_status")
+        yield Select([], prompt="Choose an emergency-enabled address", id="pick-emergency-address",
+                     compact=True)
+        yield self.form_field("emergency_address_sid")
+        yield Static("", id="step-warnings", classes="warnings", markup=False)
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self.load_facts()
+
+    # -- loading what Twilio says about the number ------------------------------
+
+    def _country(self) -> tuple[str | None, str | None]:
+        raw = self.draft.get("phone_number")
+        try:
+            e164 = rules.phone_number(str(raw or ""))
+        except rules.RuleError:
+            return None, None
+        return e164, rules.phone_number_facts(e164).region
+
+    @work(exclusive=True, group="compliance", exit_on_error=False)
+    async def load_facts(self) -> None:
+        e164, country = self._country()
+        if not e164 or not country:
+            self.query_one("#requirements", Static).update("Choose a number first (step 2).")
+            return
+        cache, client = self.wizard.cache, self.wizard.client
+        self.query_one("#requirements", Static).update("Looking up what this number needs…")
+        try:
+            if "addresses" not in cache:
+                cache["addresses"] = await client.list_addresses()
+            if f"regulations:{country}" not in cache:
+                cache[f"regulations:{country}"] = await client.list_regulations(country)
+            if f"bundles:{country}" not in cache:
+                cache[f"bundles:{country}"] = await client.list_bundles(country)
+            number = await self._number(e164, country)
+        except WizardError as error:
+            self.query_one("#requirements", Static).update("Could not load the requirements.")
+            self.show_step_error(error, title="Twilio's compliance information could not be loaded.")
+            return
+        self.wizard.cache["facts"] = ComplianceFacts(
+            iso_country=country, number=number,
+            regulations=cache[f"regulations:{country}"],
+            addresses=cache["addresses"], bundles=cache[f"bundles:{country}"],
+        )
+        self._fill_pickers()
+        self.after_change()
+
+    async def _number(self, e164: str, country: str) -> AvailablePhoneNumber | None:
+        """The number as Twilio's search reports it (its address requirement),
+        from the search it was picked in or by searching for it exactly."""
+        picked = self.draft.picked
+        if picked and picked.phone_number == e164:
+            return picked
+        key = f"lookup:{e164}"
+        if key not in self.wizard.cache:
+            query = MobileSearch(country_code=country, contains=e164)
+            found = await self.wizard.client.search_mobile(query)
+            self.wizard.cache[key] = next((n for n in found if n.phone_number == e164), None)
+        return self.wizard.cache[key]
+
+    def _fill_pickers(self) -> None:
+        facts: ComplianceFacts = self.wizard.cache["facts"]
+        addresses = list(facts.addresses or [])
+        self.query_one("#pick-address", Select).set_options(
+            [(address_label(a), a.sid) for a in addresses])
+        self.query_one("#pick-emergency-address", Select).set_options(
+            [(address_label(a), a.sid) for a in addresses if a.emergency_enabled])
+        bundles = sorted(facts.bundles or [], key=lambda b: not b.approved)
+        self.query_one("#pick-bundle", Select).set_options([(bundle_label(b), b.sid) for b in bundles])
+
+    @on(Select.Changed, "#pick-address, #pick-bundle, #pick-emergency-address")
+    def picked(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.value is Select.NULL:
+            return
+        name = PICKERS[str(event.select.id)]
+        self.draft.set(name, event.value)
+        self.query_one(f"#field-{name}", FormField).set_value(event.value)
+        self.wizard.draft_changed()
+        self.after_change()
+
+    # -- findings -------------------------------------------------------------
+
+    def findings(self) -> list[Any]:
+        facts = self.wizard.cache.get("facts")
+        if facts is None:
+            return []
+        return compliance_issues(self.draft.request_values(), facts)
+
+    def after_change(self) -> None:
+        facts = self.wizard.cache.get("facts")
+        if facts is not None:
+            self.query_one("#requirements", Static).update("\n".join(facts.describe_requirements()))
+        warnings = [i.message for i in self.findings()]
+        warnings += [i.message for i in self.draft.issues()
+                     if i.level == "warning" and i.fields[0] in self.step_fields()]
+        self.query_one("#step-warnings", Static).update("\n".join(f"⚠ {w}" for w in warnings))
+
+    def step_fields(self) -> tuple[str, ...]:
+        return ("address_sid", "identity_sid", "bundle_sid", "emergency_status", "emergency_address_sid")
+
+    def extra_problems(self) -> list[tuple[FormField | None, str]]:
+        # Not an error (the person may know better), but worth one pause: the first
+        # Next shows it, the second goes on to the review.
+        refusals = blocking_warnings(self.findings())
+        key = tuple(i.message for i in refusals)
+        if refusals and key != self._acknowledged:
+            self._acknowledged = key
+            return [(None, "⚠ Twilio will refuse this purchase as it stands (see above). "
+                           "Press Next again to review anyway.")]
+        return []

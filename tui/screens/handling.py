@@ -1,0 +1,114 @@
+"""Steps 3 and 4, Voice and Messaging: how calls and messages are handled.
+
+The way is chosen explicitly (webhook, application, trunk, or not now) and only
+that way's fields are shown and sent, so Twilio's precedence (an application
+beats URLs, a trunk beats both) never surprises anyone.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import RadioButton, RadioSet, Static
+
+from tui.screens.base import StepScreen
+from tui.wizard.draft import (
+    NO_SMS_NOTE,
+    NO_VOICE_NOTE,
+    SMS_MODE_FIELDS,
+    SMS_MODE_LABELS,
+    VOICE_MODE_FIELDS,
+    VOICE_MODE_LABELS,
+    SmsMode,
+    VoiceMode,
+)
+
+
+class HandlingStep(StepScreen):
+    MODES: ClassVar[type[Enum]]
+    MODE_FIELDS: ClassVar[dict]  # type: ignore[type-arg]
+    MODE_LABELS: ClassVar[dict]  # type: ignore[type-arg]
+    NONE_NOTE: ClassVar[str]
+    COMMON_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    def current_mode(self) -> Enum:
+        raise NotImplementedError
+
+    def set_mode(self, mode: Enum) -> None:
+        raise NotImplementedError
+
+    def compose_body(self) -> ComposeResult:
+        with RadioSet(id="mode"):
+            for mode in self.MODES:
+                yield RadioButton(self.MODE_LABELS[mode], id=f"mode-{mode.value}")
+        for mode in self.MODES:
+            with Vertical(id=f"panel-{mode.value}", classes="mode-panel"):
+                if mode.value == "none":
+                    yield Static(self.NONE_NOTE, classes="note", markup=False)
+                for name in self.MODE_FIELDS[mode]:
+                    yield self.form_field(name)
+        for name in self.COMMON_FIELDS:
+            yield self.form_field(name)
+        yield Static("", id="step-warnings", classes="warnings", markup=False)
+
+    def load_from_draft(self) -> None:
+        mode = self.current_mode()
+        button = self.query_one(f"#mode-{mode.value}", RadioButton)
+        if not button.value:
+            button.value = True
+        self._show_panel(mode)
+        super().load_from_draft()
+        self.after_change()
+
+    def _show_panel(self, mode: Enum) -> None:
+        for each in self.MODES:
+            self.query_one(f"#panel-{each.value}").display = each == mode
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        mode = self.MODES(str(event.pressed.id).removeprefix("mode-"))
+        if mode != self.current_mode():
+            self.set_mode(mode)
+            self.wizard.draft_changed()
+        self._show_panel(mode)
+        self.after_change()
+
+    def after_change(self) -> None:
+        names = set(self.MODE_FIELDS[self.current_mode()]) | set(self.COMMON_FIELDS)
+        warnings = [i.message for i in self.draft.issues()
+                    if i.level == "warning" and i.fields[0] in names]
+        self.query_one("#step-warnings", Static).update("\n".join(f"⚠ {w}" for w in warnings))
+
+
+class VoiceStep(HandlingStep):
+    STEP_ID = "voice"
+    INTRO = "How incoming calls to the number are handled."
+    MODES = VoiceMode
+    MODE_FIELDS = VOICE_MODE_FIELDS
+    MODE_LABELS = VOICE_MODE_LABELS
+    NONE_NOTE = NO_VOICE_NOTE
+    COMMON_FIELDS = ("voice_caller_id_lookup", "voice_receive_mode")
+
+    def current_mode(self) -> VoiceMode:
+        return self.draft.voice_mode
+
+    def set_mode(self, mode: Enum) -> None:
+        self.draft.voice_mode = VoiceMode(mode.value)
+
+
+class MessagingStep(HandlingStep):
+    STEP_ID = "messaging"
+    INTRO = "How incoming SMS and MMS messages to the number are handled."
+    MODES = SmsMode
+    MODE_FIELDS = SMS_MODE_FIELDS
+    MODE_LABELS = SMS_MODE_LABELS
+    NONE_NOTE = NO_SMS_NOTE
+
+    def current_mode(self) -> SmsMode:
+        return self.draft.sms_mode
+
+    def set_mode(self, mode: Enum) -> None:
+        self.draft.sms_mode = SmsMode(mode.value)

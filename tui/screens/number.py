@@ -1,0 +1,259 @@
+"""Step 2, Number: type an E.164 number, or search the available mobile numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button, Checkbox, DataTable, Select, Static, TabbedContent, TabPane
+
+from tui.domain import rules
+from tui.domain.errors import WizardError
+from tui.domain.resources import AvailablePhoneNumber, MobilePrice
+from tui.domain.search import SEARCH_FIELDS_BY_NAME, build_search
+from tui.screens.base import StepScreen
+from tui.widgets.form_field import FormField
+from tui.wizard.compliance import ADDRESS_REQUIREMENT_TEXT
+
+# Search switches: (id, label, filter name, value sent when checked)
+CAPABILITY_FILTERS = (
+    ("filter-sms", "SMS", "sms_enabled"),
+    ("filter-mms", "MMS", "mms_enabled"),
+    ("filter-voice", "Voice", "voice_enabled"),
+    ("filter-fax", "Fax", "fax_enabled"),
+)
+ADDRESS_SHORT = {"none": "none", "any": "any", "local": "local", "foreign": "foreign"}
+
+
+class NumberStep(StepScreen):
+    STEP_ID = "number"
+    INTRO = "Type the number you want, or search the mobile numbers Twilio has for sale."
+
+    def compose_body(self) -> ComposeResult:
+        with TabbedContent(id="number-tabs"):
+            with TabPane("Search available numbers", id="tab-search"):
+                with Horizontal(classes="search-row"):
+                    yield Select([], prompt="Loading countries…", id="country", compact=True)
+                    yield FormField(SEARCH_FIELDS_BY_NAME["contains"], label="Contains (optional)")
+                with Horizontal(classes="search-row", id="capability-filters"):
+                    for widget_id, label, _ in CAPABILITY_FILTERS:
+                        yield Checkbox(label, id=widget_id, compact=True)
+                with Horizontal(classes="search-row"):
+                    yield Checkbox("Only numbers that need no address", id="filter-no-address", compact=True)
+                    yield Checkbox("Include beta numbers", True, id="filter-beta", compact=True)
+                with Horizontal(classes="search-row"):
+                    yield Button("Search", id="search", variant="primary", compact=True)
+                    yield Button("Cancel search", id="cancel-search", compact=True, disabled=True)
+                    yield Static("", id="search-status", markup=False)
+                table: DataTable[Any] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
+                yield table
+            with TabPane("Type a number", id="tab-type"):
+                yield self.form_field("phone_number")
+        yield Static("", id="number-facts", markup=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#results", DataTable)
+        table.add_columns("Number", "Locality", "Capabilities", "Address", "Monthly")
+        super().on_mount()
+        self.load_countries()
+
+    # -- the typed number -----------------------------------------------------
+
+    def after_change(self) -> None:
+        self._describe_number()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self._describe_number()
+
+    def _describe_number(self) -> None:
+        facts_line = self.query_one("#number-facts", Static)
+        raw = self.draft.get("phone_number")
+        if not raw:
+            facts_line.update("No number chosen yet.")
+            return
+        try:
+            e164 = rules.phone_number(str(raw))
+        except rules.RuleError:
+            facts_line.update("")
+            return
+        facts = rules.phone_number_facts(e164)
+        lines = [f"Chosen: {e164} · {facts.describe()}"]
+        picked = self.draft.picked
+        if picked and picked.phone_number == e164:
+            caps = picked.capabilities.describe() if picked.capabilities else "unknown"
+            address = ADDRESS_REQUIREMENT_TEXT.get(picked.address_requirements or "", "address needs unknown")
+            where = f"{picked.locality} · " if picked.locality else ""
+            lines.append(f"From the search: {where}{caps} · {address}")
+        warning = rules.not_mobile_warning(e164)
+        if warning:
+            lines.append(f"⚠ {warning}")
+        facts_line.update("\n".join(lines))
+
+    def on_form_field_value_changed(self, event: FormField.ValueChanged) -> None:
+        if event.form_field.field_name in SEARCH_FIELDS_BY_NAME:
+            event.stop()
+            self.draft.search[event.form_field.field_name] = event.value
+            self.wizard.draft_changed()
+            return
+        if event.form_field.field_name == "phone_number":
+            picked = self.draft.picked
+            if picked and picked.phone_number != str(event.value).strip():
+                self.draft.picked = None
+        super().on_form_field_value_changed(event)
+
+    def extra_problems(self) -> list[tuple[FormField | None, str]]:
+        phone_field = self.query_one("#field-phone_number", FormField)
+        if phone_field.field_name in {f.field_name for f in self.visible_fields()}:
+            return []  # the field rule speaks for itself on the Type tab
+        if not self.draft.get("phone_number"):
+            return [(None, "Pick a number from the results (Enter on a row), or type one")]
+        return []
+
+    def load_from_draft(self) -> None:
+        super().load_from_draft()
+        search = self.draft.search
+        self.query_one("#field-contains", FormField).set_value(search.get("contains"))
+        for widget_id, _, name in CAPABILITY_FILTERS:
+            self.query_one(f"#{widget_id}", Checkbox).value = bool(search.get(name))
+        self.query_one("#filter-no-address", Checkbox).value = bool(search.get("exclude_all_address_required"))
+        self.query_one("#filter-beta", Checkbox).value = search.get("beta", True) is not False
+
+    # -- countries ------------------------------------------------------------
+
+    @work(exclusive=True, group="countries", exit_on_error=False)
+    async def load_countries(self) -> None:
+        select = self.query_one("#country", Select)
+        try:
+            countries = self.wizard.cache.get("countries")
+            if countries is None:
+                countries = await self.wizard.client.list_mobile_countries()
+                self.wizard.cache["countries"] = countries
+        except WizardError as error:
+            select.prompt = "Countries unavailable"
+            self.show_step_error(error, title="Could not load the countries that sell mobile numbers.")
+            return
+        select.set_options([(f"{c.country} ({c.country_code})", c.country_code) for c in countries])
+        select.prompt = "Country"
+        wanted = self.draft.search.get("country_code") or (countries[0].country_code if countries else None)
+        if wanted in {c.country_code for c in countries}:
+            select.value = wanted
+
+    @on(Select.Changed, "#country")
+    def country_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.value is not Select.NULL:
+            self.draft.search["country_code"] = event.value
+            self.wizard.draft_changed()
+
+    @on(Checkbox.Changed)
+    def filter_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        search = self.draft.search
+        for widget_id, _, name in CAPABILITY_FILTERS:
+            if event.checkbox.id == widget_id:
+                search[name] = True if event.value else None
+        if event.checkbox.id == "filter-no-address":
+            search["exclude_all_address_required"] = True if event.value else None
+        if event.checkbox.id == "filter-beta":
+            # Twilio's default is to include beta numbers: only "off" is sent.
+            search["beta"] = None if event.value else False
+        self.wizard.draft_changed()
+
+    # -- search ---------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "search":
+            event.stop()
+            self.run_search()
+        elif event.button.id == "cancel-search":
+            event.stop()
+            self.workers.cancel_group(self, "search")
+            self._searching(False, "Search cancelled.")
+        else:
+            super().on_button_pressed(event)
+
+    def _searching(self, busy: bool, status: str) -> None:
+        self.query_one("#results", DataTable).loading = busy
+        self.query_one("#search", Button).disabled = busy
+        self.query_one("#cancel-search", Button).disabled = not busy
+        self.query_one("#search-status", Static).update(status)
+
+    def run_search(self) -> None:
+        values = {k: v for k, v in self.draft.search.items() if v is not None}
+        query, problems = build_search(values)
+        contains = self.query_one("#field-contains", FormField)
+        contains.show_error(None)
+        if problems:
+            for problem in problems:
+                if problem.field == "contains":
+                    contains.show_error(problem.message)
+                    contains.focus_control()
+                else:
+                    self.query_one("#search-status", Static).update(problem.message)
+            return
+        assert query is not None
+        self.show_step_error(None)
+        self._searching(True, f"Searching {query.country_code}…")
+        self.search_numbers(query)
+
+    @work(exclusive=True, group="search", exit_on_error=False)
+    async def search_numbers(self, query: Any) -> None:
+        client = self.wizard.client
+        try:
+            numbers = await client.search_mobile(query)
+            price = await self._price(query.country_code)
+        except WizardError as error:
+            self._searching(False, "")
+            self.show_step_error(error, title="The search failed.")
+            return
+        self.wizard.cache["results"] = numbers
+        self._show_results(numbers, price, query.country_code)
+
+    async def _price(self, iso_country: str) -> MobilePrice:
+        key = f"price:{iso_country}"
+        if key not in self.wizard.cache:
+            try:
+                self.wizard.cache[key] = await self.wizard.client.fetch_mobile_price(iso_country)
+            except WizardError:
+                return MobilePrice(iso_country=iso_country)  # the search still helps
+        return self.wizard.cache[key]
+
+    def _show_results(self, numbers: list[AvailablePhoneNumber], price: MobilePrice, country: str) -> None:
+        table = self.query_one("#results", DataTable)
+        table.clear()
+        monthly = f"{price.monthly:.2f} {price.currency}" if price.known else "unknown"
+        for number in numbers:
+            caps = number.capabilities.describe() if number.capabilities else ""
+            table.add_row(
+                number.phone_number or "",
+                number.locality or "",
+                caps,
+                ADDRESS_SHORT.get(number.address_requirements or "", number.address_requirements or ""),
+                monthly,
+                key=number.phone_number,
+            )
+        if numbers:
+            status = f"{len(numbers)} numbers · Enter picks one"
+            table.focus()
+        else:
+            status = (f"No mobile numbers in {country} match. Loosen a filter: clear "
+                      "Contains, untick a capability or the address filter.")
+        self._searching(False, status)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        number = str(event.row_key.value)
+        picked = next((n for n in self.wizard.cache.get("results", []) if n.phone_number == number), None)
+        self.draft.set("phone_number", number)
+        self.draft.picked = picked
+        self.wizard.draft_changed()
+        self.query_one("#field-phone_number", FormField).set_value(number)
+        self.query_one("#search-status", Static).update(
+            Text(f"✓ Picked {number}. Press Next (ctrl+n) to continue.").plain
+        )
+        self.show_step_error(None)
+        self._describe_number()

@@ -1,0 +1,157 @@
+"""Step 8, Summary: the created number, every field, grouped as in the wizard,
+with what differs from the request marked; or, after a lost answer, the honest
+"unknown" with a way to check again."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.table import Table
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Static
+
+from tui.domain.fields import FIELDS_BY_NAME, GROUP_TITLES
+from tui.domain.resources import IncomingPhoneNumber
+from tui.services import purchase as purchase_service
+from tui.services.purchase import PurchaseOutcome
+from tui.widgets.chrome import ErrorPanel, SandboxBanner
+
+if TYPE_CHECKING:
+    from tui.app import WizardApp
+
+# Response fields that are not request fields, placed in the wizard's groups.
+RESOURCE_ONLY_FIELDS = {
+    "number": ("sid", "account_sid", "status", "origin", "capabilities", "beta",
+               "date_created", "date_updated", "uri"),
+    "compliance": ("address_requirements", "emergency_address_status"),
+}
+RESOURCE_LABELS = {
+    "sid": "SID", "account_sid": "Account SID", "status": "Status", "origin": "Origin",
+    "capabilities": "Capabilities", "beta": "Beta", "date_created": "Created",
+    "date_updated": "Updated", "uri": "URI", "address_requirements": "Address requirement",
+    "emergency_address_status": "Emergency address status",
+}
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if hasattr(value, "describe"):
+        return str(value.describe())
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d %H:%M:%S %Z")
+    return str(value)
+
+
+def resource_table(resource: IncomingPhoneNumber, outcome: PurchaseOutcome) -> Table:
+    differing = {d.field: d for d in outcome.differences}
+    table = Table(expand=True, show_edge=False, show_header=False)
+    table.add_column("Field", no_wrap=True)
+    table.add_column("Value", overflow="fold")
+    for group, title in GROUP_TITLES.items():
+        if group == "search":
+            continue
+        names = list(RESOURCE_ONLY_FIELDS.get(group, ())) + [
+            spec.name for spec in FIELDS_BY_NAME.values() if spec.group == group
+        ]
+        table.add_row(f"[b]{title}[/b]", "")
+        for name in names:
+            label = RESOURCE_LABELS.get(name) or FIELDS_BY_NAME[name].label
+            value = _shown(getattr(resource, name, None))
+            if name in differing:
+                value += f"   ≠ you asked for {_shown(differing[name].asked)}"
+                label = f"[b yellow]{label}[/]"
+            table.add_row(label, value)
+    return table
+
+
+class SummaryScreen(Screen[None]):
+    BINDINGS = [
+        Binding("ctrl+c", "copy_sid", "Copy SID", id="copy-sid", priority=True),
+        Binding("ctrl+a", "buy_another", "Buy another", id="buy-another"),
+    ]
+
+    def __init__(self, outcome: PurchaseOutcome) -> None:
+        super().__init__(id="summary")
+        self.outcome = outcome
+
+    @property
+    def wizard(self) -> WizardApp:
+        return cast("WizardApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="☰")
+        if self.wizard.connection.sandbox:
+            yield SandboxBanner()
+        with VerticalScroll(id="step-body"):
+            yield Static("Summary", classes="step-title")
+            yield Static(id="summary-headline", markup=False)
+            yield Static(id="summary-sid", markup=False)
+            yield Static(id="summary-resource")
+            yield Static(id="summary-receipt", classes="dim", markup=False)
+        yield ErrorPanel(id="summary-error")
+        with Horizontal(id="nav"):
+            yield Button("Check again", id="check-again", compact=True)
+            yield Button("Copy SID", id="copy-sid", compact=True)
+            yield Button("Buy another", id="buy-another", compact=True)
+            yield Button("Quit", id="quit", variant="primary", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Summary"
+        self.show_outcome(self.outcome)
+
+    def show_outcome(self, outcome: PurchaseOutcome) -> None:
+        self.outcome = outcome
+        bought = outcome.status == "bought" and outcome.resource is not None
+        headline = outcome.headline()
+        if bought and outcome.differences:
+            headline += (f"\n⚠ {len(outcome.differences)} field(s) differ from what you asked "
+                         "for (marked below): Twilio did not apply them at purchase; set them "
+                         "again in the Console or with an update.")
+        self.query_one("#summary-headline", Static).update(headline)
+        resource = outcome.resource
+        self.query_one("#summary-sid", Static).update(
+            f"SID  {resource.sid}   (ctrl+c copies it)" if bought and resource else "")
+        if bought and resource:
+            self.query_one("#summary-resource", Static).update(resource_table(resource, outcome))
+        receipt = outcome.receipt.path if outcome.receipt else None
+        self.query_one("#summary-receipt", Static).update(f"Receipt: {receipt}" if receipt else "")
+        self.query_one("#check-again", Button).display = outcome.status == "unknown"
+        self.query_one("#copy-sid", Button).display = bought
+        self.query_one("#summary-error", ErrorPanel).show(
+            outcome.error if outcome.status != "bought" else None)
+
+    def action_copy_sid(self) -> None:
+        resource = self.outcome.resource
+        if resource and resource.sid:
+            self.app.copy_to_clipboard(resource.sid)
+            self.notify(f"Copied {resource.sid}", markup=False)
+
+    def action_buy_another(self) -> None:
+        self.wizard.start_over()
+
+    @work(exclusive=True, group="check-again", exit_on_error=False)
+    async def check_again(self) -> None:
+        outcome = await purchase_service.check_again(self.wizard.client, self.outcome, self.wizard.receipts)
+        self.show_outcome(outcome)
+        if outcome.status == "bought":
+            self.wizard.purchase_settled()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        match event.button.id:
+            case "check-again":
+                self.check_again()
+            case "copy-sid":
+                self.action_copy_sid()
+            case "buy-another":
+                self.action_buy_another()
+            case "quit":
+                self.app.exit()

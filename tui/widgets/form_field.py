@@ -1,0 +1,178 @@
+"""A form field built from a catalogue entry: label, control, help line, error.
+
+The rule comes from the field catalogue (`FieldSpec.check`), never from here.
+An error shows under the field when the person leaves it, and clears as soon as
+the value is valid again (huh's and the Console's behaviour, textual-notes §6.3).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, Static, Switch
+
+from tui.domain.fields import FieldSpec
+from tui.domain.rules import RuleError
+
+
+class RuleValidator(Validator):
+    """Adapts a catalogue rule to Textual's validation, keeping its message."""
+
+    def __init__(self, spec: FieldSpec) -> None:
+        super().__init__()
+        self.spec = spec
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            self.spec.check(value)
+        except RuleError as error:
+            return self.failure(str(error))
+        return self.success()
+
+
+class FormField(Vertical):
+    """One field: `FormField(spec)`; its value is text, a choice or a boolean."""
+
+    class ValueChanged(Message):
+        def __init__(self, form_field: FormField, value: Any) -> None:
+            super().__init__()
+            self.form_field = form_field
+            self.value = value
+
+        @property
+        def control(self) -> FormField:
+            return self.form_field
+
+    def __init__(self, spec: FieldSpec, *, label: str | None = None, help: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id or f"field-{spec.name}", classes=classes)
+        self.spec = spec
+        self._label = label or spec.label
+        self._help = help or spec.help
+        self._loading_value = False
+
+    @property
+    def field_name(self) -> str:
+        return self.spec.name
+
+    def compose(self) -> ComposeResult:
+        spec = self.spec
+        if spec.kind == "bool":
+            with Horizontal(classes="switch-row"):
+                yield Switch(False, animate=False, id=f"control-{spec.name}")
+                yield Label(self._label, classes="field-label")
+        else:
+            yield Label(self._label + (" *" if spec.required else ""), classes="field-label")
+            if spec.kind in ("method", "choice"):
+                default = f"Twilio's default ({spec.twilio_default})"
+                yield Select([(c, c) for c in spec.choices], prompt=default,
+                             allow_blank=True, id=f"control-{spec.name}", compact=True)
+            else:
+                yield Input(
+                    placeholder=spec.placeholder,
+                    validators=[RuleValidator(spec)],
+                    validate_on=["blur", "submitted"],
+                    valid_empty=not spec.required,
+                    id=f"control-{spec.name}",
+                    compact=True,  # one line per input keeps a step readable at 80×24
+                )
+        yield Static(self._help, classes="field-help", markup=False)
+        yield Static("", classes="field-error", markup=False)
+
+    @property
+    def control(self) -> Widget:
+        return self.query_one(f"#control-{self.spec.name}")
+
+    # -- value --------------------------------------------------------------
+
+    @property
+    def value(self) -> Any:
+        control = self.control
+        if isinstance(control, Switch):
+            return control.value
+        if isinstance(control, Select):
+            return None if control.value is Select.NULL else control.value
+        assert isinstance(control, Input)
+        return control.value
+
+    def set_value(self, value: Any) -> None:
+        """Fill the field from the draft without reporting it back as an edit."""
+        control = self.control
+        self._loading_value = True
+        try:
+            if isinstance(control, Switch):
+                control.value = bool(value)
+            elif isinstance(control, Select):
+                if value in self.spec.choices:
+                    control.value = value
+                else:
+                    control.clear()
+            else:
+                assert isinstance(control, Input)
+                control.value = "" if value is None else str(value)
+        finally:
+            self.call_after_refresh(self._done_loading)
+
+    def _done_loading(self) -> None:
+        self._loading_value = False
+
+    # -- errors -------------------------------------------------------------
+
+    @property
+    def error(self) -> str:
+        return str(self.query_one(".field-error", Static).content)
+
+    def show_error(self, message: str | None) -> None:
+        self.query_one(".field-error", Static).update(message or "")
+        self.set_class(bool(message), "-has-error")
+        control = self.control
+        if isinstance(control, Input):
+            control.set_class(bool(message), "-invalid")
+
+    def check(self) -> str | None:
+        """Apply the field's rule now; show and return the error, if any."""
+        value = self.value
+        if self.spec.kind == "bool" or value in (None, ""):
+            message = f"{self.spec.label} is required." if self.spec.required and not value else None
+        else:
+            try:
+                self.spec.check(value)
+                message = None
+            except RuleError as error:
+                message = str(error)
+        self.show_error(message)
+        return message
+
+    def focus_control(self) -> None:
+        self.control.focus()
+
+    # -- events -------------------------------------------------------------
+
+    def _report(self) -> None:
+        if not self._loading_value:
+            self.post_message(self.ValueChanged(self, self.value))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        # Clear the error as soon as the value is valid; a new error waits for blur.
+        if self.has_class("-has-error"):
+            self.check()
+        self._report()
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        event.stop()
+        self.check()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.check()
+        self._report()
+
+    def on_switch_changed(self, event: Switch.Changed) -> None:
+        event.stop()
+        self._report()

@@ -1,0 +1,1 @@
+"""The wizard's flow and state, free of Textual (screens present them)."""

@@ -1,0 +1,115 @@
+"""Compliance pre-checks: what Twilio would refuse, said before anything is sent.
+
+Twilio refuses a purchase when the number needs an address and none is given
+(21631), when the address is not where the requirement says (21615), and when
+the country regulates the number type and no approved bundle is given (21649).
+These checks use what Twilio itself reports: the number's `address_requirements`
+from the search and the Regulations API for the country (Twilio asks clients not
+to hard-code which countries are regulated).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tui.domain.purchase import Issue
+from tui.domain.resources import Address, AvailablePhoneNumber, Bundle, Regulation
+
+ADDRESS_REQUIREMENT_TEXT = {
+    "none": "needs no address",
+    "any": "needs an address (anywhere)",
+    "local": "needs a local address (in the number's country)",
+    "foreign": "needs an address outside the number's country",
+}
+
+
+@dataclass(frozen=True)
+class ComplianceFacts:
+    """What is known about the chosen number's requirements; None = not known."""
+
+    iso_country: str | None
+    number: AvailablePhoneNumber | None  # the number as the search found it
+    regulations: Sequence[Regulation] | None
+    addresses: Sequence[Address] | None
+    bundles: Sequence[Bundle] | None
+
+    @property
+    def address_requirement(self) -> str | None:
+        return self.number.address_requirements if self.number else None
+
+    @property
+    def needs_bundle(self) -> bool | None:
+        return None if self.regulations is None else bool(self.regulations)
+
+    def describe_requirements(self) -> list[str]:
+        lines = []
+        country = self.iso_country or "this country"
+        requirement = self.address_requirement
+        if requirement is None:
+            lines.append("Address: unknown (the number was not found among the available ones).")
+        else:
+            lines.append(f"Address: this number {ADDRESS_REQUIREMENT_TEXT.get(requirement, requirement)}.")
+        if self.needs_bundle is None:
+            lines.append(f"Bundle: unknown whether {country} regulates mobile numbers.")
+        elif self.needs_bundle:
+            names = ", ".join(r.friendly_name or r.sid for r in self.regulations or [])
+            lines.append(f"Bundle: {country} requires an approved regulatory bundle for mobile "
+                         f"numbers ({names}).")
+        else:
+            lines.append(f"Bundle: {country} does not require one for mobile numbers.")
+        return lines
+
+
+def compliance_issues(values: dict[str, str], facts: ComplianceFacts) -> list[Issue]:
+    """Warnings about the compliance fields, by what Twilio would answer."""
+    issues: list[Issue] = []
+    address_sid = values.get("address_sid")
+    bundle_sid = values.get("bundle_sid")
+    requirement = facts.address_requirement
+    addresses = {a.sid: a for a in facts.addresses or []}
+
+    if requirement and requirement != "none":
+        if not address_sid:
+            issues.append(Issue("warning", ("address_sid",),
+                                f"This number {ADDRESS_REQUIREMENT_TEXT[requirement]} and none is "
+                                "given: Twilio will refuse the purchase (error 21631).", refusal=True))
+        elif facts.addresses is not None and address_sid not in addresses:
+            issues.append(Issue("warning", ("address_sid",),
+                                f"{address_sid} is not one of this account's addresses: Twilio "
+                                "will not find it (error 21631)."))
+        elif address_sid in addresses:
+            address = addresses[address_sid]
+            if requirement == "local" and facts.iso_country and address.iso_country != facts.iso_country:
+                issues.append(Issue("warning", ("address_sid",),
+                                    f"This number needs an address in {facts.iso_country}; this one is in "
+                                    f"{address.iso_country} (error 21615)."))
+            if requirement == "foreign" and facts.iso_country and address.iso_country == facts.iso_country:
+                issues.append(Issue("warning", ("address_sid",),
+                                    f"This number needs an address outside {facts.iso_country}; this "
+                                    "one is inside it (error 21631)."))
+            if address.validated is False:
+                issues.append(Issue("warning", ("address_sid",),
+                                    "This address is not validated yet; Twilio may refuse it."))
+
+    if facts.needs_bundle:
+        bundles = {b.sid: b for b in facts.bundles or []}
+        if not bundle_sid:
+            issues.append(Issue("warning", ("bundle_sid",),
+                                f"{facts.iso_country} requires an approved regulatory bundle for mobile "
+                                "numbers and none is given: Twilio will refuse the purchase (error 21649).",
+                                refusal=True))
+        elif bundle_sid in bundles and not bundles[bundle_sid].approved:
+            issues.append(Issue("warning", ("bundle_sid",),
+                                f"This bundle's status is {bundles[bundle_sid].status}: only a "
+                                "twilio-approved bundle is accepted (error 21649)."))
+        elif facts.bundles is not None and bundle_sid not in bundles:
+            issues.append(Issue("warning", ("bundle_sid",),
+                                f"{bundle_sid} is not an approved mobile bundle of this account for "
+                                f"{facts.iso_country} (error 21649 likely)."))
+    return issues
+
+
+def blocking_warnings(issues: Sequence[Issue]) -> list[Issue]:
+    """The warnings that mean Twilio will refuse: worth a pause before the review."""
+    return [i for i in issues if i.refusal]

@@ -1,0 +1,164 @@
+"""The wizard's state, free of Textual: what the person has entered so far.
+
+Screens read and write a `WizardDraft`; the draft turns it into a
+`PurchaseRequest` with the domain's rules. Voice and messaging handling are
+chosen explicitly (a webhook, an application, a trunk, or nothing) and only the
+fields of the chosen way are sent, so Twilio's precedence between them is never
+a surprise. The draft holds no secret, so it can be saved as is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from tui.domain.fields import FIELDS_BY_NAME
+from tui.domain.purchase import FieldProblem, Issue, PurchaseRequest, build_request, check_fields, purchase_issues
+from tui.domain.resources import AvailablePhoneNumber
+
+
+class VoiceMode(str, Enum):
+    WEBHOOK = "webhook"
+    APPLICATION = "application"
+    TRUNK = "trunk"
+    NONE = "none"
+
+
+class SmsMode(str, Enum):
+    WEBHOOK = "webhook"
+    APPLICATION = "application"
+    NONE = "none"
+
+
+VOICE_MODE_FIELDS: dict[VoiceMode, tuple[str, ...]] = {
+    VoiceMode.WEBHOOK: ("voice_url", "voice_method", "voice_fallback_url", "voice_fallback_method"),
+    VoiceMode.APPLICATION: ("voice_application_sid",),
+    VoiceMode.TRUNK: ("trunk_sid",),
+    VoiceMode.NONE: (),
+}
+VOICE_COMMON_FIELDS = ("voice_caller_id_lookup", "voice_receive_mode")
+
+SMS_MODE_FIELDS: dict[SmsMode, tuple[str, ...]] = {
+    SmsMode.WEBHOOK: ("sms_url", "sms_method", "sms_fallback_url", "sms_fallback_method"),
+    SmsMode.APPLICATION: ("sms_application_sid",),
+    SmsMode.NONE: (),
+}
+
+# The field a mode cannot do without: choosing "webhook" means giving its URL.
+# (Two tables: VoiceMode.WEBHOOK == SmsMode.WEBHOOK as strings.)
+VOICE_KEY_FIELD = {
+    VoiceMode.WEBHOOK: "voice_url",
+    VoiceMode.APPLICATION: "voice_application_sid",
+    VoiceMode.TRUNK: "trunk_sid",
+}
+SMS_KEY_FIELD = {
+    SmsMode.WEBHOOK: "sms_url",
+    SmsMode.APPLICATION: "sms_application_sid",
+}
+
+VOICE_MODE_LABELS = {
+    VoiceMode.WEBHOOK: "Webhook: Twilio calls your URL",
+    VoiceMode.APPLICATION: "TwiML application",
+    VoiceMode.TRUNK: "Elastic SIP trunk",
+    VoiceMode.NONE: "Not now",
+}
+SMS_MODE_LABELS = {
+    SmsMode.WEBHOOK: "Webhook: Twilio calls your URL",
+    SmsMode.APPLICATION: "Messaging application",
+    SmsMode.NONE: "Not now",
+}
+NO_VOICE_NOTE = "Incoming calls will not be answered until you configure voice."
+NO_SMS_NOTE = (
+    "Twilio answers incoming messages with its default sample auto-reply until "
+    "you configure messaging."
+)
+
+DETAILS_FIELDS = ("friendly_name", "status_callback", "status_callback_method", "api_version")
+COMPLIANCE_FIELDS = ("address_sid", "identity_sid", "bundle_sid", "emergency_status", "emergency_address_sid")
+
+
+@dataclass
+class WizardDraft:
+    # Raw values keyed by model field name, as entered (strings, or booleans for
+    # switches). Values of modes not chosen are kept, so switching back restores them.
+    values: dict[str, Any] = field(default_factory=dict)
+    voice_mode: VoiceMode = VoiceMode.WEBHOOK
+    sms_mode: SmsMode = SmsMode.WEBHOOK
+    # The search result the number was picked from, if any: it carries the number's
+    # address requirement and capabilities.
+    picked: AvailablePhoneNumber | None = None
+    search: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, name: str) -> Any:
+        return self.values.get(name)
+
+    def set(self, name: str, value: Any) -> None:
+        if value is None or (isinstance(value, str) and value == ""):
+            self.values.pop(name, None)
+        else:
+            self.values[name] = value
+
+    def voice_fields(self) -> tuple[str, ...]:
+        return VOICE_MODE_FIELDS[self.voice_mode] + VOICE_COMMON_FIELDS
+
+    def sms_fields(self) -> tuple[str, ...]:
+        return SMS_MODE_FIELDS[self.sms_mode]
+
+    def active_fields(self) -> tuple[str, ...]:
+        return ("phone_number", *self.voice_fields(), *self.sms_fields(), *DETAILS_FIELDS,
+                *COMPLIANCE_FIELDS)
+
+    def request_values(self) -> dict[str, Any]:
+        """The values that will be sent: only those of the chosen modes."""
+        return {name: self.values[name] for name in self.active_fields()
+                if name in self.values and self.values[name] not in (None, "")}
+
+    def field_errors(self, names: tuple[str, ...]) -> dict[str, str]:
+        """Field-rule errors for `names`, plus "required" for a mode's key field."""
+        errors = check_fields(self.values, [n for n in names if n in FIELDS_BY_NAME])
+        for key in (VOICE_KEY_FIELD.get(self.voice_mode), SMS_KEY_FIELD.get(self.sms_mode)):
+            if key in names and key not in errors and not self.values.get(key):
+                label = FIELDS_BY_NAME[key].label
+                errors[key] = f"Enter the {label}, or choose another way of handling this."
+        return errors
+
+    def issues(self) -> list[Issue]:
+        """Cross-field findings on what would be sent (errors and warnings)."""
+        values = {}
+        for name, raw in self.request_values().items():
+            try:
+                values[name] = FIELDS_BY_NAME[name].check(raw)
+            except ValueError:
+                continue  # reported by the field rule
+        return purchase_issues(values)
+
+    def build(self) -> tuple[PurchaseRequest | None, list[FieldProblem]]:
+        return build_request(self.request_values())
+
+    # -- persistence (no secrets ever live here) --------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "values": dict(self.values),
+            "voice_mode": self.voice_mode.value,
+            "sms_mode": self.sms_mode.value,
+            "picked": self.picked.model_dump(mode="json") if self.picked else None,
+            "search": dict(self.search),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> WizardDraft:
+        if data.get("version") != 1:
+            raise ValueError("unknown draft version")
+        return cls(
+            values={k: v for k, v in (data.get("values") or {}).items() if k in FIELDS_BY_NAME},
+            voice_mode=VoiceMode(data.get("voice_mode", VoiceMode.WEBHOOK.value)),
+            sms_mode=SmsMode(data.get("sms_mode", SmsMode.WEBHOOK.value)),
+            picked=AvailablePhoneNumber.model_validate(data["picked"]) if data.get("picked") else None,
+            search=dict(data.get("search") or {}),
+        )
+
+    def is_empty(self) -> bool:
+        return not self.values and self.picked is None
