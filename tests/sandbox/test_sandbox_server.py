@@ -1,0 +1,136 @@
+"""The loopback HTTP server: real sockets, admin endpoints, the announce text."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sandbox_helpers import MAIN, account_path, assert_error, call
+
+from tui.sandbox import CREDENTIALS, MAIN_ACCOUNT_SID, Sandbox, start_server
+from tui.sandbox.server import describe
+
+PURCHASE_PATH = f"{account_path()}/IncomingPhoneNumbers/Mobile.json"
+
+
+def test_purchase_over_loopback_http() -> None:
+    with start_server() as server:
+        assert server.base_url.startswith("http://127.0.0.1:")
+        with httpx.Client(base_url=server.base_url, auth=MAIN, timeout=5) as client:
+            account = client.get(f"{account_path()}.json")
+            assert account.status_code == 200 and account.json()["sid"] == MAIN_ACCOUNT_SID
+            bought = client.post(PURCHASE_PATH, data={"PhoneNumber": "+46701740612"})
+            assert bought.status_code == 201
+            assert bought.headers["content-type"].startswith("application/json")
+            listed = client.get(
+                f"{account_path()}/IncomingPhoneNumbers.json",
+                params={"PhoneNumber": "+46701740612"},
+            ).json()["incoming_phone_numbers"]
+            assert [n["sid"] for n in listed] == [bought.json()["sid"]]
+            released = client.delete(f"{account_path()}/IncomingPhoneNumbers/{listed[0]['sid']}.json")
+            assert (released.status_code, released.content) == (204, b"")
+            unauthorised = httpx.get(f"{server.base_url}{account_path()}.json")
+            assert unauthorised.status_code == 401
+            assert unauthorised.json()["code"] == 20003
+
+
+def test_absolute_urls_point_back_at_the_server() -> None:
+    with start_server() as server, httpx.Client(base_url=server.base_url, auth=MAIN) as client:
+        meta = client.get("/v2/RegulatoryCompliance/Bundles", params={"PageSize": 2}).json()["meta"]
+        assert meta["next_page_url"].startswith(f"{server.base_url}/v2/RegulatoryCompliance/")
+        assert client.get(meta["next_page_url"]).status_code == 200
+
+
+def test_admin_endpoints_arm_faults_and_reset() -> None:
+    with start_server() as server, httpx.Client(base_url=server.base_url, auth=MAIN) as client:
+        armed = client.post(
+            "/__sandbox__/faults",
+            json={"method": "POST", "path_regex": "Mobile", "status": 429, "retry_after": 3},
+        )
+        assert armed.status_code == 201 and armed.json()["code"] == 20429
+        assert len(client.get("/__sandbox__/faults").json()) == 1
+        throttled = client.post(PURCHASE_PATH, data={"PhoneNumber": "+46701740612"})
+        assert (throttled.status_code, throttled.headers["retry-after"]) == (429, "3")
+        assert client.post(PURCHASE_PATH, data={"PhoneNumber": "+46701740612"}).status_code == 201
+        state = client.get("/__sandbox__/state").json()
+        assert any(n["phone_number"] == "+46701740612" for n in state["incoming_phone_numbers"])
+        assert client.post("/__sandbox__/reset").status_code == 200
+        state = client.get("/__sandbox__/state").json()
+        assert not any(n["phone_number"] == "+46701740612" for n in state["incoming_phone_numbers"])
+        bad = client.post("/__sandbox__/faults", json={"path_regex": "(", "status": 500})
+        assert bad.status_code == 400
+        client.post("/__sandbox__/faults", json={"path_regex": "x", "status": 500})
+        assert client.delete("/__sandbox__/faults").json() == []
+        assert client.get("/__sandbox__/nope").status_code == 404
+
+
+def test_admin_endpoints_are_not_part_of_the_in_process_sandbox() -> None:
+    assert_error(call(Sandbox(), "POST", "/__sandbox__/reset"), 404, 20404)
+
+
+def test_delay_fault_over_http_times_out_after_the_commit() -> None:
+    with start_server() as server, httpx.Client(base_url=server.base_url, auth=MAIN) as client:
+        client.post(
+            "/__sandbox__/faults",
+            json={"method": "POST", "path_regex": "Mobile", "delay_after_commit": 1.0},
+        )
+        with pytest.raises(httpx.ReadTimeout):
+            client.post(PURCHASE_PATH, data={"PhoneNumber": "+46701740612"}, timeout=0.2)
+        listed = client.get(
+            f"{account_path()}/IncomingPhoneNumbers.json", params={"PhoneNumber": "+46701740612"}
+        ).json()["incoming_phone_numbers"]
+        assert len(listed) == 1
+
+
+def test_served_state_survives_a_restart(tmp_path: Path) -> None:
+    state_file = tmp_path / "state.json"
+    with start_server(state_path=state_file) as server:
+        httpx.post(
+            f"{server.base_url}{PURCHASE_PATH}", data={"PhoneNumber": "+46701740612"}, auth=MAIN
+        )
+    with start_server(state_path=state_file) as server:
+        listed = httpx.get(
+            f"{server.base_url}{account_path()}/IncomingPhoneNumbers.json",
+            params={"PhoneNumber": "+46701740612"},
+            auth=MAIN,
+        ).json()["incoming_phone_numbers"]
+        assert len(listed) == 1
+
+
+def test_announce_lines_name_the_url_and_every_credential() -> None:
+    text = "\n".join(describe("http://127.0.0.1:8765", None))
+    assert "http://127.0.0.1:8765" in text and "in memory" in text
+    for credential in CREDENTIALS:
+        assert credential.username in text and credential.password in text
+
+
+@pytest.mark.e2e
+def test_python_m_tui_sandbox_serves_and_announces(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "tui.sandbox", "--port", "0", "--state", str(tmp_path / "s.json")],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        assert process.stdout is not None
+        first_line = process.stdout.readline()
+        base_url = first_line.rsplit(" ", 1)[1].strip()
+        assert base_url.startswith("http://127.0.0.1:")
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                response = httpx.get(f"{base_url}{account_path()}.json", auth=MAIN)
+                break
+            except httpx.ConnectError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        assert response.status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,0 +1,130 @@
+"""Twilio's own Python helper library, pointed at the served sandbox.
+
+twilio-python builds absolute https://api.twilio.com (numbers., pricing.) URLs; the
+http client below sends them to the loopback server instead, keeping path and query.
+If the sandbox and the official library agree, the sandbox speaks Twilio's wire format.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
+from twilio.rest import Client
+
+from tui.sandbox import (
+    MAIN_ACCOUNT_SID,
+    MAIN_AUTH_TOKEN,
+    SandboxServer,
+    seed,
+    start_server,
+)
+
+
+class SandboxHttpClient(TwilioHttpClient):
+    """Sends every Twilio host's requests to one sandbox base URL."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(timeout=10)
+        self.base = urlsplit(base_url)
+
+    def request(self, method: str, url: str, *args: object, **kwargs: object) -> Response:
+        parts = urlsplit(url)
+        redirected = urlunsplit((self.base.scheme, self.base.netloc, parts.path, parts.query, ""))
+        return super().request(method, redirected, *args, **kwargs)
+
+
+@pytest.fixture
+def server() -> Iterator[SandboxServer]:
+    with start_server() as running:
+        yield running
+
+
+@pytest.fixture
+def client(server: SandboxServer) -> Client:
+    return Client(
+        MAIN_ACCOUNT_SID,
+        MAIN_AUTH_TOKEN,
+        http_client=SandboxHttpClient(server.base_url),
+        environment={"TWILIO_REGION": "", "TWILIO_EDGE": ""},
+    )
+
+
+def test_buy_the_magic_number(client: Client) -> None:
+    number = client.incoming_phone_numbers.mobile.create(
+        phone_number="+15005550006",
+        friendly_name="Rehearsal",
+        voice_url="https://example.com/voice",
+        voice_caller_id_lookup=True,
+    )
+    assert number.sid.startswith("PN") and len(number.sid) == 34
+    assert number.account_sid == MAIN_ACCOUNT_SID
+    assert number.phone_number == "+15005550006"
+    assert number.friendly_name == "Rehearsal"
+    assert number.voice_url == "https://example.com/voice"
+    assert number.voice_caller_id_lookup is True
+    assert number.status == "in-use"
+    assert number.date_created is not None and number.date_created.year >= 2024
+    assert number.capabilities == {"voice": True, "sms": True, "mms": True, "fax": False}
+
+
+def test_buy_a_gb_number_with_an_approved_bundle(client: Client) -> None:
+    search = client.available_phone_numbers("GB").mobile.list(sms_enabled=True, limit=20)
+    assert search and all(found.capabilities["SMS"] for found in search)
+    no_address = next(found for found in search if found.address_requirements == "none")
+    bundles = client.numbers.v2.regulatory_compliance.bundles.list(
+        status="twilio-approved", iso_country="GB", number_type="mobile"
+    )
+    assert [bundle.sid for bundle in bundles] == [seed.BUNDLE_GB_MOBILE_APPROVED]
+    number = client.incoming_phone_numbers.mobile.create(
+        phone_number=no_address.phone_number, bundle_sid=bundles[0].sid
+    )
+    assert number.phone_number == no_address.phone_number
+    assert number.bundle_sid == seed.BUNDLE_GB_MOBILE_APPROVED
+    assert number.address_requirements == "none"
+    assert number.origin == "twilio"
+    owned = client.incoming_phone_numbers.list(phone_number=no_address.phone_number)
+    assert [found.sid for found in owned] == [number.sid]
+    client.incoming_phone_numbers(number.sid).delete()
+    assert client.incoming_phone_numbers.list(phone_number=no_address.phone_number) == []
+
+
+def test_address_requirement_raises_21631(client: Client) -> None:
+    with pytest.raises(TwilioRestException) as raised:
+        client.incoming_phone_numbers.mobile.create(
+            phone_number="+447437283605", bundle_sid=seed.BUNDLE_GB_MOBILE_APPROVED
+        )
+    assert raised.value.code == 21631
+    assert raised.value.status == 400
+    assert raised.value.msg.startswith("Unable to create record: ")
+
+
+def test_us_mobile_search_fails_with_20404(client: Client) -> None:
+    # Paged lists raise a plain TwilioException carrying the response (twilio-api.md §15).
+    with pytest.raises(TwilioException) as raised:
+        client.available_phone_numbers("US").mobile.list(limit=1)
+    response = raised.value.args[1]
+    assert response.status_code == 404
+    assert json.loads(response.text)["code"] == 20404
+
+
+def test_pricing_regulations_and_paged_lists(client: Client) -> None:
+    country = client.pricing.v1.phone_numbers.countries("GB").fetch()
+    mobile = [p for p in country.phone_number_prices if p["number_type"] == "mobile"]
+    assert mobile == [{"number_type": "mobile", "base_price": "1.15", "current_price": "1.00"}]
+    regulations = client.numbers.v2.regulatory_compliance.regulations.list(
+        iso_country="SE", number_type="mobile"
+    )
+    assert regulations == []
+    # page_size=1 makes the library follow next_page_uri through the sandbox.
+    owned = client.incoming_phone_numbers.list(page_size=1)
+    assert len(owned) == 2
+    bundles = client.numbers.v2.regulatory_compliance.bundles.list(page_size=2)
+    assert len(bundles) == 5
+    account = client.api.v2010.accounts(MAIN_ACCOUNT_SID).fetch()
+    assert (account.type, account.status) == ("Full", "active")

@@ -1,0 +1,49 @@
+"""An offline emulator of the Twilio endpoints number-wizard uses.
+
+Part of the product: what a newcomer runs first, what people rehearse purchases on,
+and what end-to-end tests talk to over real HTTP. It judges requests by its own rules,
+transcribed from Twilio's OpenAPI and documented behaviour (shared/docs/twilio-api.md),
+and never imports the wizard's client code, so neither can hide the other's mistakes.
+
+    sandbox = Sandbox()                                   # in memory, seeded
+    httpx.Client(transport=SandboxTransport(sandbox))     # in-process
+    with start_server() as server: server.base_url        # loopback HTTP
+"""
+
+from tui.sandbox.accounts import (
+    API_KEY_SECRET,
+    API_KEY_SID,
+    CREDENTIALS,
+    MAIN_ACCOUNT_SID,
+    MAIN_AUTH_TOKEN,
+    TEST_ACCOUNT_SID,
+    TEST_AUTH_TOKEN,
+    TRIAL_ACCOUNT_SID,
+    TRIAL_AUTH_TOKEN,
+    SandboxCredential,
+)
+from tui.sandbox.core import Sandbox, SandboxResponse
+from tui.sandbox.faults import Fault, FaultInjector
+from tui.sandbox.server import SandboxServer, serve_forever, start_server
+from tui.sandbox.transport import SandboxTransport
+
+__all__ = [
+    "API_KEY_SECRET",
+    "API_KEY_SID",
+    "CREDENTIALS",
+    "MAIN_ACCOUNT_SID",
+    "MAIN_AUTH_TOKEN",
+    "TEST_ACCOUNT_SID",
+    "TEST_AUTH_TOKEN",
+    "TRIAL_ACCOUNT_SID",
+    "TRIAL_AUTH_TOKEN",
+    "Fault",
+    "FaultInjector",
+    "Sandbox",
+    "SandboxCredential",
+    "SandboxResponse",
+    "SandboxServer",
+    "SandboxTransport",
+    "serve_forever",
+    "start_server",
+]
