@@ -64,6 +64,15 @@ class FieldSpec:
 
     def check(self, raw: Any) -> Any:
         """Apply this field's rule to raw input (text from a screen or a flag)."""
+        # The rules read text (and true/false for yes/no fields); anything else
+        # (a number from a JSON file, a list) gets a RuleError, not a crash.
+        if isinstance(raw, bool):
+            if self.kind != "bool":
+                raise rules.RuleError(f"{self.label} takes text, not true or false.")
+        elif isinstance(raw, int):
+            raw = str(raw)
+        elif not isinstance(raw, str):
+            raise rules.RuleError(f"{self.label} takes text.")
         return self.parse(raw)
 
 

@@ -78,6 +78,7 @@ SEARCH_FIELDS: tuple[FieldSpec, ...] = (
 )
 
 SEARCH_FIELDS_BY_NAME = {f.name: f for f in SEARCH_FIELDS}
+SEARCH_LABELS = {"country_code": "Country", **{f.name: f.label for f in SEARCH_FIELDS}}
 
 
 def search_issues(values: dict[str, Any]) -> list[Issue]:
@@ -165,4 +166,4 @@ def build_search(values: dict[str, Any]) -> tuple[MobileSearch | None, list[Fiel
     try:
         return MobileSearch.model_validate(values), []
     except ValidationError as error:
-        return None, field_problems(error)
+        return None, field_problems(error, labels=SEARCH_LABELS, subject="the mobile-number search")

@@ -86,6 +86,10 @@ async def buy(
         receipts.finish(receipt, "unknown", error={"message": "stopped waiting for Twilio's answer"})
         raise
     except TwilioApiError as error:
+        if 200 <= error.status < 300:
+            # Twilio accepted the purchase but its answer could not be read (not
+            # JSON): the number may well be bought, so look it up, never say "failed".
+            return await settle_interrupted(client, request, receipts, receipt, error)
         receipts.finish(receipt, "failed", error=_error_record(error))
         return PurchaseOutcome("failed", request, error=error, receipt=receipt)
     except TwilioUnreachable as error:

@@ -178,7 +178,9 @@ class TwilioClient:
         while True:
             attempt += 1
             try:
-                response = await self._http.get(url, params=list(params))
+                # httpx replaces the URL's own query with `params` when given one,
+                # even an empty one: a next-page URL must keep its query.
+                response = await self._http.get(url, params=list(params) or None)
             except httpx.TransportError as error:
                 # A GET changes nothing, so a failed one may simply be tried again.
                 if attempt < self._retry.attempts and isinstance(
