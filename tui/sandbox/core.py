@@ -212,6 +212,8 @@ class Sandbox:
         origin: str | None,
     ) -> Reply:
         lowered = {name.lower(): value for name, value in headers.items()}
+        # Authentication comes first: without a valid pair every path, known or not,
+        # is a 401, so the sandbox reveals nothing to an unauthenticated caller.
         credential = _authenticate(lowered.get("authorization"))
         route, path_params = find_route(path)
         operation = route.operations.get(method)
