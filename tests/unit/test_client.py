@@ -577,3 +577,30 @@ async def test_api_key_other_errors_are_not_hidden_by_the_fallback():
         with pytest.raises(TwilioApiError) as caught:
             await client.check_credentials()
     assert caught.value.code == 20404 and len(recorder.requests) == 1
+
+
+@pytest.mark.parametrize(("raw", "code"), [("21422", 21422), ("abc", None), (None, None), ([1], None)])
+async def test_error_code_in_odd_shapes(raw, code):
+    recorder = Recorder(httpx.Response(400, json={"code": raw, "message": "m", "more_info": "not a link"}))
+    async with client_for(recorder) as client:
+        with pytest.raises(TwilioApiError) as caught:
+            await client.list_countries()
+    assert caught.value.code == code
+    # A more_info that is not a link is not passed on as one.
+    assert caught.value.more_info == (f"https://www.twilio.com/docs/errors/{code}" if code else None)
+
+
+async def test_unreadable_retry_after_falls_back_to_backoff():
+    sleeps = Sleeps()
+    recorder = Recorder(httpx.Response(429, headers={"Retry-After": "soon"}, json={}), ok({"countries": []}))
+    async with client_for(recorder, sleeps=sleeps) as client:
+        await client.list_countries()
+    assert sleeps.delays == [0.5]
+
+
+async def test_get_read_timeout_is_reported_not_sent():
+    recorder = Recorder(httpx.ReadTimeout)
+    async with client_for(recorder) as client:
+        with pytest.raises(TwilioUnreachable) as caught:
+            await client.find_owned_number(UK_MOBILE)
+    assert caught.value.sent is False and len(recorder.requests) == 1

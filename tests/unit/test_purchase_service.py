@@ -272,3 +272,38 @@ async def test_purchase_posts_once_even_through_the_recorder():
         with pytest.raises(TwilioUnreachable):
             await client.purchase(REQUEST)
     assert [r.method for r in recorder.requests] == ["POST"]
+
+
+async def test_stopping_to_wait_leaves_an_unknown_receipt_that_settles_by_lookup(book):
+    import asyncio
+
+    from tui.services.purchase import settle_interrupted
+
+    posted = asyncio.Event()
+    owned: list[dict] = []
+    requests: list[httpx.Request] = []
+
+    async def slow_twilio(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        if request.method == "POST":
+            owned.append(created())  # Twilio commits, then the answer never comes
+            posted.set()
+            await asyncio.Event().wait()
+        return httpx.Response(200, json={"incoming_phone_numbers": owned})
+
+    receipts_seen = []
+    async with client_for(slow_twilio) as client:
+        task = asyncio.create_task(buy(client, REQUEST, book, on_receipt=receipts_seen.append))
+        await posted.wait()
+        # The receipt was handed over before the request went out.
+        [receipt] = receipts_seen
+        assert read(receipt)["outcome"] == "sending"
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert read(receipt)["outcome"] == "unknown"
+        outcome = await settle_interrupted(client, REQUEST, book, receipt,
+                                           TwilioUnreachable("stopped waiting", sent=True))
+    assert outcome.status == "bought" and outcome.reconciled
+    assert read(receipt)["outcome"] == "bought"
+    assert [r.method for r in requests] == ["POST", "GET"]
