@@ -295,11 +295,20 @@ def test_rfc2822_dates_are_timezone_aware(raw, expected):
         assert number.date_created.tzinfo is not None
 
 
-def test_bad_dates_are_refused_not_guessed():
-    with pytest.raises(ValidationError):
-        IncomingPhoneNumber.model_validate({"date_created": "yesterday"})
-    with pytest.raises(ValidationError):
-        Bundle.model_validate({"sid": "BU" + "a" * 32, "status": "draft", "date_created": "2019-13-40"})
+def test_bad_dates_are_unknown_not_guessed_and_do_not_lose_the_resource():
+    # A created number with an unreadable date is still a created number: the
+    # date reads as unknown, nothing is guessed, everything else parses.
+    number = IncomingPhoneNumber.model_validate(
+        {"sid": "PN" + "0" * 32, "date_created": "yesterday", "date_updated": "Thu, 99 Foo"}
+    )
+    assert number.sid == "PN" + "0" * 32
+    assert number.date_created is None and number.date_updated is None
+    bundle = Bundle.model_validate({"sid": "BU" + "0" * 32, "status": "draft",
+                                    "valid_until": "soon"})
+    assert bundle.valid_until is None
+    assert Bundle.model_validate(
+        {"sid": "BU" + "a" * 32, "status": "draft", "date_created": "2019-13-40"}
+    ).date_created is None
 
 
 def test_unknown_enum_values_and_extra_keys_are_kept_or_ignored():

@@ -30,8 +30,10 @@ def _rfc2822(value: Any) -> Any:
         return _aware(value)
     try:
         return _aware(parsedate_to_datetime(str(value)))
-    except (TypeError, ValueError):
-        raise ValueError(f"not an RFC 2822 date: {value!r}") from None
+    except (TypeError, ValueError, IndexError):
+        # An unreadable date must not turn a bought number into an error: the
+        # date is shown as unknown, everything else still parses.
+        return None
 
 
 def _iso8601(value: Any) -> Any:
@@ -41,7 +43,10 @@ def _iso8601(value: Any) -> Any:
     text = str(value)
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
-    return _aware(datetime.fromisoformat(text))
+    try:
+        return _aware(datetime.fromisoformat(text))
+    except ValueError:
+        return None  # as for RFC 2822 dates: unknown rather than an error
 
 
 def _aware(value: datetime | None) -> datetime | None:

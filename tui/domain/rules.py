@@ -90,7 +90,9 @@ def phone_number(raw: str) -> str:
     try:
         parsed = phonenumbers.parse(compact, None)
     except phonenumbers.NumberParseException:
-        raise RuleError(f"{compact} is not a phone number phonenumbers can read.") from None
+        raise RuleError(
+            f"{compact} is not a phone number: check the country code and the digits."
+        ) from None
     if not phonenumbers.is_valid_number(parsed):
         raise RuleError(
             f"{compact} is not a valid number in any country's numbering plan."

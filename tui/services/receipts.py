@@ -68,4 +68,5 @@ class ReceiptBook:
     def all(self) -> list[dict[str, Any]]:
         if not self.directory.is_dir():
             return []
-        return [json.loads(p.read_text("utf-8")) for p in sorted(self.directory.glob("*.json"))]
+        records = [json.loads(p.read_text("utf-8")) for p in self.directory.glob("*.json")]
+        return sorted(records, key=lambda record: record.get("started_at", ""))

@@ -10,6 +10,7 @@ that timed out bought the number.
 from __future__ import annotations
 
 import asyncio
+import math
 import platform
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -72,9 +73,11 @@ def _retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
     try:
-        return float(value)
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return seconds if math.isfinite(seconds) else None
     try:  # HTTP-date form
         from datetime import UTC, datetime
 
@@ -357,10 +360,15 @@ def _json_or_raise(response: httpx.Response) -> Any:
 
 def _rebase(next_url: str, current: str) -> str:
     """Keep following pages on the host we are talking to (the sandbox or a proxy
-    behind --api-url) even though Twilio writes absolute URLs in `meta`."""
+    behind --api-url) even though Twilio writes absolute URLs in `meta`. A path
+    prefix of that base URL (http://proxy/twilio) is kept too."""
     next_parts = httpx.URL(next_url)
     base = httpx.URL(current)
-    return str(base.copy_with(path=next_parts.path, query=next_parts.query or None))
+    path = next_parts.path
+    prefix = base.path[: base.path.find("/v")] if "/v" in base.path else ""
+    if prefix and not path.startswith(prefix + "/"):
+        path = prefix + path
+    return str(base.copy_with(path=path, query=next_parts.query or None))
 
 
 def form_body(form: Mapping[str, str]) -> str:
