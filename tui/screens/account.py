@@ -50,16 +50,19 @@ class AccountStep(StepScreen):
     async def check_credentials(self) -> None:
         status = self.query_one("#account-check", Static)
         status.update("Checking the credentials with Twilio…")
+        status.remove_class("-ok", "-failed")
         self.show_step_error(None)
         try:
             check = await self.wizard.client.check_credentials()
         except WizardError as error:
             self.wizard.cache.pop("account_check", None)
             status.update("✗ Twilio did not accept these credentials.")
+            status.add_class("-failed")
             self.show_step_error(error)
             return
         self.wizard.cache["account_check"] = check
         status.update(self._describe(check))
+        status.add_class("-ok")
 
     @staticmethod
     def _describe(check: CredentialCheck) -> str:

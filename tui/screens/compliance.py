@@ -7,10 +7,12 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import Select, Static
+from textual.containers import Vertical
+from textual.widgets import Label, Select, Static
 
 from tui.domain import rules
 from tui.domain.errors import WizardError
+from tui.domain.fields import field as field_spec
 from tui.domain.resources import Address, AvailablePhoneNumber, Bundle
 from tui.domain.search import MobileSearch
 from tui.screens.base import StepScreen
@@ -45,15 +47,22 @@ class ComplianceStep(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("Looking up what this number needs…", id="requirements", markup=False)
-        yield Select([], prompt="Choose one of your addresses", id="pick-address", compact=True)
-        yield self.form_field("address_sid")
+        # Each picker sits under its field's label, above the SID input it fills.
+        with Vertical(classes="picker-group", id="group-address_sid"):
+            yield Label(field_spec("address_sid").label, classes="field-label")
+            yield Select([], prompt="Choose one of your addresses", id="pick-address", compact=True)
+            yield self.form_field("address_sid", label="or SID", classes="-inline")
         yield self.form_field("identity_sid")
-        yield Select([], prompt="Choose one of your bundles", id="pick-bundle", compact=True)
-        yield self.form_field("bundle_sid")
+        with Vertical(classes="picker-group", id="group-bundle_sid"):
+            yield Label(field_spec("bundle_sid").label, classes="field-label")
+            yield Select([], prompt="Choose one of your bundles", id="pick-bundle", compact=True)
+            yield self.form_field("bundle_sid", label="or SID", classes="-inline")
         yield self.form_field("emergency_status")
-        yield Select([], prompt="Choose an emergency-enabled address", id="pick-emergency-address",
-                     compact=True)
-        yield self.form_field("emergency_address_sid")
+        with Vertical(classes="picker-group", id="group-emergency_address_sid"):
+            yield Label(field_spec("emergency_address_sid").label, classes="field-label")
+            yield Select([], prompt="Choose an emergency-enabled address", id="pick-emergency-address",
+                         compact=True)
+            yield self.form_field("emergency_address_sid", label="or SID", classes="-inline")
         yield Static("", id="step-warnings", classes="warnings", markup=False)
 
     def on_screen_resume(self) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal
-from textual.widgets import Button, Checkbox, DataTable, Select, Static, TabbedContent, TabPane
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Checkbox, DataTable, Label, Select, Static, TabbedContent, TabPane
 
 from tui.domain import rules
 from tui.domain.errors import WizardError
@@ -35,18 +35,24 @@ class NumberStep(StepScreen):
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="number-tabs"):
             with TabPane("Search available numbers", id="tab-search"):
-                with Horizontal(classes="search-row"):
-                    yield Select([], prompt="Loading countries…", id="country", compact=True)
-                    yield FormField(SEARCH_FIELDS_BY_NAME["contains"], label="Contains (optional)")
-                with Horizontal(classes="search-row", id="capability-filters"):
-                    for widget_id, label, _ in CAPABILITY_FILTERS:
-                        yield Checkbox(label, id=widget_id, compact=True)
-                with Horizontal(classes="search-row"):
-                    yield Checkbox("Only numbers that need no address", id="filter-no-address", compact=True)
-                    yield Checkbox("Include beta numbers", True, id="filter-beta", compact=True)
-                with Horizontal(classes="search-row"):
-                    yield Button("Search", id="search", variant="primary", compact=True)
-                    yield Button("Cancel search", id="cancel-search", compact=True, disabled=True)
+                # A label column on the left keeps the filters readable at 80 columns.
+                with Vertical(id="search-form"):
+                    with Horizontal(classes="form-row"):
+                        yield Label("Country", classes="row-label")
+                        yield Select([], prompt="Loading countries…", id="country", compact=True)
+                    yield FormField(SEARCH_FIELDS_BY_NAME["contains"], label="Contains", classes="-inline")
+                    with Horizontal(classes="form-row", id="capability-filters"):
+                        yield Label("Can do", classes="row-label")
+                        for widget_id, label, _ in CAPABILITY_FILTERS:
+                            yield Checkbox(label, id=widget_id, compact=True)
+                    with Horizontal(classes="form-row"):
+                        yield Label("Also", classes="row-label")
+                        yield Checkbox("Only numbers that need no address", id="filter-no-address", compact=True)
+                        yield Checkbox("Include beta numbers", True, id="filter-beta", compact=True)
+                    with Horizontal(classes="form-row", id="search-actions"):
+                        yield Label("", classes="row-label")
+                        yield Button("Search", id="search", variant="primary", compact=True)
+                        yield Button("Cancel search", id="cancel-search", compact=True, disabled=True)
                     yield Static("", id="search-status", markup=False)
                 table: DataTable[Any] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
                 yield table
@@ -115,6 +121,11 @@ class NumberStep(StepScreen):
 
     def load_from_draft(self) -> None:
         super().load_from_draft()
+        table = self.query_one("#results", DataTable)
+        if table.row_count and "results" not in self.wizard.cache:
+            # The results were forgotten (Buy another): they may list the number just bought.
+            table.clear()
+            self.query_one("#search-status", Static).update("")
         search = self.draft.search
         self.query_one("#field-contains", FormField).set_value(search.get("contains"))
         for widget_id, _, name in CAPABILITY_FILTERS:

@@ -4,6 +4,7 @@ that names the number and the price."""
 
 from __future__ import annotations
 
+from rich import box as rich_box
 from rich.table import Table
 from textual import work
 from textual.app import ComposeResult
@@ -24,6 +25,13 @@ from tui.widgets.form_field import FormField
 from tui.wizard.commands import curl_command, number_wizard_command, twilio_cli_command
 from tui.wizard.compliance import compliance_issues
 from tui.wizard.flow import STEPS_BY_ID, step_of_field
+
+
+def section_table(title: str) -> Table:
+    """A quiet table: bold title, one rule under the header, no borders, two
+    spaces between columns, only as wide as its content."""
+    return Table(title=title, title_justify="left", title_style="bold", box=rich_box.SIMPLE_HEAD,
+                 show_edge=False, pad_edge=False, padding=(0, 2, 0, 0), header_style="dim")
 
 
 class ReviewStep(StepScreen):
@@ -109,7 +117,7 @@ class ReviewStep(StepScreen):
         )
 
     def _values(self, request: PurchaseRequest) -> None:
-        table = Table(title="Sent to Twilio", title_justify="left", expand=True, show_edge=False)
+        table = section_table("Sent to Twilio")
         table.add_column("Step", style="dim", no_wrap=True)
         table.add_column("Field", no_wrap=True)
         table.add_column("Value", overflow="fold")
@@ -120,8 +128,7 @@ class ReviewStep(StepScreen):
             shown = ("true" if value else "false") if isinstance(value, bool) else str(value)
             table.add_row(GROUP_TITLES[spec.group], spec.label, shown)
         self.query_one("#review-values", Static).update(table)
-        defaults = Table(title="Left to Twilio's defaults", title_justify="left", expand=True,
-                         show_edge=False)
+        defaults = section_table("Left to Twilio's defaults")
         defaults.add_column("Field", no_wrap=True)
         defaults.add_column("Twilio uses", overflow="fold")
         for spec, default in request.omitted_defaults():
@@ -135,6 +142,7 @@ class ReviewStep(StepScreen):
             warnings += [i.message for i in compliance_issues(self.draft.request_values(), facts)]
         box = self.query_one("#review-warnings", Static)
         box.update("\n".join(f"⚠ {w}" for w in warnings) if warnings else "✓ No warnings.")
+        box.set_class(not warnings, "-none")
 
     def _request(self, request: PurchaseRequest) -> None:
         prepared = self.wizard.client.prepare_purchase(request)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from rich.table import Table
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -49,9 +50,12 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def resource_table(resource: IncomingPhoneNumber, outcome: PurchaseOutcome) -> Table:
+def resource_table(resource: IncomingPhoneNumber, outcome: PurchaseOutcome, *,
+                   marked: str = "bold") -> Table:
+    """Every field of the created number, grouped as in the wizard; the fields
+    that differ from the request are styled `marked` and say what was asked."""
     differing = {d.field: d for d in outcome.differences}
-    table = Table(expand=True, show_edge=False, show_header=False)
+    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
     table.add_column("Field", no_wrap=True)
     table.add_column("Value", overflow="fold")
     for group, title in GROUP_TITLES.items():
@@ -60,14 +64,16 @@ def resource_table(resource: IncomingPhoneNumber, outcome: PurchaseOutcome) -> T
         names = list(RESOURCE_ONLY_FIELDS.get(group, ())) + [
             spec.name for spec in FIELDS_BY_NAME.values() if spec.group == group
         ]
-        table.add_row(f"[b]{title}[/b]", "")
+        if table.row_count:
+            table.add_row("", "")
+        table.add_row(Text(title, style="bold"), "")
         for name in names:
-            label = RESOURCE_LABELS.get(name) or FIELDS_BY_NAME[name].label
+            label = Text(RESOURCE_LABELS.get(name) or FIELDS_BY_NAME[name].label)
             value = _shown(getattr(resource, name, None))
             if name in differing:
                 value += f"   ≠ you asked for {_shown(differing[name].asked)}"
-                label = f"[b yellow]{label}[/]"
-            table.add_row(label, value)
+                label.stylize(marked)
+            table.add_row(label, Text(value))
     return table
 
 
@@ -115,18 +121,31 @@ class SummaryScreen(Screen[None]):
             headline += (f"\n⚠ {len(outcome.differences)} field(s) differ from what you asked "
                          "for (marked below): Twilio did not apply them at purchase; set them "
                          "again in the Console or with an update.")
-        self.query_one("#summary-headline", Static).update(headline)
+        headline_box = self.query_one("#summary-headline", Static)
+        headline_box.update(headline)
+        headline_box.remove_class("-bought", "-failed", "-unknown")
+        headline_box.add_class(f"-{outcome.status}")
         resource = outcome.resource
         self.query_one("#summary-sid", Static).update(
             f"SID  {resource.sid}   (ctrl+c copies it)" if bought and resource else "")
+        self.query_one("#summary-sid").display = bought
+        self.query_one("#summary-resource").display = bought
         if bought and resource:
-            self.query_one("#summary-resource", Static).update(resource_table(resource, outcome))
+            marked = f"bold {self.app.theme_variables.get('text-warning', '')}".strip()
+            self.query_one("#summary-resource", Static).update(
+                resource_table(resource, outcome, marked=marked))
         receipt = outcome.receipt.path if outcome.receipt else None
         self.query_one("#summary-receipt", Static).update(f"Receipt: {receipt}" if receipt else "")
         self.query_one("#check-again", Button).display = outcome.status == "unknown"
         self.query_one("#copy-sid", Button).display = bought
         self.query_one("#summary-error", ErrorPanel).show(
             outcome.error if outcome.status != "bought" else None)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "copy_sid" and not (self.outcome.status == "bought" and self.outcome.resource):
+            return None  # no SID to copy: the key is shown dimmed
+        return True
 
     def action_copy_sid(self) -> None:
         resource = self.outcome.resource

@@ -11,8 +11,18 @@ from tui.wizard.flow import STEPS
 
 
 class StepIndicator(Static):
-    """`1 Account ✓ › 2 Number › …` with the current step highlighted; in a
-    narrow terminal the other steps shrink to their numbers."""
+    """`✓ Account › 2 Number › 3 Voice …` with the current step highlighted.
+
+    Narrower terminals first lose the arrows, then the other steps' names (only
+    their numbers stay). Colours come from the component classes in styles.tcss.
+    """
+
+    COMPONENT_CLASSES = {
+        "step-indicator--current",
+        "step-indicator--done",
+        "step-indicator--todo",
+        "step-indicator--separator",
+    }
 
     def __init__(self, current: str, *, id: str | None = "step-indicator") -> None:
         super().__init__(id=id, markup=False)
@@ -24,23 +34,27 @@ class StepIndicator(Static):
         self.refresh()
 
     def render(self) -> Text:
-        full = self._text(compact=False)
-        width = self.size.width or 80
-        return full if full.cell_len <= width else self._text(compact=True)
-
-    def _text(self, *, compact: bool) -> Text:
+        width = self.content_size.width or 78
         text = Text()
+        for separator, compact in ((" › ", False), ("  ", False), (" › ", True)):
+            text = self._text(separator=separator, compact=compact)
+            if text.cell_len <= width:
+                break
+        return text
+
+    def _text(self, *, separator: str, compact: bool) -> Text:
+        style = self.get_component_rich_style
+        text = Text(no_wrap=True, overflow="ellipsis")
         for index, step in enumerate(STEPS, start=1):
             if index > 1:
-                text.append(" › ", style="dim")
-            current = step.id == self.current
-            label = f"{index} {step.title}" if current or not compact else str(index)
-            if current:
-                text.append(f" {label} ", style="bold reverse")
+                text.append(separator, style=style("step-indicator--separator"))
+            if step.id == self.current:
+                text.append(f" {index} {step.title} ", style=style("step-indicator--current"))
             elif step.id in self.done:
-                text.append(label + "✓")
+                text.append("✓" if compact else f"✓ {step.title}", style=style("step-indicator--done"))
             else:
-                text.append(label, style="dim")
+                text.append(str(index) if compact else f"{index} {step.title}",
+                            style=style("step-indicator--todo"))
         return text
 
 
