@@ -70,10 +70,13 @@ def test_app_from_the_wheel_loads_its_stylesheet(wheel: Path, tmp_path: Path) ->
                                     receipts=ReceiptBook(here / "r"), resume_draft=False)
             async with app.run_test(size=(100, 32)) as pilot:
                 await pilot.pause()
-                banner = app.screen.query_one("#sandbox-banner")
-                # Docked at the top, one line high: only styles.tcss says so.
-                assert banner.styles.dock == "top", banner.styles.dock
-                assert banner.outer_size.height == 1, banner.outer_size
+                # The stylesheet read is the wheel's file, and its rules apply: the
+                # step body's padding is set only there.
+                assert (str(css), "") in app.stylesheet.source, list(app.stylesheet.source)
+                body = app.screen.query_one("#step-body")
+                rules = app.stylesheet.source[(str(css), "")].content
+                assert "#step-body" in rules
+                assert body.styles.padding.left > 0, body.styles.padding
         asyncio.run(main())
         print("stylesheet", css)
     """)
