@@ -6,10 +6,13 @@ from __future__ import annotations
 import click
 
 from tui import __version__
-from tui.cli.buy import buy
+# Imported under other names so that `tui.cli.buy` etc. stay the modules.
+from tui.cli.buy import buy as buy_command
 from tui.cli.common import connection_options, open_connection
-from tui.cli.sandbox import sandbox
-from tui.cli.search import search
+from tui.cli.profiles import profiles as profiles_group
+from tui.cli.sandbox import sandbox as sandbox_group
+from tui.cli.search import search as search_command
+from tui.services.credentials.redact import install_log_redaction
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,10 +32,14 @@ def cli(ctx: click.Context) -> None:
     run_wizard(open_connection())
 
 
-cli.add_command(buy)
-cli.add_command(search)
-cli.add_command(sandbox)
+cli.add_command(buy_command)
+cli.add_command(search_command)
+cli.add_command(sandbox_group)
+cli.add_command(profiles_group)
 
 
 def main() -> None:
+    # Before anything can log: secrets and Basic auth headers are masked in every
+    # log record, whichever library writes it.
+    install_log_redaction()
     cli(prog_name="number-wizard")

@@ -15,7 +15,8 @@ import click
 
 from tui.domain.errors import TwilioApiError, TwilioUnreachable, WizardError
 from tui.domain.rules import RuleError
-from tui.services.session import Connection, NoCredentialsError, resolve_connection
+from tui.services.credentials.errors import CredentialsError
+from tui.services.session import Connection, resolve_connection
 
 
 class Exit(IntEnum):
@@ -53,7 +54,7 @@ def exit_for(error: BaseException) -> Exit:
         return _CODE_EXITS.get(error.code or 0, Exit.TWILIO_ERROR)
     if isinstance(error, TwilioUnreachable):
         return Exit.NETWORK
-    if isinstance(error, NoCredentialsError):
+    if isinstance(error, CredentialsError):
         return Exit.CREDENTIALS
     if isinstance(error, RuleError):
         return Exit.BAD_INPUT
@@ -65,7 +66,7 @@ def fail(message: str, code: Exit) -> NoReturn:
     sys.exit(int(code))
 
 
-def report_error(error: WizardError | RuleError | NoCredentialsError, output: str) -> NoReturn:
+def report_error(error: WizardError | RuleError, output: str) -> NoReturn:
     """Explain an error on stderr (and as JSON on stdout with -o json), then exit."""
     if isinstance(error, TwilioApiError):
         for i, line in enumerate(error.lines()):
@@ -143,12 +144,11 @@ def open_connection(output: str = "table") -> Connection:
             profile=options.get("profile"),
             env=os.environ,
         )
-    except (RuleError, NoCredentialsError) as error:
-        code = Exit.CREDENTIALS
+    except (RuleError, CredentialsError) as error:
         click.echo(f"error: {error}", err=True)
         if output == "json":
             emit_json({"error": {"message": str(error)}})
-        sys.exit(int(code))
+        sys.exit(int(Exit.CREDENTIALS))
 
 
 output_option = click.option(

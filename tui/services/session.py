@@ -13,14 +13,11 @@ from datetime import datetime
 import httpx
 
 from tui.domain.credentials import Credentials, Secret
-from tui.services.credentials.environment import credentials_from_environment
+from tui.services.credentials.profiles import ProfileStore
+from tui.services.credentials.resolve import resolve_credentials
 from tui.services.twilio import TwilioClient
 
 SANDBOX_SOURCE = "sandbox (its built-in test account; nothing is bought or charged)"
-
-
-class NoCredentialsError(Exception):
-    """No credentials were given anywhere."""
 
 
 @dataclass
@@ -55,24 +52,19 @@ def resolve_connection(
     api_url: str | None,
     profile: str | None,
     env: Mapping[str, str],
+    store: ProfileStore | None = None,
 ) -> Connection:
     """The connection the options and environment ask for.
 
     `--sandbox` runs the in-process sandbox with its own account, whatever else is
     set. Otherwise credentials come from `--profile`, then a complete set of
-    TWILIO_* variables, then the active profile.
+    TWILIO_* variables, then the active profile (`resolve_credentials`); its
+    errors (a `CredentialsError`) say what to do. Reading a profile touches the
+    keyring and may block: call this from a thread when on an event loop.
     """
     if sandbox:
         return sandbox_connection()
-    credentials = resolve_credentials(profile=profile, env=env)
+    credentials = resolve_credentials(
+        profile=profile, env=env, store=store or ProfileStore.open_default()
+    )
     return Connection(credentials=credentials, api_url=api_url)
-
-
-def resolve_credentials(*, profile: str | None, env: Mapping[str, str]) -> Credentials:
-    found = credentials_from_environment(env)
-    if found is None:
-        raise NoCredentialsError(
-            "No Twilio credentials: set TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or "
-            "TWILIO_API_KEY and TWILIO_API_SECRET), or try the offline sandbox with --sandbox."
-        )
-    return found
