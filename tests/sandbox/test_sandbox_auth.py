@@ -189,3 +189,24 @@ def test_documented_credentials_are_well_formed() -> None:
         assert len(credential.account_sid) == 34 and credential.account_sid.startswith("AC")
         assert re.fullmatch(r"(AC|SK)[0-9a-f]{32}", credential.username)
         assert len(credential.password) == 32
+
+
+def test_extra_credentials_are_accepted_alongside_the_documented_ones() -> None:
+    import base64
+
+    from tui.sandbox import Sandbox
+    from tui.sandbox.accounts import API_KEY_SID, MAIN_ACCOUNT_SID, CredentialKind, SandboxCredential
+
+    extra = SandboxCredential(
+        name="mine", kind=CredentialKind.API_KEY, username="SK" + "c" * 32,
+        password="my-own-rehearsal-secret", account_sid=MAIN_ACCOUNT_SID, description="test",
+    )
+    path = f"/2010-04-01/Accounts/{MAIN_ACCOUNT_SID}/IncomingPhoneNumbers.json"
+
+    def status(sandbox: Sandbox, user: str, password: str) -> int:
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        return sandbox.handle("GET", path, [], {"Authorization": f"Basic {token}"}, b"").status
+
+    assert status(Sandbox(extra_credentials=[extra]), extra.username, extra.password) == 200
+    assert status(Sandbox(), extra.username, extra.password) == 401
+    assert status(Sandbox(extra_credentials=[extra]), API_KEY_SID, extra.password) == 401

@@ -8,7 +8,7 @@ import copy
 import json
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,7 +131,11 @@ class Sandbox:
         uppercase_search_capabilities: bool = True,
         other_account_in_path_error: tuple[int, int] = (401, errors.AUTHENTICATE),
         api_key_on_accounts_error: tuple[int, int] = (401, errors.AUTHENTICATE),
+        extra_credentials: Sequence[SandboxCredential] = (),
     ) -> None:
+        # More key pairs to accept besides the documented ones, e.g. an API key of
+        # the main account with a secret of your own to rehearse storing it.
+        self.extra_credentials = tuple(extra_credentials)
         self.state_path = Path(state_path) if state_path is not None else None
         self.options = Options(
             uppercase_search_capabilities=uppercase_search_capabilities,
@@ -214,7 +218,7 @@ class Sandbox:
         lowered = {name.lower(): value for name, value in headers.items()}
         # Authentication comes first: without a valid pair every path, known or not,
         # is a 401, so the sandbox reveals nothing to an unauthenticated caller.
-        credential = _authenticate(lowered.get("authorization"))
+        credential = _authenticate(lowered.get("authorization"), self.extra_credentials)
         route, path_params = find_route(path)
         operation = route.operations.get(method)
         if operation is None:
@@ -279,7 +283,9 @@ class Sandbox:
             save_state(self.state_path, self._state)
 
 
-def _authenticate(authorization: str | None) -> SandboxCredential:
+def _authenticate(
+    authorization: str | None, extra: tuple[SandboxCredential, ...]
+) -> SandboxCredential:
     if not authorization or not authorization[:6].lower() == "basic ":
         raise errors.authenticate()
     try:
@@ -287,7 +293,7 @@ def _authenticate(authorization: str | None) -> SandboxCredential:
     except (binascii.Error, UnicodeDecodeError):
         raise errors.authenticate() from None
     username, separator, password = decoded.partition(":")
-    credential = find_credential(username, password) if separator else None
+    credential = find_credential(username, password, extra) if separator else None
     if credential is None:
         raise errors.authenticate()
     return credential
