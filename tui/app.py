@@ -7,6 +7,7 @@ from Twilio, so that moving between steps never loses or reloads anything.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,10 @@ class WizardApp(App[None]):
         self.cache: dict[str, Any] = {}
         self._resume_draft = resume_draft
         self._initial_theme = theme
+        # Saves run in threads: one at a time, and only the newest change is written
+        # (a discard counts as a change), so a slow disk never writes a stale draft.
+        self._draft_lock = threading.Lock()
+        self._draft_generation = 0
         self.client: TwilioClient = connection.client()
 
     def on_mount(self) -> None:
@@ -94,8 +99,16 @@ class WizardApp(App[None]):
 
     def show_error_on_step(self, error: WizardError) -> str:
         """Send an API error to the step where it can be fixed, and go there."""
+        from tui.screens.base import StepScreen
+
         code = getattr(error, "code", None)
         step_id = step_of_error(code)
+        screen = self.get_screen(step_id)
+        if screen is self.screen and isinstance(screen, StepScreen):
+            # Already there (e.g. a purchase refused for a reason the Review shows):
+            # no screen switch will come to pick the pending error up.
+            screen.show_step_error(error)
+            return step_id
         self.pending_errors[step_id] = error
         self.goto(step_id)
         return step_id
@@ -114,12 +127,16 @@ class WizardApp(App[None]):
     # -- draft --------------------------------------------------------------
 
     def draft_changed(self) -> None:
-        self.save_draft(self.draft.to_json())
+        self._draft_generation += 1
+        self.save_draft(self.draft.to_json(), self._draft_generation)
 
     @work(thread=True, exclusive=True, group="draft", exit_on_error=False)
-    def save_draft(self, data: dict[str, Any]) -> None:
+    def save_draft(self, data: dict[str, Any], generation: int) -> None:
         try:
-            self.draft_store.save(data)
+            with self._draft_lock:
+                if generation != self._draft_generation:
+                    return  # a newer change (or a discard) supersedes this one
+                self.draft_store.save(data)
         except OSError as error:
             self.call_from_thread(
                 self.notify, f"Could not save the draft: {error}", severity="warning", markup=False
@@ -149,8 +166,13 @@ class WizardApp(App[None]):
     def discard_draft(self) -> None:
         self.draft = WizardDraft()
         self.done_steps.clear()
-        self.draft_store.discard()
+        self._forget_saved_draft()
         self._refill_steps()
+
+    def _forget_saved_draft(self) -> None:
+        with self._draft_lock:  # waits for a save in progress, then outdates the others
+            self._draft_generation += 1
+            self.draft_store.discard()
 
     def _refill_steps(self) -> None:
         from tui.screens.base import StepScreen
@@ -174,16 +196,20 @@ class WizardApp(App[None]):
             return
         if outcome.status == "bought":
             self.purchase_settled()
+        else:
+            self.cache["purchase_unknown"] = True
         self.switch_screen(SummaryScreen(outcome))
 
     def purchase_settled(self) -> None:
         """The number is bought: the draft has served its purpose."""
         self.cache["purchased"] = True
-        self.draft_store.discard()
+        self.cache.pop("purchase_unknown", None)
+        self._forget_saved_draft()
 
     def start_over(self) -> None:
         """Buy another: keep the account, forget the number-specific input."""
         self.cache.pop("purchased", None)
+        self.cache.pop("purchase_unknown", None)
         for key in [k for k in self.cache if k.startswith("lookup:") or k in ("facts", "results")]:
             del self.cache[key]
         self.draft = WizardDraft()
@@ -203,7 +229,15 @@ class WizardApp(App[None]):
             if leave:
                 self.exit()
 
-        self.push_screen(ConfirmQuitModal(), answer)
+        self.push_screen(ConfirmQuitModal(purchase_in_doubt=self.purchase_in_doubt()), answer)
+
+    def purchase_in_doubt(self) -> bool:
+        """A purchase is on its way, or its outcome is unknown: "nothing has been
+        bought" would not be true."""
+        return bool(self.cache.get("purchase_unknown")) or any(
+            worker.group in ("purchase", "purchase-settle") and not worker.is_finished
+            for worker in self.workers
+        )
 
 
 def run_wizard(connection: Connection) -> None:

@@ -149,7 +149,9 @@ class StepScreen(Screen[None]):
     def action_next(self) -> None:
         problems = self.check_step()
         if problems:
-            on_fields = [f for f, _ in problems if f is not None]
+            # The first field *on the screen* gets the cursor, each field counted once.
+            flagged = {f for f, _ in problems if f is not None}
+            on_fields = [f for f in self.query(FormField) if f in flagged]
             if on_fields:
                 count = len(on_fields)
                 self.set_status(f"{count} field{'s need' if count > 1 else ' needs'} attention")

@@ -165,7 +165,8 @@ class ComplianceStep(StepScreen):
         # Not an error (the person may know better), but worth one pause: the first
         # Next shows it, the second goes on to the review.
         refusals = blocking_warnings(self.findings())
-        key = tuple(i.message for i in refusals)
+        # Per number: a pause acknowledged for one number says nothing about the next.
+        key = (str(self.draft.get("phone_number")), *(i.message for i in refusals))
         if refusals and key != self._acknowledged:
             self._acknowledged = key
             return [(None, "⚠ Twilio will refuse this purchase as it stands (see above). "

@@ -38,13 +38,15 @@ class ChoiceModal(ModalScreen[bool]):
 
 
 class ConfirmQuitModal(ChoiceModal):
-    def __init__(self) -> None:
-        super().__init__(
-            "Quit number-wizard?",
-            "Nothing has been bought. What you typed is kept as a draft and offered "
-            "the next time you start.",
-            "Quit", "Stay", yes_variant="error",
-        )
+    def __init__(self, *, purchase_in_doubt: bool = False) -> None:
+        if purchase_in_doubt:
+            body = ("A purchase was sent and its outcome is not known yet: the number may "
+                    "have been bought. Its receipt records the request; check the account's "
+                    "numbers before buying again. What you typed is kept as a draft.")
+        else:
+            body = ("Nothing has been bought. What you typed is kept as a draft and offered "
+                    "the next time you start.")
+        super().__init__("Quit number-wizard?", body, "Quit", "Stay", yes_variant="error")
 
 
 class ResumeDraftModal(ChoiceModal):

@@ -38,11 +38,16 @@ class ReviewStep(StepScreen):
     STEP_ID = "review"
     INTRO = "Nothing has been sent yet. Check everything below, then buy."
 
-    BINDINGS = [Binding("ctrl+y", "buy", "Buy…", id="buy", tooltip="Buy the number (asks first)")]
+    BINDINGS = [
+        Binding("ctrl+y", "buy", "Buy…", id="buy", tooltip="Buy the number (asks first)"),
+        Binding("escape", "stop_waiting", "Stop waiting", id="stop-waiting",
+                tooltip="Stop waiting for Twilio's answer; the number is then looked up"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
         self._receipt: Receipt | None = None
+        self._purchasing = False  # a purchase was sent and its outcome is not shown yet
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="review-headline", markup=False)
@@ -78,7 +83,7 @@ class ReviewStep(StepScreen):
             problems_box.display = True
         else:
             problems_box.display = False
-        self.query_one("#next", Button).disabled = request is None
+        self.query_one("#next", Button).disabled = request is None or self._purchasing
         for box in ("#review-values", "#review-defaults", "#review-warnings",
                     "#review-request", "#review-commands"):
             self.query_one(box).display = request is not None
@@ -180,7 +185,16 @@ class ReviewStep(StepScreen):
     def action_next(self) -> None:
         self.action_buy()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop_waiting":
+            return self._purchasing
+        if action in ("buy", "next") and self._purchasing:
+            return None  # one purchase at a time: shown dimmed while waiting
+        return super().check_action(action, parameters)
+
     def action_buy(self) -> None:
+        if self._purchasing:
+            return
         request, problems = self.draft.build()
         if request is None or problems:
             self.set_status("Fix the fields listed above first")
@@ -202,12 +216,18 @@ class ReviewStep(StepScreen):
 
     def start_purchase(self, request: PurchaseRequest) -> None:
         self._receipt = None
+        self._purchasing = True
+        self.refresh_bindings()
         self.query_one("#next", Button).disabled = True
-        self.query_one("#stop-waiting", Button).display = True
+        stop = self.query_one("#stop-waiting", Button)
+        stop.display = True
+        self.call_after_refresh(stop.focus)  # in view, and Enter stops waiting
         self.set_status(f"Buying {request.phone_number}… waiting for Twilio")
         self.purchase(request)
 
     def _purchase_done(self) -> None:
+        self._purchasing = False
+        self.refresh_bindings()
         self.query_one("#next", Button).disabled = False
         self.query_one("#stop-waiting", Button).display = False
         self.set_status("")
@@ -235,6 +255,10 @@ class ReviewStep(StepScreen):
             return
         self.set_status("Stopped waiting; checking whether the number was bought…")
         self.settle(request, self._receipt)
+
+    def action_stop_waiting(self) -> None:
+        if self._purchasing:
+            self.stop_waiting()
 
     @work(exclusive=True, group="purchase-settle", exit_on_error=False)
     async def settle(self, request: PurchaseRequest, receipt: Receipt) -> None:

@@ -1,0 +1,150 @@
+"""Build a deterministic WizardApp for Pilot and snapshot tests.
+
+    from tests.support.app_factory import make_app
+
+    app = make_app(tmp_path)                        # sandbox, fixed clock, no resume
+    app = make_app(tmp_path, resume_draft=True)     # offer a draft saved under tmp_path
+    app = make_app(tmp_path, connection=conn)       # e.g. wrong credentials
+
+Signature (keep it simple; snapshot tests depend on it):
+
+    make_app(directory=None, *, connection=None, clock=fixed_clock,
+             resume_draft=False, theme="textual-dark") -> WizardApp
+
+* `directory`: where the draft (`directory/state/draft.json`) and the receipts
+  (`directory/receipts/`) go; a fresh temporary folder when None.
+* `connection`: defaults to `sandbox_connection(clock=clock)`, an in-process
+  sandbox whose clock stands still (created records carry FIXED_NOW).
+* `clock`: also stamps the receipts.
+* The app has `animation_level = "none"`. Cursor blink and the environment are
+  handled by `isolate_environment` / `disable_cursor_blink` (pytest fixtures in
+  tests/tui/conftest.py call them; a snapshot conftest can too).
+
+Other helpers: `sandbox_of(app)` (the app's Sandbox, for fault injection and state),
+`RecordingTransport` (counts requests, e.g. "exactly one POST").
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from tui.app import WizardApp
+from tui.sandbox import Sandbox, SandboxTransport
+from tui.services.drafts import DraftStore
+from tui.services.receipts import ReceiptBook
+from tui.services.session import Connection, sandbox_connection
+
+FIXED_NOW = datetime(2025, 3, 14, 15, 9, 26, tzinfo=UTC)
+
+
+def fixed_clock() -> datetime:
+    return FIXED_NOW
+
+
+def make_app(
+    directory: Path | None = None,
+    *,
+    connection: Connection | None = None,
+    clock: Callable[[], datetime] = fixed_clock,
+    resume_draft: bool = False,
+    theme: str = "textual-dark",
+) -> WizardApp:
+    """A WizardApp on the in-process sandbox with everything it writes under `directory`."""
+    base = Path(directory) if directory is not None else Path(tempfile.mkdtemp(prefix="nw-test-"))
+    app = WizardApp(
+        connection or sandbox_connection(clock=clock),
+        draft_store=draft_store_in(base),
+        receipts=ReceiptBook(base / "receipts", clock=clock),
+        theme=theme,
+        resume_draft=resume_draft,
+    )
+    app.animation_level = "none"
+    return app
+
+
+def draft_store_in(directory: Path) -> DraftStore:
+    """The draft store `make_app(directory)` uses (to pre-seed or inspect a draft)."""
+    return DraftStore(Path(directory) / "state" / "draft.json")
+
+
+def sandbox_of(app: WizardApp) -> Sandbox:
+    """The Sandbox behind an app built by `make_app` (through a RecordingTransport too)."""
+    transport = app.connection.transport
+    while isinstance(transport, RecordingTransport):
+        transport = transport.inner
+    assert isinstance(transport, SandboxTransport), "the app does not run on the sandbox"
+    return transport.sandbox
+
+
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Passes requests to another transport and remembers (method, path) of each."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.requests: list[tuple[str, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append((request.method, request.url.path))
+        return await self.inner.handle_async_request(request)
+
+    def count(self, method: str, path_suffix: str = "") -> int:
+        return sum(1 for m, p in self.requests if m == method and p.endswith(path_suffix))
+
+
+def recording_connection(clock: Callable[[], datetime] = fixed_clock) -> tuple[Connection, RecordingTransport]:
+    """A sandbox connection whose requests are recorded."""
+    connection = sandbox_connection(clock=clock)
+    assert connection.transport is not None
+    recorder = RecordingTransport(connection.transport)
+    connection.transport = recorder
+    return connection, recorder
+
+
+# -- determinism helpers (call them from a pytest fixture with monkeypatch) ---------
+
+ENVIRONMENT_DROPPED = ("NO_COLOR", "TEXTUAL_THEME", "TEXTUAL_ANIMATIONS", "FORCE_COLOR")
+
+
+def isolate_environment(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """No NO_COLOR / TEXTUAL_THEME / TWILIO_*; HOME and the XDG folders under tmp_path."""
+    for name in list(os.environ):
+        if name in ENVIRONMENT_DROPPED or name.startswith("TWILIO_"):
+            monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
+    for variable, folder in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
+                             ("XDG_STATE_HOME", ".local/state"), ("XDG_CACHE_HOME", ".cache")):
+        monkeypatch.setenv(variable, str(home / folder))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+
+def disable_cursor_blink(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """As harlequin does: the Input cursor never toggles."""
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
+def record_worker_failures(monkeypatch) -> list[tuple[str, str, BaseException | None]]:  # type: ignore[no-untyped-def]
+    """Record workers that end in ERROR: with `exit_on_error=False` (the app's I/O
+    workers) an exception would otherwise vanish. Returns the list it fills with
+    (name, group, error); assert it is empty at the end of a test."""
+    from textual.worker import Worker, WorkerState
+
+    failures: list[tuple[str, str, BaseException | None]] = []
+    original = Worker._run
+
+    async def _run(self, app):  # type: ignore[no-untyped-def]
+        await original(self, app)
+        if self.state == WorkerState.ERROR:
+            failures.append((self.name, self.group, self.error))
+
+    monkeypatch.setattr(Worker, "_run", _run)
+    return failures

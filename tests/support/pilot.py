@@ -1,0 +1,131 @@
+"""Small Pilot helpers to drive the wizard in tests (Pilot and snapshot tests).
+
+They use the keyboard where the behaviour is under test and the app's own
+`goto` where a test only needs to *be* somewhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Select, Static, TabbedContent
+
+from tui.app import WizardApp
+from tui.widgets.form_field import FormField
+
+
+async def settle(pilot: Pilot[Any], *workers: Any) -> None:
+    """Let screen switches happen and the (given, or all) workers finish."""
+    app = pilot.app
+    await pilot.pause()
+    await app.workers.wait_for_complete(list(workers) or None)
+    await pilot.pause()
+
+
+async def go(pilot: Pilot[Any], step_id: str) -> None:
+    """Jump to a step (as the palette does) and let it load."""
+    app = pilot.app
+    assert isinstance(app, WizardApp)
+    app.goto(step_id)
+    await settle(pilot)
+
+
+def field(app: WizardApp, name: str) -> FormField:
+    return app.screen.query_one(f"#field-{name}", FormField)
+
+
+def control(app: WizardApp, name: str) -> Any:
+    return app.screen.query_one(f"#control-{name}")
+
+
+def text_of(app: WizardApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).content)
+
+
+async def type_into(pilot: Pilot[Any], name: str, text: str, *, leave: bool = True,
+                    keys: bool = False) -> None:
+    """Focus a text field and replace its value, then (by default) leave it with Tab.
+
+    With `keys=True` every character is a key press; otherwise all but the last
+    character arrive at once (like a paste) and the last one is typed, which is
+    much faster and still goes through the Input's own editing.
+    """
+    app = pilot.app
+    widget = control(app, name)
+    assert isinstance(widget, Input)
+    widget.focus()
+    await pilot.pause()
+    if keys:
+        widget.value = ""
+        if text:
+            await pilot.press(*text)
+    else:
+        widget.value = text[:-1]
+        widget.cursor_position = len(widget.value)
+        if text:
+            await pilot.press(text[-1])
+    if leave:
+        await pilot.press("tab")
+    await pilot.pause()
+
+
+async def choose(pilot: Pilot[Any], select_id: str, value: Any) -> None:
+    """Set a Select (by id, e.g. "control-voice_method" or "pick-address") to a value."""
+    select = pilot.app.screen.query_one(f"#{select_id}", Select)
+    select.value = value
+    await pilot.pause()
+
+
+async def open_type_tab(pilot: Pilot[Any]) -> None:
+    """On the Number step: show the "Type a number" tab."""
+    pilot.app.screen.query_one("#number-tabs", TabbedContent).active = "tab-type"
+    await pilot.pause()
+
+
+async def type_number(pilot: Pilot[Any], number: str) -> None:
+    """On the Number step: open the "Type a number" tab and type the number."""
+    await open_type_tab(pilot)
+    await type_into(pilot, "phone_number", number)
+
+
+async def set_mode(pilot: Pilot[Any], mode: str) -> None:
+    """On the Voice or Messaging step: choose a way of handling (webhook, application, trunk, none)."""
+    from textual.widgets import RadioButton
+
+    pilot.app.screen.query_one(f"#mode-{mode}", RadioButton).value = True
+    await pilot.pause()
+
+
+async def reach_review(pilot: Pilot[Any], number: str, *, address_sid: str | None = None,
+                       bundle_sid: str | None = None, voice_url: str | None = None) -> None:
+    """Fill the wizard for `number` (no messaging, voice by `voice_url` or none) and
+    open the Review step. Compliance SIDs are typed into their fields."""
+    app = pilot.app
+    await go(pilot, "number")
+    await type_number(pilot, number)
+    await go(pilot, "voice")
+    if voice_url:
+        await set_mode(pilot, "webhook")
+        await type_into(pilot, "voice_url", voice_url)
+    else:
+        await set_mode(pilot, "none")
+    await go(pilot, "messaging")
+    await set_mode(pilot, "none")
+    await go(pilot, "compliance")
+    if address_sid:
+        await type_into(pilot, "address_sid", address_sid)
+    if bundle_sid:
+        await type_into(pilot, "bundle_sid", bundle_sid)
+    await go(pilot, "review")
+    assert app.screen.STEP_ID == "review"
+
+
+async def buy(pilot: Pilot[Any], *, wait: bool = True) -> None:
+    """On the Review step: ctrl+y, confirm in the dialog, and (by default) wait for the outcome."""
+    await pilot.press("ctrl+y")
+    await pilot.pause()
+    await pilot.click("#yes")
+    await pilot.pause()
+    if wait:
+        await settle(pilot)

@@ -1,0 +1,186 @@
+"""Quitting (asks only when input would be lost) and the draft: saved while
+typing, offered on the next start, resumed or discarded."""
+
+from __future__ import annotations
+
+import json
+
+from tests.support.app_factory import draft_store_in
+from tests.support.pilot import control, go, set_mode, settle, type_into, type_number
+from tui.sandbox.accounts import MAIN_AUTH_TOKEN
+from tui.screens.modals import ConfirmQuitModal, ResumeDraftModal
+from tui.wizard.draft import WizardDraft
+
+
+async def test_quit_without_input_asks_nothing(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await go(pilot, "voice")  # looking around types nothing
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmQuitModal)
+        assert app._exit
+
+
+async def test_quit_with_input_asks_first(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await go(pilot, "details")
+        await type_into(pilot, "friendly_name", "Support")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmQuitModal)
+        assert app.focused.id == "no"  # the safe answer is the default
+        # Escape means stay, and nothing is lost.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.STEP_ID == "details"
+        assert control(app, "friendly_name").value == "Support"
+        assert not app._exit
+        # Stay by button.
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.click("#no")
+        await pilot.pause()
+        assert app.screen.STEP_ID == "details" and not app._exit
+        # Quit for real.
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await pilot.pause()
+        assert app._exit
+
+
+async def test_the_draft_is_saved_while_typing_and_holds_no_secret(make_app, tmp_path):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await go(pilot, "number")
+        await type_number(pilot, "+447929436483")
+        await go(pilot, "voice")
+        await set_mode(pilot, "application")
+        await type_into(pilot, "voice_application_sid", "AP" + "1" * 32)
+        await settle(pilot)
+    path = draft_store_in(tmp_path).path
+    saved = json.loads(path.read_text("utf-8"))
+    assert saved["values"]["phone_number"] == "+447929436483"
+    assert saved["values"]["voice_application_sid"] == "AP" + "1" * 32
+    assert saved["voice_mode"] == "application"
+    assert MAIN_AUTH_TOKEN not in path.read_text("utf-8")
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def save_draft(tmp_path) -> WizardDraft:
+    draft = WizardDraft()
+    draft.set("phone_number", "+447929436483")
+    draft.set("friendly_name", "From last time")
+    draft.set("sms_application_sid", "AP" + "2" * 32)
+    draft.sms_mode = draft.sms_mode.__class__("application")
+    draft_store_in(tmp_path).save(draft.to_json())
+    return draft
+
+
+async def test_saved_draft_is_offered_and_resumed(make_app, tmp_path):
+    save_draft(tmp_path)
+    app = make_app(resume_draft=True)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ResumeDraftModal)
+        body = str(app.screen.query_one(".modal-body").content)
+        assert "+447929436483" in body and "3 fields filled in" in body
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert app.screen.STEP_ID == "account"
+        assert app.draft.get("friendly_name") == "From last time"
+        await go(pilot, "number")
+        assert control(app, "phone_number").value == "+447929436483"
+        await go(pilot, "messaging")
+        assert app.screen.query_one("#mode-application").value
+        assert control(app, "sms_application_sid").value == "AP" + "2" * 32
+        await go(pilot, "details")
+        assert control(app, "friendly_name").value == "From last time"
+
+
+async def test_saved_draft_can_be_discarded_to_start_over(make_app, tmp_path):
+    save_draft(tmp_path)
+    app = make_app(resume_draft=True)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ResumeDraftModal)
+        await pilot.click("#no")
+        await settle(pilot)
+        assert app.draft.is_empty()
+        assert not draft_store_in(tmp_path).path.exists()
+        await go(pilot, "details")
+        assert control(app, "friendly_name").value == ""
+        # Nothing typed now: quitting asks nothing.
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app._exit
+
+
+async def test_resume_by_keyboard(make_app, tmp_path):
+    save_draft(tmp_path)
+    app = make_app(resume_draft=True)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "enter")  # from "Start over" to "Resume draft"
+        await settle(pilot)
+        assert app.draft.get("phone_number") == "+447929436483"
+
+
+async def test_no_offer_without_a_draft_or_when_not_asked(make_app, tmp_path):
+    app = make_app(resume_draft=True)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        assert app.screen.STEP_ID == "account"
+    save_draft(tmp_path)
+    app = make_app()  # resume_draft=False
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        assert app.screen.STEP_ID == "account" and app.draft.is_empty()
+
+
+async def test_palette_discard_draft_forgets_everything(make_app, tmp_path):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await go(pilot, "details")
+        await type_into(pilot, "friendly_name", "Temp")
+        await settle(pilot)
+        assert draft_store_in(tmp_path).path.exists()
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"Discard draft")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.draft.is_empty()
+        assert control(app, "friendly_name").value == ""
+        assert not draft_store_in(tmp_path).path.exists()
+
+
+async def test_rapid_changes_save_the_newest_draft_without_errors(make_app, tmp_path):
+    """Saves run in threads; fast typing must not make them trip over each other."""
+    import asyncio
+
+    app = make_app()
+    warnings: list[str] = []
+    app.notify = lambda message, **options: warnings.append(message)  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        for index in range(60):
+            app.draft.set("friendly_name", f"Name {index}")
+            app.draft_changed()
+            await asyncio.sleep(0.001)
+        await settle(pilot)
+        assert warnings == []
+        saved = json.loads(draft_store_in(tmp_path).path.read_text("utf-8"))
+        assert saved["values"]["friendly_name"] == "Name 59"
+        # A discard is final: no save still in flight brings the file back.
+        for index in range(20):
+            app.draft.set("friendly_name", f"Again {index}")
+            app.draft_changed()
+            await asyncio.sleep(0.001)
+        app.discard_draft()
+        await settle(pilot)
+        assert not draft_store_in(tmp_path).path.exists()

@@ -1,0 +1,145 @@
+"""Moving through the wizard: keys, buttons, the palette, Back keeping values."""
+
+from __future__ import annotations
+
+from tests.support.pilot import control, field, go, settle, type_into, type_number
+from tui.wizard.flow import STEP_IDS
+
+
+async def test_next_and_back_with_the_keyboard(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        assert app.screen.STEP_ID == "account"
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert app.screen.STEP_ID == "number"
+        await type_number(pilot, "+447929436483")
+        visited = ["account", "number"]
+        for _ in range(4):  # voice, messaging, details, compliance
+            if app.screen.STEP_ID in ("voice", "messaging"):
+                # Not now: no URL needed.
+                app.screen.query_one("#mode-none").value = True
+                await pilot.pause()
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+            visited.append(app.screen.STEP_ID)
+        assert visited == list(STEP_IDS[:6])
+        # GB needs a bundle: the compliance pause, then the review.
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert app.screen.STEP_ID == "compliance"
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert app.screen.STEP_ID == "review"
+        for expected in reversed(STEP_IDS[:-1]):
+            await pilot.press("ctrl+b")
+            await settle(pilot)
+            assert app.screen.STEP_ID == expected
+        # Back on the first step does nothing.
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert app.screen.STEP_ID == "account"
+
+
+async def test_next_and_back_with_the_mouse(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.click("#next")
+        await settle(pilot)
+        assert app.screen.STEP_ID == "number"
+        await pilot.click("#back")
+        await settle(pilot)
+        assert app.screen.STEP_ID == "account"
+
+
+async def test_back_keeps_typed_values(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await go(pilot, "number")
+        await type_number(pilot, "+447929436483")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await type_into(pilot, "voice_url", "https://example.com/voice")
+        await type_into(pilot, "voice_fallback_url", "https://example.com/fallback")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert app.screen.STEP_ID == "messaging"
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert app.screen.STEP_ID == "voice"
+        assert control(app, "voice_url").value == "https://example.com/voice"
+        assert control(app, "voice_fallback_url").value == "https://example.com/fallback"
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert control(app, "phone_number").value == "+447929436483"
+        assert app.draft.get("voice_url") == "https://example.com/voice"
+
+
+async def test_palette_jumps_to_any_step(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"Go to step 5")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.STEP_ID == "details"
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"Go to step 2")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.STEP_ID == "number"
+
+
+async def test_every_step_has_a_palette_command(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for index, step_id in enumerate(STEP_IDS, start=1):
+            assert any(t.startswith(f"Go to step {index}:") for t in titles), step_id
+
+
+async def test_modes_switches_and_tabs_work_from_the_keyboard(make_app):
+    from textual.widgets import RadioSet, Switch, TabbedContent
+
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await go(pilot, "number")
+        # The tabs: focus the tab strip, move right.
+        tabs = app.screen.query_one("#number-tabs", TabbedContent)
+        app.screen.query_one("#number-tabs Tabs").focus()
+        await pilot.press("right")
+        await pilot.pause()
+        assert tabs.active == "tab-type"
+        await go(pilot, "voice")
+        radio = app.screen.query_one("#mode", RadioSet)
+        radio.focus()
+        await pilot.pause()
+        await pilot.press("down", "enter")  # webhook -> application
+        await pilot.pause()
+        assert app.draft.voice_mode.value == "application"
+        assert app.screen.query_one("#panel-application").display
+        assert not app.screen.query_one("#panel-webhook").display
+        switch = app.screen.query_one("#control-voice_caller_id_lookup", Switch)
+        switch.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.draft.get("voice_caller_id_lookup") is True
+
+
+async def test_enter_in_a_field_moves_to_the_next_one(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await go(pilot, "details")
+        await type_into(pilot, "friendly_name", "Line", leave=False)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused is not control(app, "friendly_name")
+        assert field(app, "friendly_name").error == ""
