@@ -311,6 +311,12 @@ class TwilioClient:
             )
         except httpx.TransportError as error:
             raise _unreachable(error, sent=_may_have_been_processed(error)) from None
+        except httpx.HTTPError as error:
+            # Anything else httpx raises (e.g. an undecodable body) came after the
+            # request was sent: the outcome is unknown, not a failure.
+            raise TwilioUnreachable(
+                f"Twilio's answer could not be read ({type(error).__name__}).", sent=True
+            ) from None
         return IncomingPhoneNumber.model_validate(_json_or_raise(response))
 
 
