@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 from tui.wizard.draft import WizardDraft
 
@@ -28,6 +28,7 @@ class ChoiceModal(ModalScreen[bool]):
             with Horizontal(classes="modal-buttons"):
                 yield Button(self._no, id="no")
                 yield Button(self._yes, id="yes", variant=self._yes_variant)  # type: ignore[arg-type]
+        yield Footer()  # the dialog's own keys (Escape cancels), not the dimmed ones behind it
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
