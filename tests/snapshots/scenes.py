@@ -1,0 +1,360 @@
+"""Scenes: the wizard driven to one screen or state, for snapshot tests and for
+`scripts/screenshots.py` (one definition, so the committed screenshots and the
+snapshots show the same thing).
+
+A scene is an app factory plus a `run_before(pilot)` coroutine:
+
+    app = scene.build(directory)          # deterministic WizardApp (tests.support)
+    await scene.run_before(pilot)         # drive it to the state to shoot
+
+Everything the app writes goes under `directory`, except the receipts: they go
+to the *relative* folder `receipts/` so that the Summary shows the same short
+path on every machine. Callers run the app with the working directory set to a
+temporary folder (`monkeypatch.chdir(tmp_path)` in tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from textual.pilot import Pilot
+
+from tests.support.app_factory import (
+    draft_store_in,
+    fixed_clock,
+    make_app,
+    sandbox_of,
+)
+from tests.support.pilot import choose, go, settle, type_into, type_number
+from tui.app import WizardApp
+from tui.domain.credentials import Credentials, Secret
+from tui.sandbox import MAIN_ACCOUNT_SID, Sandbox, SandboxTransport
+from tui.sandbox.seed import bundle_sid
+from tui.services.receipts import ReceiptBook
+from tui.services.session import Connection
+from tui.services.twilio import RetryPolicy
+
+RECEIPTS = Path("receipts")  # relative: see the module doc
+MAGIC_NUMBER = "+15005550006"  # the sandbox sells it to every account
+TAKEN_NUMBER = "+15005550000"  # the sandbox answers 21422
+VOICE_URL = "https://example.com/voice"
+SMS_URL = "https://example.com/sms"
+
+RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+# -- building apps ---------------------------------------------------------------
+
+
+def build_app(directory: Path, *, theme: str = "textual-dark", **overrides: Any) -> WizardApp:
+    app = make_app(directory, theme=theme, **overrides)
+    app.receipts = ReceiptBook(RECEIPTS, clock=fixed_clock)
+    return app
+
+
+def wrong_token_connection() -> Connection:
+    """The sandbox's main account with an Auth Token it does not know (20003)."""
+    return Connection(
+        credentials=Credentials(MAIN_ACCOUNT_SID, Secret("0" * 32), source="environment (TWILIO_*)"),
+        transport=SandboxTransport(Sandbox(clock=fixed_clock)),
+        sandbox=True,
+    )
+
+
+def seed_draft(directory: Path) -> None:
+    """A draft left by an earlier session, for the resume dialog."""
+    draft_store_in(directory).save({
+        "version": 1,
+        "values": {"phone_number": MAGIC_NUMBER, "voice_url": VOICE_URL},
+        "voice_mode": "webhook",
+        "sms_mode": "webhook",
+        "search": {},
+    })
+
+
+# -- driving ---------------------------------------------------------------------
+
+
+async def wait_ready(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+    await pilot.pause()
+
+
+async def search(pilot: Pilot[Any], contains: str | None = None) -> None:
+    await go(pilot, "number")
+    if contains is not None:
+        await type_into(pilot, "contains", contains)
+    await pilot.click("#search")
+    await settle(pilot)
+
+
+async def fill_to_review(pilot: Pilot[Any], number: str = MAGIC_NUMBER) -> None:
+    """Number typed, a voice URL and an SMS URL: ready to buy."""
+    await go(pilot, "number")
+    await type_number(pilot, number)
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+    await type_into(pilot, "voice_url", VOICE_URL)
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+    await type_into(pilot, "sms_url", SMS_URL)
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+    await go(pilot, "review")
+
+
+async def buy(pilot: Pilot[Any]) -> None:
+    await pilot.press("ctrl+y")
+    await settle(pilot)
+    await pilot.click("#yes")
+    await settle(pilot)
+    await settle(pilot)
+
+
+async def scroll_home(pilot: Pilot[Any]) -> None:
+    pilot.app.screen.query_one("#step-body").scroll_home(animate=False)
+    await pilot.pause()
+
+
+# -- the scenes --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scene:
+    name: str
+    run_before: RunBefore
+    options: dict[str, Any] = field(default_factory=dict)
+    prepare: Callable[[Path], None] | None = None
+
+    def build(self, directory: Path, *, theme: str = "textual-dark") -> WizardApp:
+        if self.prepare is not None:
+            self.prepare(directory)
+        options = dict(self.options)
+        factory = options.pop("connection_factory", None)
+        if factory is not None:
+            options["connection"] = factory()
+        return build_app(directory, theme=theme, **options)
+
+
+async def account(pilot: Pilot[Any]) -> None:
+    await wait_ready(pilot)
+
+
+async def account_20003(pilot: Pilot[Any]) -> None:
+    await wait_ready(pilot)
+
+
+async def number_search_results(pilot: Pilot[Any]) -> None:
+    await search(pilot)
+
+
+async def number_search_empty(pilot: Pilot[Any]) -> None:
+    await search(pilot, "999999")
+
+
+async def number_typed(pilot: Pilot[Any]) -> None:
+    await go(pilot, "number")
+    await type_number(pilot, MAGIC_NUMBER)
+
+
+async def number_21422(pilot: Pilot[Any]) -> None:
+    await fill_to_review(pilot, TAKEN_NUMBER)
+    await buy(pilot)
+    await scroll_home(pilot)
+
+
+async def voice(pilot: Pilot[Any]) -> None:
+    await go(pilot, "voice")
+    await type_into(pilot, "voice_url", VOICE_URL)
+    await scroll_home(pilot)
+
+
+async def voice_field_error(pilot: Pilot[Any]) -> None:
+    await go(pilot, "voice")
+    await type_into(pilot, "voice_url", "example.com/voice", leave=False)
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+
+
+async def messaging(pilot: Pilot[Any]) -> None:
+    await go(pilot, "messaging")
+    await type_into(pilot, "sms_url", SMS_URL)
+    await scroll_home(pilot)
+
+
+async def details(pilot: Pilot[Any]) -> None:
+    await go(pilot, "details")
+    await type_into(pilot, "friendly_name", "Support line")
+
+
+async def compliance(pilot: Pilot[Any]) -> None:
+    """An Australian mobile picked from the search: it needs an address and a bundle."""
+    await search(pilot)
+    await pilot.press("enter")  # pick the first result
+    await settle(pilot)
+    await go(pilot, "compliance")
+    await settle(pilot)
+
+
+async def compliance_21631(pilot: Pilot[Any]) -> None:
+    await search(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    await go(pilot, "voice")
+    await type_into(pilot, "voice_url", VOICE_URL)
+    await go(pilot, "messaging")
+    await type_into(pilot, "sms_url", SMS_URL)
+    await go(pilot, "review")
+    await buy(pilot)
+    await scroll_home(pilot)
+
+
+async def review(pilot: Pilot[Any]) -> None:
+    await fill_to_review(pilot)
+    await scroll_home(pilot)
+
+
+async def confirm_purchase(pilot: Pilot[Any]) -> None:
+    await fill_to_review(pilot)
+    await scroll_home(pilot)
+    await pilot.press("ctrl+y")
+    await settle(pilot)
+
+
+async def summary(pilot: Pilot[Any]) -> None:
+    await fill_to_review(pilot)
+    await buy(pilot)
+
+
+async def summary_unknown(pilot: Pilot[Any]) -> None:
+    """Twilio commits the purchase but the answer is lost (a read timeout), and the
+    look-up that should settle it fails too: the outcome is honestly unknown."""
+    app = pilot.app
+    assert isinstance(app, WizardApp)
+    await app.client.aclose()
+    app.client = app.connection.client(
+        purchase_timeout=httpx.Timeout(10.0, read=0.05), retry=RetryPolicy(attempts=1)
+    )
+    sandbox = sandbox_of(app)
+    await fill_to_review(pilot)
+    sandbox.faults.add("POST", r"/IncomingPhoneNumbers/Mobile\.json$", delay_after_commit=5.0)
+    sandbox.faults.add("GET", r"/IncomingPhoneNumbers\.json$", status=500, code=20500, times=5)
+    await buy(pilot)
+
+
+async def quit_confirm(pilot: Pilot[Any]) -> None:
+    await number_typed(pilot)
+    await pilot.press("ctrl+q")
+    await settle(pilot)
+
+
+async def resume_draft(pilot: Pilot[Any]) -> None:
+    await wait_ready(pilot)
+
+
+# -- the tour: a British mobile bought start to finish (scripts/screenshots.py) ----------
+
+GB_BUNDLE = "gb-mobile-business-approved"
+
+
+async def next_step(pilot: Pilot[Any]) -> None:
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+
+
+async def tour_number(pilot: Pilot[Any]) -> None:
+    """From the Account step (Next) to a search for British mobiles."""
+    await wait_ready(pilot)
+    await next_step(pilot)
+    await choose(pilot, "country", "GB")
+    await pilot.click("#search")
+    await settle(pilot)
+
+
+async def tour_voice(pilot: Pilot[Any]) -> None:
+    await tour_number(pilot)
+    await pilot.press("enter")  # pick the first number
+    await settle(pilot)
+    await next_step(pilot)
+    await type_into(pilot, "voice_url", VOICE_URL)
+    await scroll_home(pilot)
+
+
+async def tour_messaging(pilot: Pilot[Any]) -> None:
+    await tour_voice(pilot)
+    await next_step(pilot)
+    await type_into(pilot, "sms_url", SMS_URL)
+    await scroll_home(pilot)
+
+
+async def tour_details(pilot: Pilot[Any]) -> None:
+    await tour_messaging(pilot)
+    await next_step(pilot)
+    await type_into(pilot, "friendly_name", "Support line")
+
+
+async def tour_compliance(pilot: Pilot[Any]) -> None:
+    await tour_details(pilot)
+    await next_step(pilot)
+    await choose(pilot, "pick-bundle", bundle_sid(GB_BUNDLE))
+    await settle(pilot)
+    await scroll_home(pilot)
+
+
+async def tour_review(pilot: Pilot[Any]) -> None:
+    await tour_compliance(pilot)
+    await next_step(pilot)
+    await settle(pilot)
+    await scroll_home(pilot)
+
+
+async def tour_confirm(pilot: Pilot[Any]) -> None:
+    await tour_review(pilot)
+    await pilot.press("ctrl+y")
+    await settle(pilot)
+
+
+async def tour_summary(pilot: Pilot[Any]) -> None:
+    await tour_confirm(pilot)
+    await pilot.click("#yes")
+    await settle(pilot)
+    await settle(pilot)
+
+
+TOUR: dict[str, Scene] = {scene.name: scene for scene in (
+    Scene("01-account", account),
+    Scene("02-number", tour_number),
+    Scene("03-voice", tour_voice),
+    Scene("04-messaging", tour_messaging),
+    Scene("05-details", tour_details),
+    Scene("06-compliance", tour_compliance),
+    Scene("07-review", tour_review),
+    Scene("08-confirm", tour_confirm),
+    Scene("09-summary", tour_summary),
+)}
+
+
+SCENES: dict[str, Scene] = {scene.name: scene for scene in (
+    Scene("account", account),
+    Scene("account_20003", account_20003, {"connection_factory": wrong_token_connection}),
+    Scene("number_search_results", number_search_results),
+    Scene("number_search_empty", number_search_empty),
+    Scene("number_typed", number_typed),
+    Scene("number_21422", number_21422),
+    Scene("voice", voice),
+    Scene("voice_field_error", voice_field_error),
+    Scene("messaging", messaging),
+    Scene("details", details),
+    Scene("compliance", compliance),
+    Scene("compliance_21631", compliance_21631),
+    Scene("review", review),
+    Scene("confirm_purchase", confirm_purchase),
+    Scene("summary", summary),
+    Scene("summary_unknown", summary_unknown),
+    Scene("quit_confirm", quit_confirm),
+    Scene("resume_draft", resume_draft, {"resume_draft": True}, prepare=seed_draft),
+)}
