@@ -74,3 +74,4 @@ class ConfirmPurchaseModal(ChoiceModal):
             f"Price: {price}\nAccount: {account}\n\n{charge}",
             f"Buy {number} for {price}", "Cancel", yes_variant="warning",
         )
+        self.add_class("purchase-modal")  # long "Buy … for …" label: buttons stacked
