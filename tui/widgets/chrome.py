@@ -3,6 +3,8 @@ panel that explains an API error."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.widgets import Static
 
@@ -17,7 +19,7 @@ class StepIndicator(Static):
     their numbers stay). Colours come from the component classes in styles.tcss.
     """
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "step-indicator--current",
         "step-indicator--done",
         "step-indicator--todo",
