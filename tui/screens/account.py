@@ -3,6 +3,8 @@ whether Twilio accepts them."""
 
 from __future__ import annotations
 
+from rich.table import Table
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -27,10 +29,16 @@ class AccountStep(StepScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#account-details", Static).update(self._details())
+        # A grid, so that a long value wraps in its own column at 80 columns.
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        for label, value in self._detail_rows():
+            grid.add_row(label, Text(value))
+        self.query_one("#account-details", Static).update(grid)
         self.check_credentials()
 
-    def _details(self) -> str:
+    def _detail_rows(self) -> list[tuple[str, str]]:
         connection = self.wizard.connection
         creds = connection.credentials
         if connection.sandbox:
@@ -39,12 +47,15 @@ class AccountStep(StepScreen):
             endpoint = self.wizard.client.hosts.api
         auth = (f"API key {creds.api_key_sid} + secret {MASK}" if creds.api_key_sid
                 else f"Auth Token {MASK}")
-        return "\n".join([
-            f"Account SID  {creds.account_sid}",
-            f"Credentials  {auth}",
-            f"From         {creds.source}",
-            f"Endpoint     {endpoint}",
-        ])
+        return [
+            ("Account SID", creds.account_sid),
+            ("Credentials", auth),
+            ("From", creds.source),
+            ("Endpoint", endpoint),
+        ]
+
+    def _details(self) -> str:
+        return "\n".join(f"{label:<11}  {value}" for label, value in self._detail_rows())
 
     @work(exclusive=True, group="account-check", exit_on_error=False)
     async def check_credentials(self) -> None:
