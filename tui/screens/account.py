@@ -15,6 +15,7 @@ from tui.domain.errors import WizardError
 from tui.screens.base import StepScreen
 from tui.services.twilio import CredentialCheck
 from tui.widgets.form_field import FormField
+from tui.widgets.text import LiveText
 
 
 class AccountStep(StepScreen):
@@ -23,7 +24,7 @@ class AccountStep(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="account-details", markup=False)
-        yield Static("Checking the credentials with Twilio…", id="account-check", markup=False)
+        yield LiveText("Checking the credentials with Twilio…", id="account-check", markup=False)
         with Horizontal(id="account-actions"):
             yield Button("Check again", id="check-again", compact=True)
 

@@ -17,6 +17,7 @@ from tui.domain.resources import Address, AvailablePhoneNumber, Bundle
 from tui.domain.search import MobileSearch
 from tui.screens.base import StepScreen
 from tui.widgets.form_field import FormField
+from tui.widgets.text import LiveText
 from tui.wizard.compliance import ComplianceFacts, blocking_warnings, compliance_issues
 
 PICKERS = {
@@ -46,7 +47,7 @@ class ComplianceStep(StepScreen):
         self._acknowledged: tuple[str, ...] = ()
 
     def compose_body(self) -> ComposeResult:
-        yield Static("Looking up what this number needs…", id="requirements", markup=False)
+        yield LiveText("Looking up what this number needs…", id="requirements", markup=False)
         # Each picker sits under its field's label, above the SID input it fills.
         with Vertical(classes="picker-group", id="group-address_sid"):
             yield Label(field_spec("address_sid").label, classes="field-label")
@@ -63,7 +64,7 @@ class ComplianceStep(StepScreen):
             yield Select([], prompt="Choose an emergency-enabled address", id="pick-emergency-address",
                          compact=True)
             yield self.form_field("emergency_address_sid", label="or SID", classes="-inline")
-        yield Static("", id="step-warnings", classes="warnings", markup=False)
+        yield LiveText("", id="step-warnings", classes="warnings", markup=False)
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()

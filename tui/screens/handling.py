@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import RadioButton, RadioSet, Static
 
 from tui.screens.base import StepScreen
+from tui.widgets.text import LiveText
 from tui.wizard.draft import (
     NO_SMS_NOTE,
     NO_VOICE_NOTE,
@@ -52,7 +53,7 @@ class HandlingStep(StepScreen):
                     yield self.form_field(name)
         for name in self.COMMON_FIELDS:
             yield self.form_field(name)
-        yield Static("", id="step-warnings", classes="warnings", markup=False)
+        yield LiveText("", id="step-warnings", classes="warnings", markup=False)
 
     def load_from_draft(self) -> None:
         mode = self.current_mode()

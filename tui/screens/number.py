@@ -25,6 +25,7 @@ from tui.domain.resources import AvailablePhoneNumber, MobilePrice
 from tui.domain.search import SEARCH_FIELDS_BY_NAME, build_search
 from tui.screens.base import StepScreen
 from tui.widgets.form_field import FormField
+from tui.widgets.text import LiveText
 from tui.wizard.compliance import ADDRESS_REQUIREMENT_TEXT
 
 # Search switches: (id, label, filter name, value sent when checked)
@@ -62,12 +63,12 @@ class NumberStep(StepScreen):
                         yield Label("", classes="row-label")
                         yield Button("Search", id="search", variant="primary", compact=True)
                         yield Button("Cancel search", id="cancel-search", compact=True, disabled=True)
-                    yield Static("", id="search-status", markup=False)
+                    yield LiveText("", id="search-status", markup=False)
                 table: DataTable[Any] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
                 yield table
             with TabPane("Type a number", id="tab-type"):
                 yield self.form_field("phone_number")
-        yield Static("", id="number-facts", markup=False)
+        yield LiveText("", id="number-facts", markup=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#results", DataTable)

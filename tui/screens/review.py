@@ -22,6 +22,7 @@ from tui.services import purchase as purchase_service
 from tui.services.receipts import Receipt
 from tui.services.twilio import form_body
 from tui.widgets.form_field import FormField
+from tui.widgets.text import LiveText
 from tui.wizard.commands import curl_command, number_wizard_command, twilio_cli_command
 from tui.wizard.compliance import compliance_issues
 from tui.wizard.flow import STEPS_BY_ID, step_of_field
@@ -50,11 +51,11 @@ class ReviewStep(StepScreen):
         self._purchasing = False  # a purchase was sent and its outcome is not shown yet
 
     def compose_body(self) -> ComposeResult:
-        yield Static(id="review-headline", markup=False)
-        yield Static(id="review-problems", classes="error-text", markup=False)
+        yield LiveText(id="review-headline", markup=False)
+        yield LiveText(id="review-problems", classes="error-text", markup=False)
         yield Static(id="review-values")
         yield Static(id="review-defaults")
-        yield Static(id="review-warnings", classes="warnings", markup=False)
+        yield LiveText(id="review-warnings", classes="warnings", markup=False)
         yield Static(id="review-request", classes="code", markup=False)
         yield Static(id="review-commands", classes="code", markup=False)
         stop = Button("Stop waiting", id="stop-waiting", compact=True)

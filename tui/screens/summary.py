@@ -20,6 +20,7 @@ from tui.domain.resources import IncomingPhoneNumber
 from tui.services import purchase as purchase_service
 from tui.services.purchase import PurchaseOutcome
 from tui.widgets.chrome import ErrorPanel, SandboxBanner
+from tui.widgets.text import LiveText
 
 if TYPE_CHECKING:
     from tui.app import WizardApp
@@ -97,10 +98,10 @@ class SummaryScreen(Screen[None]):
             yield SandboxBanner()
         with VerticalScroll(id="step-body"):
             yield Static("Summary", classes="step-title")
-            yield Static(id="summary-headline", markup=False)
-            yield Static(id="summary-sid", markup=False)
-            yield Static(id="summary-resource")
-            yield Static(id="summary-receipt", classes="dim", markup=False)
+            yield LiveText(id="summary-headline", markup=False)
+            yield LiveText(id="summary-sid", markup=False)
+            yield LiveText(id="summary-resource")
+            yield LiveText(id="summary-receipt", classes="dim", markup=False)
         yield ErrorPanel(id="summary-error")
         with Horizontal(id="nav"):
             yield Button("Check again", id="check-again", compact=True)

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tui.domain.errors import TwilioApiError, WizardError
+from tui.widgets.text import LiveText
 from tui.wizard.flow import STEPS
 
 
@@ -69,7 +70,7 @@ class SandboxBanner(Static):
         )
 
 
-class ErrorPanel(Static):
+class ErrorPanel(LiveText):
     """An API or network error, in plain language with the code, link and next step."""
 
     def __init__(self, *, id: str | None = None) -> None:

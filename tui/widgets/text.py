@@ -1,0 +1,23 @@
+"""Text that changes while the screen is shown (statuses, findings, results)."""
+
+from __future__ import annotations
+
+from textual.visual import VisualType
+from textual.widgets import Static
+
+
+class LiveText(Static):
+    """A Static whose height always follows its latest content.
+
+    Textual 8.2.8: `refresh(layout=True)` while a layout is already pending does
+    not invalidate the widget's box-model cache. When a layout pass runs between
+    two updates (a worker's "Looking up…", then its answer a moment later), the
+    second content keeps the first one's height and is clipped: two requirement
+    lines shown as one. One more layout request after the next refresh puts the
+    height right; it costs one layout pass per update.
+    """
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        super().update(content, layout=layout)
+        if layout:
+            self.call_after_refresh(self.refresh, layout=True)
