@@ -7,8 +7,9 @@ from Twilio, so that moving between steps never loses or reloads anything.
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from tui.domain.errors import WizardError
+from tui.services.credentials.profiles import ProfileStore
+from tui.services.credentials.resolve import SessionCredentials
 from tui.services.drafts import DraftStore
 from tui.services.purchase import PurchaseOutcome
 from tui.services.receipts import ReceiptBook
-from tui.services.session import Connection
+from tui.services.session import Connection, ConnectionRequest
 from tui.services.twilio import TwilioClient
 from tui.wizard.draft import WizardDraft
 from tui.wizard.flow import STEPS, STEPS_BY_ID, step_of_error
@@ -51,15 +54,25 @@ class WizardApp(App[None]):
 
     def __init__(
         self,
-        connection: Connection,
+        connection: Connection | None = None,
         *,
+        request: ConnectionRequest | None = None,
+        profiles: ProfileStore | None = None,
+        env: Mapping[str, str] | None = None,
         draft_store: DraftStore | None = None,
         receipts: ReceiptBook | None = None,
         theme: str = "textual-dark",
         resume_draft: bool = True,
     ) -> None:
+        """`connection`: ready to use (the sandbox, tests). Without it the Account
+        step resolves `request` (--profile, TWILIO_* variables, the active profile)
+        in a thread, or asks for credentials."""
         super().__init__()
         self.connection = connection
+        self.request = request or ConnectionRequest()
+        self.env: Mapping[str, str] = os.environ if env is None else env
+        self._profiles = profiles
+        self.session_credentials = SessionCredentials()
         self.draft_store = draft_store or DraftStore()
         self.receipts = receipts or ReceiptBook()
         self.draft = WizardDraft()
@@ -72,7 +85,28 @@ class WizardApp(App[None]):
         # (a discard counts as a change), so a slow disk never writes a stale draft.
         self._draft_lock = threading.Lock()
         self._draft_generation = 0
-        self.client: TwilioClient = connection.client()
+        self.client: TwilioClient | None = connection.client() if connection else None
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.request.sandbox or bool(self.connection and self.connection.sandbox)
+
+    @property
+    def profiles(self) -> ProfileStore:
+        """The stored profiles (opened on first use: it reads the config file)."""
+        if self._profiles is None:
+            self._profiles = ProfileStore.open_default()
+        return self._profiles
+
+    def set_connection(self, connection: Connection) -> None:
+        """Use other credentials from now on. What was loaded with the previous
+        ones (account, addresses, bundles, prices…) is forgotten."""
+        previous = self.client
+        self.connection = connection
+        self.client = connection.client()
+        self.cache.clear()
+        if previous is not None:
+            self.run_worker(previous.aclose(), group="close-client", exit_on_error=False)
 
     def on_mount(self) -> None:
         from tui.screens import STEP_SCREENS
@@ -86,11 +120,16 @@ class WizardApp(App[None]):
             self.offer_saved_draft()
 
     async def on_unmount(self) -> None:
-        await self.client.aclose()
+        if self.client is not None:
+            await self.client.aclose()
 
     # -- navigation ---------------------------------------------------------
 
     def goto(self, step_id: str) -> None:
+        if step_id != "account" and self.client is None:
+            # Every other step talks to Twilio (countries, prices, addresses…).
+            self.notify("Add credentials on the Account step first.", severity="warning")
+            step_id = "account"
         if self.get_screen(step_id) is not self.screen:
             self.switch_screen(step_id)
 
@@ -240,5 +279,8 @@ class WizardApp(App[None]):
         )
 
 
-def run_wizard(connection: Connection) -> None:
-    WizardApp(connection).run()
+def run_wizard(request: ConnectionRequest) -> None:
+    from tui.services.session import sandbox_connection
+
+    connection = sandbox_connection() if request.sandbox else None
+    WizardApp(connection, request=request).run()

@@ -33,9 +33,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from keyring.backend import KeyringBackend
 
+from tests.support.keyrings import InMemoryKeyring
 from tui.app import WizardApp
 from tui.sandbox import Sandbox, SandboxTransport
+from tui.services.credentials.config import ConfigFile
+from tui.services.credentials.guidance import PlatformKind
+from tui.services.credentials.keyring_store import CircuitBreaker, KeyringStore
+from tui.services.credentials.profiles import ProfileStore
 from tui.services.drafts import DraftStore
 from tui.services.receipts import ReceiptBook
 from tui.services.session import Connection, sandbox_connection
@@ -54,11 +60,18 @@ def make_app(
     clock: Callable[[], datetime] = fixed_clock,
     resume_draft: bool = False,
     theme: str = "textual-dark",
+    profiles: ProfileStore | None = None,
 ) -> WizardApp:
-    """A WizardApp on the in-process sandbox with everything it writes under `directory`."""
+    """A WizardApp on the in-process sandbox with everything it writes under `directory`.
+
+    Stored profiles live in `directory/config/config.toml` and, unless `profiles`
+    says otherwise, an in-memory keyring (so the Account step reads the same on
+    every machine)."""
     base = Path(directory) if directory is not None else Path(tempfile.mkdtemp(prefix="nw-test-"))
     app = WizardApp(
         connection or sandbox_connection(clock=clock),
+        profiles=profiles or profile_store_in(base),
+        env={},
         draft_store=draft_store_in(base),
         receipts=ReceiptBook(base / "receipts", clock=clock),
         theme=theme,
@@ -66,6 +79,16 @@ def make_app(
     )
     app.animation_level = "none"
     return app
+
+
+def profile_store_in(directory: Path, backend: KeyringBackend | None = None) -> ProfileStore:
+    """Profiles under `directory/config`, with `backend` (default: a new in-memory
+    keyring), on a fixed platform and with a circuit breaker of their own."""
+    return ProfileStore(
+        ConfigFile(Path(directory) / "config" / "config.toml"),
+        KeyringStore(backend=backend or InMemoryKeyring(), platform=PlatformKind.LINUX_HEADLESS,
+                     breaker=CircuitBreaker(), env={}),
+    )
 
 
 def draft_store_in(directory: Path) -> DraftStore:

@@ -22,7 +22,17 @@ from tui.domain.search import MobileSearch
 from tui.services.hosts import resolve_hosts
 from tui.services.twilio import TwilioClient
 
-from .helpers import ACCOUNT_SID, AD_SID, AP_SID, AUTH_TOKEN, BU_SID, RI_SID, TK_SID, UK_MOBILE, token_credentials
+from .helpers import (
+    ACCOUNT_SID,
+    AD_SID,
+    AP_SID,
+    AUTH_TOKEN,
+    BU_SID,
+    RI_SID,
+    TK_SID,
+    UK_MOBILE,
+    token_credentials,
+)
 from .test_properties import valid_field_values
 
 

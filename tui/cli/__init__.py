@@ -6,13 +6,15 @@ from __future__ import annotations
 import click
 
 from tui import __version__
+
 # Imported under other names so that `tui.cli.buy` etc. stay the modules.
 from tui.cli.buy import buy as buy_command
-from tui.cli.common import connection_options, open_connection
+from tui.cli.common import connection_options
 from tui.cli.profiles import profiles as profiles_group
 from tui.cli.sandbox import sandbox as sandbox_group
 from tui.cli.search import search as search_command
 from tui.services.credentials.redact import install_log_redaction
+from tui.services.session import ConnectionRequest
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,7 +31,11 @@ def cli(ctx: click.Context) -> None:
         return
     from tui.app import run_wizard  # Textual loads only when the wizard runs
 
-    run_wizard(open_connection())
+    # Credentials are resolved by the wizard itself (its Account step), so that a
+    # missing profile or a locked keyring is explained there, with a way forward.
+    options = ctx.ensure_object(dict)
+    run_wizard(ConnectionRequest(sandbox=bool(options.get("sandbox")),
+                                 api_url=options.get("api_url"), profile=options.get("profile")))
 
 
 cli.add_command(buy_command)

@@ -17,8 +17,8 @@ from typing import Any, Literal
 
 from tui.domain import rules
 
-Group = Literal["number", "voice", "messaging", "details", "compliance", "search"]
-Kind = Literal["phone", "sid", "url", "method", "text", "choice", "bool", "int"]
+Group = Literal["number", "voice", "messaging", "details", "compliance", "search", "account"]
+Kind = Literal["phone", "sid", "url", "method", "text", "choice", "bool", "int", "secret"]
 
 GROUP_TITLES: dict[Group, str] = {
     "number": "Number",
@@ -27,6 +27,7 @@ GROUP_TITLES: dict[Group, str] = {
     "details": "Details",
     "compliance": "Compliance",
     "search": "Search",
+    "account": "Account",
 }
 
 

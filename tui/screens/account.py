@@ -1,21 +1,47 @@
-"""Step 1, Account: which account is used, where its credentials came from, and
-whether Twilio accepts them."""
+"""Step 1, Account: which account is used, where its credentials came from
+("from …"), whether Twilio accepts them; and a form to add credentials, kept in
+the system keyring as a profile or for this session only.
+
+Everything that touches the keyring runs in a thread and everything that talks
+to Twilio in a worker, so the screen never freezes. Typed credentials never go
+into the draft; the secret is wrapped in a `Secret` the moment it is read and its
+input is cleared.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal
-from textual.widgets import Button, Static
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Checkbox, RadioButton, RadioSet, Select, Static
 
-from tui.domain.credentials import MASK
+from tui.domain import credentials as credential_rules
+from tui.domain.credentials import MASK, Credentials
 from tui.domain.errors import WizardError
+from tui.domain.rules import RuleError
 from tui.screens.base import StepScreen
+from tui.services.credentials.errors import (
+    CredentialsError,
+    KeyringUnavailableError,
+    NoCredentialsError,
+    ProfileExistsError,
+)
+from tui.services.credentials.guidance import environment_variable_help
+from tui.services.credentials.keyring_store import KeyringStatus
+from tui.services.credentials.profiles import check_region_and_edge
+from tui.services.credentials.verify import verify_credentials
+from tui.services.session import Connection, resolve_connection
 from tui.services.twilio import CredentialCheck
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
+from tui.wizard.account import ACCOUNT_FIELDS, ACCOUNT_FIELDS_BY_NAME
+
+TYPED_SOURCE = "typed on the Account step"
 
 
 class AccountStep(StepScreen):
@@ -23,28 +49,74 @@ class AccountStep(StepScreen):
     INTRO = "The Twilio account the number will be bought on."
 
     def compose_body(self) -> ComposeResult:
-        yield Static(id="account-details", markup=False)
-        yield LiveText("Checking the credentials with Twilio…", id="account-check", markup=False)
+        yield Static(id="account-details")
+        yield LiveText("Looking for credentials…", id="account-check", markup=False)
         with Horizontal(id="account-actions"):
             yield Button("Check again", id="check-again", compact=True)
+            yield Button("Use other credentials…", id="other-credentials", compact=True)
+        profiles = Select[str]([], prompt="Switch to a stored profile", id="profile-select",
+                               compact=True)
+        profiles.display = False
+        yield profiles
+        with Vertical(id="credentials-form") as form:
+            form.display = False
+            yield Static("Add credentials", classes="step-subtitle", markup=False)
+            yield LiveText("Checking the system keyring…", id="keyring-status", markup=False)
+            with RadioSet(id="auth-kind"):
+                yield RadioButton("API key and secret (recommended)", True, id="auth-api_key")
+                yield RadioButton("Auth Token", id="auth-auth_token")
+            for spec in ACCOUNT_FIELDS:
+                yield FormField(spec)
+            yield Checkbox("Save as a profile (the secret goes to the system keyring)", True,
+                           id="save-profile", compact=True)
+            with Vertical(id="without-keyring") as without:
+                without.display = False
+                with RadioSet(id="without-keyring-choice"):
+                    yield RadioButton("Use them for this session only (nothing is saved)", True,
+                                      id="choice-session")
+                    yield RadioButton("I will set environment variables instead", id="choice-env")
+                yield LiveText("", id="env-help", markup=False)
+            with Horizontal(classes="form-buttons"):
+                yield Button("Check and use", id="use-credentials", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel-credentials", compact=True)
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def step_mounted(self) -> None:
+        if self.wizard.connection is not None:
+            self._connected()
+        else:
+            self.resolve_credentials()
+        self.load_profiles()
+
+    def load_from_draft(self) -> None:
+        """Nothing here comes from the draft: credentials never go into it."""
+
+    # -- the connection in use ---------------------------------------------------
+
+    def _connected(self) -> None:
+        self._show_details()
+        self.check_credentials()
+
+    def _show_details(self) -> None:
+        details = self.query_one("#account-details", Static)
+        rows = self._detail_rows()
+        details.display = bool(rows)
         # A grid, so that a long value wraps in its own column at 80 columns.
         grid = Table.grid(padding=(0, 2))
         grid.add_column(no_wrap=True)
         grid.add_column(overflow="fold")
-        for label, value in self._detail_rows():
+        for label, value in rows:
             grid.add_row(label, Text(value))
-        self.query_one("#account-details", Static).update(grid)
-        self.check_credentials()
+        details.update(grid)
 
     def _detail_rows(self) -> list[tuple[str, str]]:
         connection = self.wizard.connection
+        if connection is None:
+            return []
         creds = connection.credentials
         if connection.sandbox:
             endpoint = "built-in sandbox (offline)"
         else:
+            assert self.wizard.client is not None
             endpoint = self.wizard.client.hosts.api
         auth = (f"API key {creds.api_key_sid} + secret {MASK}" if creds.api_key_sid
                 else f"Auth Token {MASK}")
@@ -58,23 +130,60 @@ class AccountStep(StepScreen):
     def _details(self) -> str:
         return "\n".join(f"{label:<11}  {value}" for label, value in self._detail_rows())
 
+    def _status(self, text: str, state: str | None = None) -> None:
+        status = self.query_one("#account-check", LiveText)
+        status.update(text)
+        status.set_class(state == "ok", "-ok")
+        status.set_class(state == "failed", "-failed")
+
+    @work(thread=True, exclusive=True, group="account-resolve", exit_on_error=False)
+    def resolve_credentials(self) -> None:
+        """--profile, then TWILIO_* variables, then the active profile. A thread:
+        reading a profile's secret may wait on the keyring."""
+        request = self.wizard.request
+        try:
+            connection = resolve_connection(
+                sandbox=request.sandbox, api_url=request.api_url, profile=request.profile,
+                env=self.wizard.env, store=self.wizard.profiles,
+            )
+        except (CredentialsError, RuleError) as error:
+            self.app.call_from_thread(self._no_credentials, error)
+            return
+        self.app.call_from_thread(self._use_connection, connection)
+
+    def _no_credentials(self, error: Exception) -> None:
+        if isinstance(error, NoCredentialsError):
+            self._status("No Twilio credentials yet: add them below, or start with "
+                         "`number-wizard --sandbox` to try it offline.")
+        else:
+            self._status("✗ The credentials could not be used.", "failed")
+            self.show_step_error(error if isinstance(error, WizardError) else WizardError(str(error)))
+        self.open_form(focus=False)
+
+    def _use_connection(self, connection: Connection) -> None:
+        self.wizard.set_connection(connection)
+        self._connected()
+
     @work(exclusive=True, group="account-check", exit_on_error=False)
     async def check_credentials(self) -> None:
-        status = self.query_one("#account-check", Static)
-        status.update("Checking the credentials with Twilio…")
-        status.remove_class("-ok", "-failed")
+        client = self.wizard.client
+        if client is None:
+            return
+        self._status("Checking the credentials with Twilio…")
         self.show_step_error(None)
         try:
-            check = await self.wizard.client.check_credentials()
+            check = await client.check_credentials()
         except WizardError as error:
             self.wizard.cache.pop("account_check", None)
-            status.update("✗ Twilio did not accept these credentials.")
-            status.add_class("-failed")
+            self._status("✗ Twilio did not accept these credentials.", "failed")
             self.show_step_error(error)
+            self.open_form(focus=False)  # the way forward: other credentials
             return
+        self._accepted(check)
+
+    def _accepted(self, check: CredentialCheck) -> None:
         self.wizard.cache["account_check"] = check
-        status.update(self._describe(check))
-        status.add_class("-ok")
+        self._status(self._describe(check), "ok")
 
     @staticmethod
     def _describe(check: CredentialCheck) -> str:
@@ -90,9 +199,228 @@ class AccountStep(StepScreen):
             return [(None, "Twilio has not accepted the credentials yet")]
         return []
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "check-again":
-            event.stop()
-            self.check_credentials()
+    def visible_fields(self) -> list[FormField]:
+        # The credentials form has its own button; Next only needs accepted credentials.
+        return [f for f in super().visible_fields() if f.spec.group != "account"]
+
+    # -- stored profiles -----------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="account-profiles", exit_on_error=False)
+    def load_profiles(self) -> None:
+        try:
+            profiles = self.wizard.profiles.list_profiles()
+        except CredentialsError:
+            return  # an unreadable config is reported when a profile is used
+        self.app.call_from_thread(self._show_profiles, [p.name for p in profiles])
+
+    def _show_profiles(self, names: list[str]) -> None:
+        select = self.query_one("#profile-select", Select)
+        select.set_options([(name, name) for name in names])
+        select.display = bool(names)
+
+    @on(Select.Changed, "#profile-select")
+    def profile_chosen(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.value is not Select.NULL:
+            self._status(f"Reading profile {event.value} from the keyring…")
+            self.switch_profile(str(event.value))
+
+    @work(thread=True, exclusive=True, group="account-resolve", exit_on_error=False)
+    def switch_profile(self, name: str) -> None:
+        try:
+            credentials = self.wizard.profiles.load(name)
+        except CredentialsError as error:
+            self.app.call_from_thread(self._no_credentials, error)
             return
-        super().on_button_pressed(event)
+        self.app.call_from_thread(self._use_credentials, credentials)
+
+    def _use_credentials(self, credentials: Credentials) -> None:
+        self._use_connection(self._endpoint().with_credentials(credentials))
+
+    def _endpoint(self) -> Connection:
+        """Where new credentials are checked and used: the current endpoint (the
+        sandbox, a served one, Twilio), else what the command line asked for."""
+        current = self.wizard.connection
+        if current is not None:
+            return current
+        placeholder = Credentials("", credential_rules.Secret(""))
+        return Connection(placeholder, api_url=self.wizard.request.api_url)
+
+    # -- adding credentials ----------------------------------------------------------
+
+    def open_form(self, *, focus: bool = True) -> None:
+        """Show the form; `focus=False` when opened for the person (no credentials,
+        refused ones) so the explanation above it stays in view."""
+        form = self.query_one("#credentials-form")
+        if not form.display:
+            form.display = True
+            self.query_one("#cancel-credentials", Button).display = self.wizard.connection is not None
+            self._sync_kind()
+            self.load_keyring_status()
+        if focus:
+            self.query_one("#field-account_sid_input", FormField).focus_control()
+
+    def close_form(self) -> None:
+        self.query_one("#credentials-form").display = False
+        self._clear_secret()
+
+    @work(thread=True, exclusive=True, group="account-keyring", exit_on_error=False)
+    def load_keyring_status(self) -> None:
+        status = self.wizard.profiles.keyring_status()
+        self.app.call_from_thread(self._show_keyring_status, status)
+
+    def _show_keyring_status(self, status: KeyringStatus) -> None:
+        text = self.query_one("#keyring-status", LiveText)
+        save = self.query_one("#save-profile", Checkbox)
+        without = self.query_one("#without-keyring")
+        if status.usable:
+            text.update(f"✓ Secrets are saved in: {status.backend or 'the system keyring'}.")
+            text.set_class(False, "-failed")
+            save.disabled = False
+            without.display = False
+        else:
+            text.update(f"⚠ No usable system keyring, so nothing can be saved.\n{status.explain()}")
+            text.set_class(True, "-failed")
+            save.value = False
+            save.disabled = True
+            without.display = True
+        self._sync_save()
+
+    def _kind(self) -> str:
+        pressed = self.query_one("#auth-kind", RadioSet).pressed_button
+        return "auth_token" if pressed is not None and pressed.id == "auth-auth_token" else "api_key"
+
+    def _sync_kind(self) -> None:
+        api_key = self._kind() == "api_key"
+        self.query_one("#field-api_key_sid_input").display = api_key
+        self.query_one("#field-secret_input .field-label", Static).update(
+            "API key secret *" if api_key else "Auth Token *")
+
+    def _sync_save(self) -> None:
+        self.query_one("#field-profile_name").display = self.query_one("#save-profile", Checkbox).value
+        env_chosen = self.query_one("#choice-env", RadioButton).value
+        help_text = ""
+        if self.query_one("#without-keyring").display and env_chosen:
+            from tui.services.credentials.guidance import detect_platform
+
+            lines = environment_variable_help(detect_platform(), api_key=self._kind() == "api_key")
+            help_text = "\n".join(lines + ["Then start number-wizard again from that shell."])
+        self.query_one("#env-help", LiveText).update(help_text)
+        self.query_one("#use-credentials", Button).disabled = bool(help_text)
+
+    @on(RadioSet.Changed, "#auth-kind")
+    def kind_changed(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        self._sync_kind()
+        self._sync_save()
+
+    @on(RadioSet.Changed, "#without-keyring-choice")
+    @on(Checkbox.Changed, "#save-profile")
+    def save_choice_changed(self, event: Any) -> None:
+        event.stop()
+        self._sync_save()
+
+    def store_field(self, form_field: FormField, value: Any) -> bool:
+        # Credentials never go into the draft (it is saved to disk).
+        return False
+
+    def _clear_secret(self) -> None:
+        self.query_one("#field-secret_input", FormField).set_value("")
+
+    def _read_form(self) -> tuple[Credentials | None, str | None]:
+        """The typed credentials (secret wrapped, input cleared) and the profile name
+        to save them under, or None after showing the problems at the fields."""
+        fields = {spec.name: self.query_one(f"#field-{spec.name}", FormField) for spec in ACCOUNT_FIELDS}
+        api_key = self._kind() == "api_key"
+        saving = self.query_one("#save-profile", Checkbox).value
+        raw = {name: (form_field.value or "").strip() for name, form_field in fields.items()}
+        rules = {
+            "profile_name": ACCOUNT_FIELDS_BY_NAME["profile_name"].check if saving else None,
+            "account_sid_input": credential_rules.account_sid,
+            "api_key_sid_input": credential_rules.api_key_sid if api_key else None,
+            "secret_input": credential_rules.api_key_secret if api_key else credential_rules.auth_token,
+            "region_input": ACCOUNT_FIELDS_BY_NAME["region_input"].check if raw["region_input"] else None,
+            "edge_input": ACCOUNT_FIELDS_BY_NAME["edge_input"].check if raw["edge_input"] else None,
+        }
+        values: dict[str, Any] = {}
+        problems: list[FormField] = []
+        for name, rule in rules.items():
+            fields[name].show_error(None)
+            if rule is None:
+                continue
+            try:
+                values[name] = rule(raw[name])
+            except RuleError as error:
+                fields[name].show_error(str(error))
+                problems.append(fields[name])
+        if not problems:
+            try:
+                region, edge = check_region_and_edge(values.get("region_input"), values.get("edge_input"))
+            except RuleError as error:
+                fields["region_input"].show_error(str(error))
+                problems.append(fields["region_input"])
+        self._clear_secret()  # never left in the widget, valid or not
+        if problems:
+            problems[0].focus_control()
+            return None, None
+        credentials = Credentials(
+            account_sid=values["account_sid_input"],
+            secret=values["secret_input"],
+            api_key_sid=values.get("api_key_sid_input"),
+            region=region,
+            edge=edge,
+            source=TYPED_SOURCE,
+        )
+        return credentials, values.get("profile_name")
+
+    def submit_form(self) -> None:
+        credentials, profile = self._read_form()
+        if credentials is not None:
+            self.query_one("#use-credentials", Button).disabled = True
+            self._status("Checking the credentials with Twilio…")
+            self.verify_and_use(credentials, profile)
+
+    @work(exclusive=True, group="account-add", exit_on_error=False)
+    async def verify_and_use(self, credentials: Credentials, profile: str | None) -> None:
+        endpoint = self._endpoint()
+        try:
+            verified = await verify_credentials(
+                credentials, api_url=endpoint.api_url, transport=endpoint.transport)
+            if profile is not None:
+                # A thread: the keyring may wait on an unlock dialog.
+                await asyncio.to_thread(self.wizard.profiles.save, profile, verified)
+                used = await asyncio.to_thread(self.wizard.profiles.load, profile)
+            else:
+                used = self.wizard.session_credentials.keep(credentials)
+        except ProfileExistsError as error:
+            self.query_one("#field-profile_name", FormField).show_error(
+                f"{error} Choose another name.")
+            self._status("Not saved.", "failed")
+            return
+        except KeyringUnavailableError as error:
+            self._status("✗ Not saved: the system keyring cannot be used.", "failed")
+            self.show_step_error(error)
+            self._show_keyring_status(error.status)
+            return
+        except WizardError as error:
+            self._status("✗ Twilio did not accept these credentials.", "failed")
+            self.show_step_error(error)
+            return
+        finally:
+            self.query_one("#use-credentials", Button).disabled = False
+        self.wizard.set_connection(endpoint.with_credentials(used))
+        self._show_details()
+        self._accepted(verified.check)
+        self.close_form()
+        self.load_profiles()
+
+    def button_pressed(self, button: Button) -> None:
+        handlers = {
+            "check-again": self.check_credentials,
+            "other-credentials": self.open_form,
+            "use-credentials": self.submit_form,
+            "cancel-credentials": self.close_form,
+        }
+        handler = handlers.get(str(button.id))
+        if handler is not None:
+            handler()

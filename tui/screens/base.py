@@ -54,7 +54,7 @@ class StepScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="☰")
-        if self.wizard.connection.sandbox:
+        if self.wizard.is_sandbox:
             yield SandboxBanner()
         yield StepIndicator(self.STEP_ID)
         with VerticalScroll(id="step-body"):
@@ -81,10 +81,19 @@ class StepScreen(Screen[None]):
 
     # -- lifecycle ----------------------------------------------------------
 
+    # Textual calls a message handler of *every* class in the MRO (unless one
+    # calls prevent_default), so step screens do not override the on_* handlers
+    # below: they fill in the hooks these call (step_mounted, step_shown,
+    # store_field, button_pressed).
+
     def on_mount(self) -> None:
         index = step_index(self.STEP_ID) + 1
         self.sub_title = f"Step {index} of 7 · {self.step_title}"
         self.load_from_draft()
+        self.step_mounted()
+
+    def step_mounted(self) -> None:
+        """Hook: the step was mounted (start loading what it shows)."""
 
     def on_screen_resume(self) -> None:
         self.query_one(StepIndicator).set_done(self.wizard.done_steps)
@@ -92,16 +101,26 @@ class StepScreen(Screen[None]):
         pending = self.wizard.pending_errors.pop(self.STEP_ID, None)
         if pending is not None:
             self.show_step_error(pending)
+        self.step_shown()
+
+    def step_shown(self) -> None:
+        """Hook: the step became the current screen (again)."""
 
     def load_from_draft(self) -> None:
         for form_field in self.query(FormField):
             form_field.set_value(self.draft.get(form_field.field_name))
 
     def on_form_field_value_changed(self, event: FormField.ValueChanged) -> None:
-        self.draft.set(event.form_field.field_name, event.value)
-        self.wizard.draft_changed()
+        event.stop()
         self.show_step_error(None)
+        if self.store_field(event.form_field, event.value):
+            self.wizard.draft_changed()
         self.after_change()
+
+    def store_field(self, form_field: FormField, value: Any) -> bool:
+        """Hook: keep a changed value; True when the draft changed."""
+        self.draft.set(form_field.field_name, value)
+        return True
 
     def after_change(self) -> None:
         """Hook: a field changed (recompute dependent text, warnings…)."""
@@ -177,9 +196,13 @@ class StepScreen(Screen[None]):
         return True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
         if event.button.id == "next":
-            event.stop()
             self.action_next()
         elif event.button.id == "back":
-            event.stop()
             self.action_back()
+        else:
+            self.button_pressed(event.button)
+
+    def button_pressed(self, button: Button) -> None:
+        """Hook: a button of the step's own was pressed."""

@@ -66,8 +66,7 @@ class ComplianceStep(StepScreen):
             yield self.form_field("emergency_address_sid", label="or SID", classes="-inline")
         yield LiveText("", id="step-warnings", classes="warnings", markup=False)
 
-    def on_screen_resume(self) -> None:
-        super().on_screen_resume()
+    def step_shown(self) -> None:
         self.load_facts()
 
     # -- loading what Twilio says about the number ------------------------------

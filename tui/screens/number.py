@@ -70,10 +70,9 @@ class NumberStep(StepScreen):
                 yield self.form_field("phone_number")
         yield LiveText("", id="number-facts", markup=False)
 
-    def on_mount(self) -> None:
+    def step_mounted(self) -> None:
         table = self.query_one("#results", DataTable)
         table.add_columns("Number", "Locality", "Capabilities", "Address", "Monthly")
-        super().on_mount()
         self.load_countries()
 
     # -- the typed number -----------------------------------------------------
@@ -81,8 +80,7 @@ class NumberStep(StepScreen):
     def after_change(self) -> None:
         self._describe_number()
 
-    def on_screen_resume(self) -> None:
-        super().on_screen_resume()
+    def step_shown(self) -> None:
         self._describe_number()
 
     def _describe_number(self) -> None:
@@ -109,17 +107,15 @@ class NumberStep(StepScreen):
             lines.append(f"⚠ {warning}")
         facts_line.update("\n".join(lines))
 
-    def on_form_field_value_changed(self, event: FormField.ValueChanged) -> None:
-        if event.form_field.field_name in SEARCH_FIELDS_BY_NAME:
-            event.stop()
-            self.draft.search[event.form_field.field_name] = event.value
-            self.wizard.draft_changed()
-            return
-        if event.form_field.field_name == "phone_number":
+    def store_field(self, form_field: FormField, value: Any) -> bool:
+        if form_field.field_name in SEARCH_FIELDS_BY_NAME:
+            self.draft.search[form_field.field_name] = value
+            return True
+        if form_field.field_name == "phone_number":
             picked = self.draft.picked
-            if picked and picked.phone_number != str(event.value).strip():
+            if picked and picked.phone_number != str(value).strip():
                 self.draft.picked = None
-        super().on_form_field_value_changed(event)
+        return super().store_field(form_field, value)
 
     def extra_problems(self) -> list[tuple[FormField | None, str]]:
         phone_field = self.query_one("#field-phone_number", FormField)
@@ -186,16 +182,12 @@ class NumberStep(StepScreen):
 
     # -- search ---------------------------------------------------------------
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "search":
-            event.stop()
+    def button_pressed(self, button: Button) -> None:
+        if button.id == "search":
             self.run_search()
-        elif event.button.id == "cancel-search":
-            event.stop()
+        elif button.id == "cancel-search":
             self.workers.cancel_group(self, "search")
             self._searching(False, "Search cancelled.")
-        else:
-            super().on_button_pressed(event)
 
     def _searching(self, busy: bool, status: str) -> None:
         self.query_one("#results", DataTable).loading = busy

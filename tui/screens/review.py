@@ -65,8 +65,7 @@ class ReviewStep(StepScreen):
     def next_label(self) -> str:
         return "Buy… ▶"
 
-    def on_screen_resume(self) -> None:
-        super().on_screen_resume()
+    def step_shown(self) -> None:
         self.refresh_review()
 
     # -- content --------------------------------------------------------------
@@ -271,9 +270,6 @@ class ReviewStep(StepScreen):
         self._purchase_done()
         wizard.purchase_finished(outcome)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "stop-waiting":
-            event.stop()
+    def button_pressed(self, button: Button) -> None:
+        if button.id == "stop-waiting":
             self.stop_waiting()
-            return
-        super().on_button_pressed(event)

@@ -60,8 +60,8 @@ def resource_table(resource: IncomingPhoneNumber, outcome: PurchaseOutcome, *,
     table.add_column("Field", no_wrap=True)
     table.add_column("Value", overflow="fold")
     for group, title in GROUP_TITLES.items():
-        if group == "search":
-            continue
+        if group in ("search", "account"):
+            continue  # not fields of the created number
         names = list(RESOURCE_ONLY_FIELDS.get(group, ())) + [
             spec.name for spec in FIELDS_BY_NAME.values() if spec.group == group
         ]
@@ -94,7 +94,7 @@ class SummaryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="☰")
-        if self.wizard.connection.sandbox:
+        if self.wizard.is_sandbox:
             yield SandboxBanner()
         with VerticalScroll(id="step-body"):
             yield Static("Summary", classes="step-title")

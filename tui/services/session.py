@@ -7,7 +7,7 @@ reach Twilio (or the sandbox) the same way.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import httpx
@@ -31,6 +31,21 @@ class Connection:
         return TwilioClient(
             self.credentials, api_url=self.api_url, transport=self.transport, **options  # type: ignore[arg-type]
         )
+
+    def with_credentials(self, credentials: Credentials) -> Connection:
+        """The same endpoint (Twilio, a served sandbox, the in-process one) with
+        other credentials."""
+        return replace(self, credentials=credentials)
+
+
+@dataclass(frozen=True)
+class ConnectionRequest:
+    """What the command line asked for; the wizard resolves it on its Account
+    step (in a thread: reading a profile touches the keyring)."""
+
+    sandbox: bool = False
+    api_url: str | None = None
+    profile: str | None = None
 
 
 def sandbox_connection(*, clock: Callable[[], datetime] | None = None) -> Connection:

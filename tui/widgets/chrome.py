@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.domain.errors import TwilioApiError, WizardError
+from tui.domain.errors import WizardError
 from tui.widgets.text import LiveText
 from tui.wizard.flow import STEPS
 
@@ -82,7 +82,10 @@ class ErrorPanel(LiveText):
             self.display = False
             self.update("")
             return
-        lines = error.lines() if isinstance(error, TwilioApiError) else [str(error)]
+        # Errors that explain themselves in several lines (Twilio's, a refused
+        # credential check) say so with `lines()`.
+        explain = getattr(error, "lines", None)
+        lines = list(explain()) if callable(explain) else [str(error)]
         if title:
             lines.insert(0, title)
         self.update("\n".join(lines))

@@ -75,6 +75,8 @@ class FormField(Vertical):
             else:
                 yield Input(
                     placeholder=spec.placeholder,
+                    # Masked; the screen wraps the value in a Secret and clears it.
+                    password=spec.kind == "secret",
                     validators=[RuleValidator(spec)],
                     validate_on=["blur", "submitted"],
                     valid_empty=not spec.required,

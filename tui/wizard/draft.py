@@ -14,7 +14,14 @@ from enum import Enum
 from typing import Any
 
 from tui.domain.fields import FIELDS_BY_NAME
-from tui.domain.purchase import FieldProblem, Issue, PurchaseRequest, build_request, check_fields, purchase_issues
+from tui.domain.purchase import (
+    FieldProblem,
+    Issue,
+    PurchaseRequest,
+    build_request,
+    check_fields,
+    purchase_issues,
+)
 from tui.domain.resources import AvailablePhoneNumber
 
 

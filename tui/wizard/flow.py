@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tui.wizard.draft import COMPLIANCE_FIELDS, DETAILS_FIELDS, SMS_MODE_FIELDS, VOICE_COMMON_FIELDS, VOICE_MODE_FIELDS
+from tui.wizard.draft import (
+    COMPLIANCE_FIELDS,
+    DETAILS_FIELDS,
+    SMS_MODE_FIELDS,
+    VOICE_COMMON_FIELDS,
+    VOICE_MODE_FIELDS,
+)
 
 
 @dataclass(frozen=True)

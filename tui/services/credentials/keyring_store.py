@@ -340,8 +340,12 @@ class KeyringStore:
         breaker: CircuitBreaker = PROCESS_CIRCUIT_BREAKER,
         platform: PlatformKind | None = None,
         env: Mapping[str, str] | None = None,
+        backend: KeyringBackend | None = None,
     ) -> None:
+        """`backend`: use this backend instead of the one keyring selects (for
+        tests and demonstrations; it is classified and probed all the same)."""
         self._env = os.environ if env is None else env
+        self._given_backend = backend
         self.timeouts = timeouts or KeyringTimeouts.from_environment(self._env)
         self._breaker = breaker
         self.platform = platform or guidance.detect_platform(self._env)
@@ -373,8 +377,9 @@ class KeyringStore:
     def _classify(self) -> KeyringStatus:
         # get_keyring() may itself block (first detection talks to D-Bus), so it
         # runs in the timed thread too.
+        detect = (lambda: self._given_backend) if self._given_backend is not None else keyring.get_keyring
         try:
-            backend = self._timed("detect", self.timeouts.read, keyring.get_keyring)
+            backend = self._timed("detect", self.timeouts.read, detect)
         except _TimedOut:
             return self._timeout_status(self.timeouts.read, None)
         except _CallFailed as failed:

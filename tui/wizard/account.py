@@ -1,0 +1,56 @@
+"""The Account step's fields: credentials typed in the wizard.
+
+Their rules are the domain's (SIDs, token length) and the profile store's (profile
+names); the same rules `number-wizard profiles add` applies. These values never go
+into the draft: the secret is wrapped in a `Secret` the moment it is read, and the
+input is cleared.
+"""
+
+from __future__ import annotations
+
+from tui.domain import credentials as rules
+from tui.domain.fields import FieldSpec
+from tui.domain.rules import RuleError
+from tui.services.credentials.profiles import profile_name
+
+
+def _region_or_edge(raw: str) -> str:
+    text = raw.strip().lower()
+    if not text.replace("-", "").isalnum() or not text[:1].isalpha():
+        raise RuleError("Use the name Twilio gives it, e.g. ie1 (region) or dublin (edge).")
+    return text
+
+
+def _secret(raw: str) -> rules.Secret:
+    # Which rule applies depends on the kind chosen; the looser one is checked live,
+    # the Auth Token's length when the form is submitted (see CredentialsForm).
+    return rules.api_key_secret(raw)
+
+
+def _spec(wire: str, label: str, help: str, kind: str, parse, placeholder: str = "",  # type: ignore[no-untyped-def]
+          required: bool = False) -> FieldSpec:
+    return FieldSpec(wire, label, help, "account", kind, parse, "", placeholder=placeholder,  # type: ignore[arg-type]
+                     required=required)
+
+
+ACCOUNT_FIELDS: tuple[FieldSpec, ...] = (
+    _spec("ProfileName", "Profile name",
+          "A short name for these credentials, e.g. work; used with --profile.",
+          "text", profile_name, "work"),
+    _spec("AccountSidInput", "Account SID",
+          "Your Account SID (AC…): Twilio Console › Account info.",
+          "sid", rules.account_sid, "AC" + "x" * 32, required=True),
+    _spec("ApiKeySidInput", "API key SID",
+          "The key's SID (SK…): Console › Account › API keys & tokens. Recommended over the Auth Token.",
+          "sid", rules.api_key_sid, "SK" + "x" * 32),
+    _spec("SecretInput", "Secret",
+          "The API key's secret, or the Auth Token. Masked; checked with Twilio before use.",
+          "secret", _secret, "", required=True),
+    _spec("RegionInput", "Region (optional)",
+          "Only for credentials made in another Twilio region, e.g. ie1; needs an edge.",
+          "text", _region_or_edge, "ie1"),
+    _spec("EdgeInput", "Edge (optional)",
+          "The edge location to connect through, e.g. dublin.",
+          "text", _region_or_edge, "dublin"),
+)
+ACCOUNT_FIELDS_BY_NAME = {spec.name: spec for spec in ACCOUNT_FIELDS}
