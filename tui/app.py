@@ -251,7 +251,12 @@ class WizardApp(App[None]):
         self.cache.pop("purchase_unknown", None)
         for key in [k for k in self.cache if k.startswith("lookup:") or k in ("facts", "results")]:
             del self.cache[key]
-        self.draft = WizardDraft()
+        # How calls and messages are handled usually stays the same for the next
+        # number; the number, its label and its compliance settings do not.
+        previous = self.draft
+        self.draft = WizardDraft(voice_mode=previous.voice_mode, sms_mode=previous.sms_mode)
+        for name in previous.handling_fields():
+            self.draft.set(name, previous.get(name))
         self.done_steps = {"account"}
         self._refill_steps()
         self.switch_screen("number")

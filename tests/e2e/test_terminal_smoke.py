@@ -120,9 +120,8 @@ def test_buy_a_number_with_the_keyboard(terminal: Terminal, tmp_path: Path) -> N
     terminal.wait_for("Sandbox Account · Full (paid) account")
     terminal.keys("C-n")
 
-    # 2 Number: Tab to the tabs, Right to "Type a number", Tab into the field.
+    # 2 Number: the tabs have the focus; Right to "Type a number", Tab into the field.
     terminal.wait_for("Step 2 of 7")
-    terminal.keys("Tab")
     terminal.keys("Right")
     terminal.wait_for("Phone number *")
     terminal.keys("Tab")
@@ -130,14 +129,14 @@ def test_buy_a_number_with_the_keyboard(terminal: Terminal, tmp_path: Path) -> N
     terminal.wait_for(f"Chosen: {NUMBER}")
     terminal.keys("C-n")
 
-    # 3 Voice and 4 Messaging: Tab past the mode choice into the URL field.
+    # 3 Voice and 4 Messaging: the mode choice has the focus; Tab into the URL field.
     terminal.wait_for("Step 3 of 7")
-    terminal.keys("Tab", "Tab")
+    terminal.keys("Tab")
     terminal.type(VOICE_URL)
     terminal.wait_for(f"Voice URL\n  {VOICE_URL}")
     terminal.keys("C-n")
     terminal.wait_for("Step 4 of 7")
-    terminal.keys("Tab", "Tab")
+    terminal.keys("Tab")
     terminal.type(SMS_URL)
     terminal.wait_for(f"SMS URL\n  {SMS_URL}")
     terminal.keys("C-n")

@@ -190,7 +190,9 @@ async def test_buy_another_resets_the_number_specific_input(make_app):
         await pilot.press("ctrl+a")
         await settle(pilot)
         assert app.screen.STEP_ID == "number"
-        assert app.draft.is_empty() and app.draft.picked is None
+        assert app.draft.get("phone_number") is None and app.draft.picked is None
+        # How calls and messages are handled is kept for the next number.
+        assert app.draft.values == {"voice_url": "https://example.com/voice"}
         assert control(app, "phone_number").value == ""
         assert "No number chosen yet." == text_of(app, "#number-facts")
         # The old results (which include the number just bought) are gone.
@@ -202,7 +204,7 @@ async def test_buy_another_resets_the_number_specific_input(make_app):
         for name in ("address_sid", "bundle_sid", "identity_sid", "emergency_address_sid"):
             assert control(app, name).value == ""
         await go(pilot, "voice")
-        assert control(app, "voice_url").value == ""
+        assert control(app, "voice_url").value == "https://example.com/voice"
         # The next number gets the compliance pause again (no bundle given).
         await go(pilot, "number")
         await type_number(pilot, "+447956893485")

@@ -18,11 +18,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, RadioButton, RadioSet, Select, Static
+from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Select, Static
 
 from tui.domain import credentials as credential_rules
 from tui.domain.credentials import MASK, Credentials
-from tui.domain.errors import WizardError
+from tui.domain.errors import TwilioApiError, TwilioUnreachable, WizardError
 from tui.domain.rules import RuleError
 from tui.screens.base import StepScreen
 from tui.services.credentials.errors import (
@@ -30,6 +30,7 @@ from tui.services.credentials.errors import (
     KeyringUnavailableError,
     NoCredentialsError,
     ProfileExistsError,
+    VerificationError,
 )
 from tui.services.credentials.guidance import environment_variable_help
 from tui.services.credentials.keyring_store import KeyringStatus
@@ -175,11 +176,22 @@ class AccountStep(StepScreen):
             check = await client.check_credentials()
         except WizardError as error:
             self.wizard.cache.pop("account_check", None)
-            self._status("✗ Twilio did not accept these credentials.", "failed")
+            self._status(self._failure(error), "failed")
             self.show_step_error(error)
             self.open_form(focus=False)  # the way forward: other credentials
             return
         self._accepted(check)
+
+    @staticmethod
+    def _failure(error: WizardError) -> str:
+        """The status line for a failed check or save: a network failure or a config
+        file that cannot be written is not "Twilio did not accept" them."""
+        cause = error.cause if isinstance(error, VerificationError) else error
+        if isinstance(cause, TwilioUnreachable):
+            return "✗ Could not reach Twilio to check the credentials."
+        if isinstance(error, (VerificationError, TwilioApiError)):
+            return "✗ Twilio did not accept these credentials."
+        return "✗ The credentials could not be used."
 
     def _accepted(self, check: CredentialCheck) -> None:
         self.wizard.cache["account_check"] = check
@@ -325,15 +337,26 @@ class AccountStep(StepScreen):
         return False
 
     def _clear_secret(self) -> None:
-        self.query_one("#field-secret_input", FormField).set_value("")
+        # Without an Input.Changed: the field would check its now empty value and
+        # replace the error just shown there (a 31-character token…) with
+        # "Secret is required.".
+        secret_input = self.query_one("#control-secret_input", Input)
+        with self.prevent(Input.Changed):
+            secret_input.value = ""
 
     def _read_form(self) -> tuple[Credentials | None, str | None]:
         """The typed credentials (secret wrapped, input cleared) and the profile name
         to save them under, or None after showing the problems at the fields."""
         fields = {spec.name: self.query_one(f"#field-{spec.name}", FormField) for spec in ACCOUNT_FIELDS}
+        # Wrapped the moment it is read, and the input cleared at once (valid or not):
+        # no local variable of this frame holds the secret in the clear, since a crash
+        # here would print them all (Textual's traceback shows locals).
+        typed_secret = credential_rules.Secret((fields["secret_input"].value or "").strip())
+        self._clear_secret()
         api_key = self._kind() == "api_key"
         saving = self.query_one("#save-profile", Checkbox).value
-        raw = {name: (form_field.value or "").strip() for name, form_field in fields.items()}
+        raw = {name: (form_field.value or "").strip() for name, form_field in fields.items()
+               if name != "secret_input"}
         rules = {
             "profile_name": ACCOUNT_FIELDS_BY_NAME["profile_name"].check if saving else None,
             "account_sid_input": credential_rules.account_sid,
@@ -349,7 +372,7 @@ class AccountStep(StepScreen):
             if rule is None:
                 continue
             try:
-                values[name] = rule(raw[name])
+                values[name] = rule(typed_secret.reveal() if name == "secret_input" else raw[name])
             except RuleError as error:
                 fields[name].show_error(str(error))
                 problems.append(fields[name])
@@ -359,7 +382,6 @@ class AccountStep(StepScreen):
             except RuleError as error:
                 fields["region_input"].show_error(str(error))
                 problems.append(fields["region_input"])
-        self._clear_secret()  # never left in the widget, valid or not
         if problems:
             problems[0].focus_control()
             return None, None
@@ -387,7 +409,10 @@ class AccountStep(StepScreen):
             verified = await verify_credentials(
                 credentials, api_url=endpoint.api_url, transport=endpoint.transport)
             if profile is not None:
-                # A thread: the keyring may wait on an unlock dialog.
+                # A thread: the keyring may wait on an unlock dialog (up to the long
+                # write timeout), so say what is being waited for.
+                self._status("Saving the secret in the system keyring… If it asks to be "
+                             "unlocked, answer its dialog.")
                 await asyncio.to_thread(self.wizard.profiles.save, profile, verified)
                 used = await asyncio.to_thread(self.wizard.profiles.load, profile)
             else:
@@ -403,7 +428,7 @@ class AccountStep(StepScreen):
             self._show_keyring_status(error.status)
             return
         except WizardError as error:
-            self._status("✗ Twilio did not accept these credentials.", "failed")
+            self._status(self._failure(error), "failed")
             self.show_step_error(error)
             return
         finally:

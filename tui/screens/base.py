@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 class StepScreen(Screen[None]):
     STEP_ID: ClassVar[str]
     INTRO: ClassVar[str] = ""
+    # The first control of the step gets the focus, not the scrolling container,
+    # so a keyboard user can start typing at once.
+    AUTO_FOCUS = "#step-body *"
 
     BINDINGS = [
         Binding("ctrl+n", "next", "Next", id="next", priority=True,

@@ -72,6 +72,7 @@ class ConfirmPurchaseModal(ChoiceModal):
         super().__init__(
             f"Buy {number}?",
             f"Price: {price}\nAccount: {account}\n\n{charge}",
-            f"Buy {number} for {price}", "Cancel", yes_variant="warning",
+            f"Buy {number} for {price}" if price != "price unknown" else f"Buy {number} (price unknown)",
+            "Cancel", yes_variant="warning",
         )
         self.add_class("purchase-modal")  # long "Buy … for …" label: buttons stacked

@@ -238,10 +238,20 @@ class ReviewStep(StepScreen):
     @work(exclusive=True, group="purchase", exit_on_error=False)
     async def purchase(self, request: PurchaseRequest) -> None:
         wizard = self.wizard
-        outcome = await purchase_service.buy(
-            wizard.client, request, wizard.receipts, sandbox=wizard.connection.sandbox,
-            on_receipt=self._remember_receipt,
-        )
+        try:
+            outcome = await purchase_service.buy(
+                wizard.client, request, wizard.receipts, sandbox=wizard.connection.sandbox,
+                on_receipt=self._remember_receipt,
+            )
+        except Exception as error:  # noqa: BLE001 - a bug must not leave "waiting…" forever
+            if self._receipt is None:  # nothing was sent
+                self._purchase_done()
+                self.show_step_error(WizardError(f"The purchase could not start: {error!r}"))
+                return
+            # Sent, then something unexpected: only a lookup can tell what happened.
+            self.set_status("Something unexpected happened; checking whether the number was bought…")
+            self.settle(request, self._receipt)
+            return
         self._purchase_done()
         wizard.purchase_finished(outcome)
 

@@ -112,6 +112,15 @@ class WizardDraft:
     def sms_fields(self) -> tuple[str, ...]:
         return SMS_MODE_FIELDS[self.sms_mode]
 
+    def handling_fields(self) -> tuple[str, ...]:
+        """Fields about how the number is used rather than which number it is:
+        every voice and messaging field (of every way), the status callback, the
+        API version. Kept by "Buy another"."""
+        voice = tuple(name for names in VOICE_MODE_FIELDS.values() for name in names)
+        sms = tuple(name for names in SMS_MODE_FIELDS.values() for name in names)
+        return (*voice, *VOICE_COMMON_FIELDS, *sms, "status_callback", "status_callback_method",
+                "api_version")
+
     def active_fields(self) -> tuple[str, ...]:
         return ("phone_number", *self.voice_fields(), *self.sms_fields(), *DETAILS_FIELDS,
                 *COMPLIANCE_FIELDS)
