@@ -9,13 +9,9 @@ picked up by accident. Tests always select them with `keyring.set_keyring`.
 
 from __future__ import annotations
 
-import base64
-import json
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 from keyring.backend import KeyringBackend
@@ -23,7 +19,7 @@ from keyring.compat import properties
 from keyring.errors import InitError, KeyringLocked, PasswordDeleteError
 
 from tui.domain.credentials import Credentials, Secret
-from tui.sandbox.accounts import ACCOUNTS, CredentialKind, find_credential
+from tui.sandbox import Sandbox, SandboxTransport, start_server
 from tui.services.credentials.keyring_store import KeyringTimeouts
 
 # Small enough to keep the hanging tests quick, large enough for a loaded CI box.
@@ -155,79 +151,30 @@ class FakePlaintextKeyring(MemoryKeyring):
         return "fake PlaintextKeyring"
 
 
-# -- a fake Twilio for the two verification calls ------------------------------
-
-_ACCOUNT_PATH = re.compile(r"/2010-04-01/Accounts/(?P<sid>[^/]+)(?P<tail>\.json|/IncomingPhoneNumbers\.json)")
-
-
-def _error(status: int, code: int, message: str) -> tuple[int, dict]:
-    return status, {
-        "code": code, "message": message, "status": status,
-        "more_info": f"https://www.twilio.com/docs/errors/{code}",
-    }
+# -- Twilio, as the sandbox plays it ---------------------------------------------
+# Verification talks to the real sandbox (in-process or served on loopback), not to
+# a fake written here: the sandbox's own rules decide what Twilio would answer.
 
 
-def twilio_answer(method: str, path: str, authorization: str | None) -> tuple[int, dict]:
-    """What Twilio answers to the verification calls, for the sandbox's documented
-    credentials (tui.sandbox.accounts). FetchAccount includes `auth_token`, as the
-    real one does: tests check it never reaches output or logs."""
-    user = password = ""
-    if authorization and authorization.startswith("Basic "):
-        user, _, password = base64.b64decode(authorization[6:]).decode().partition(":")
-    credential = find_credential(user, password)
-    if credential is None:
-        return _error(401, 20003, "Authenticate")
-    match = _ACCOUNT_PATH.fullmatch(path)
-    if method != "GET" or match is None:
-        return _error(404, 20404, "The requested resource was not found")
-    if match["sid"] != credential.account_sid:
-        return _error(404, 20404, "The requested resource was not found")
-    if credential.kind is CredentialKind.TEST_CREDENTIALS:
-        return _error(403, 20008, "Resource not accessible with Test Account Credentials")
-    account = ACCOUNTS[credential.account_sid]
-    if match["tail"] == ".json":
-        if credential.kind is CredentialKind.API_KEY:
-            return _error(401, 20003, "Authenticate")  # a Standard key may not read /Accounts
-        return 200, {
-            "sid": account.sid, "friendly_name": account.friendly_name, "status": "active",
-            "type": account.type.value, "auth_token": account.auth_token,
-        }
-    return 200, {"incoming_phone_numbers": [], "next_page_uri": None, "page": 0, "page_size": 1}
+def sandbox_transport() -> SandboxTransport:
+    """A fresh in-process sandbox, as an httpx transport."""
+    return SandboxTransport(Sandbox())
 
 
-def twilio_mock_transport() -> httpx.MockTransport:
-    def handle(request: httpx.Request) -> httpx.Response:
-        status, body = twilio_answer(
-            request.method, request.url.path, request.headers.get("Authorization")
-        )
-        return httpx.Response(status, json=body)
+def recording_sandbox_transport(paths: list[str]) -> httpx.AsyncBaseTransport:
+    """The in-process sandbox, remembering the path of every request."""
+    inner = sandbox_transport()
 
-    return httpx.MockTransport(handle)
+    class Recording(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            paths.append(request.url.path)
+            return await inner.handle_async_request(request)
 
-
-class _TwilioHandler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        status, body = twilio_answer("GET", self.path.split("?", 1)[0], self.headers.get("Authorization"))
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:  # keep test output clean
-        pass
+    return Recording()
 
 
 @contextmanager
-def served_fake_twilio() -> Iterator[str]:
-    """The fake on a loopback port, for --api-url and subprocesses. Yields its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _TwilioHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def served_sandbox() -> Iterator[str]:
+    """The sandbox on a loopback port, for --api-url and subprocesses. Yields its URL."""
+    with start_server() as server:
+        yield server.base_url

@@ -10,7 +10,7 @@ from pathlib import Path
 import keyring
 import pytest
 from click.testing import CliRunner, Result
-from credentials_support import InitErrorKeyring, MemoryKeyring, served_fake_twilio
+from credentials_support import InitErrorKeyring, MemoryKeyring, served_sandbox
 
 import tui.cli.profiles as profiles_cli
 from tui.cli.profiles import profiles
@@ -25,7 +25,7 @@ KEY, KEY_SECRET = accounts.API_KEY_SID, accounts.API_KEY_SECRET
 
 @pytest.fixture(scope="module")
 def api_url() -> Iterator[str]:
-    with served_fake_twilio() as url:
+    with served_sandbox() as url:
         yield url
 
 

@@ -14,7 +14,7 @@ from credentials_support import (
     InitErrorKeyring,
     LockedKeyring,
     MemoryKeyring,
-    twilio_mock_transport,
+    sandbox_transport,
 )
 
 from tui.domain.credentials import Credentials, Secret
@@ -43,7 +43,7 @@ API_KEY = Credentials(
 
 
 async def add(store: ProfileStore, name: str, credentials: Credentials, **options: object):
-    return await store.add(name, credentials, transport=twilio_mock_transport(), **options)  # type: ignore[arg-type]
+    return await store.add(name, credentials, transport=sandbox_transport(), **options)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("name", ["work", "Work-2", "a", "client_42", "9lives", "x" * 32])
@@ -138,7 +138,7 @@ async def test_a_keyring_that_loses_writes_stores_nothing(store: ProfileStore) -
 async def test_save_accepts_only_verified_credentials(store: ProfileStore, memory_keyring: MemoryKeyring) -> None:
     with pytest.raises(TypeError):
         store.save("work", MAIN)  # type: ignore[arg-type]
-    verified = await verify_credentials(MAIN, transport=twilio_mock_transport())
+    verified = await verify_credentials(MAIN, transport=sandbox_transport())
     assert store.save("work", verified).name == "work"
 
 

@@ -9,7 +9,7 @@ from credentials_support import (
     TEST_TIMEOUTS,
     LockedKeyring,
     MemoryKeyring,
-    twilio_mock_transport,
+    sandbox_transport,
 )
 
 from tui.domain.credentials import Credentials, Secret
@@ -44,7 +44,7 @@ async def two_profiles(store: ProfileStore, memory_keyring: MemoryKeyring) -> Pr
         ("key", Credentials(accounts.MAIN_ACCOUNT_SID, Secret(accounts.API_KEY_SECRET),
                             api_key_sid=accounts.API_KEY_SID, region="ie1", edge="dublin")),
     ):
-        verified = await verify_credentials(credentials, transport=twilio_mock_transport())
+        verified = await verify_credentials(credentials, transport=sandbox_transport())
         store.save(name, verified)
     return store
 

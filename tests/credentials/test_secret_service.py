@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from credentials_support import served_fake_twilio, twilio_mock_transport
+from credentials_support import sandbox_transport, served_sandbox
 from secret_service_session import RealSecretService
 
 from tui.domain.credentials import Credentials, Secret
@@ -50,7 +50,7 @@ async def test_profile_round_trip(secret_service: RealSecretService, tmp_path: P
     credentials = Credentials(
         accounts.MAIN_ACCOUNT_SID, Secret(accounts.API_KEY_SECRET), api_key_sid=accounts.API_KEY_SID
     )
-    info = await store.add(name, credentials, transport=twilio_mock_transport())
+    info = await store.add(name, credentials, transport=sandbox_transport())
     assert info.keyring_backend == "SecretService Keyring"
 
     # The entry really is in gnome-keyring, under our service and username.
@@ -81,7 +81,7 @@ async def test_removing_twice_is_not_an_error(secret_service: RealSecretService,
     store = real_store(tmp_path)
     await store.add(
         name, Credentials(accounts.MAIN_ACCOUNT_SID, Secret(accounts.MAIN_AUTH_TOKEN)),
-        transport=twilio_mock_transport(),
+        transport=sandbox_transport(),
     )
     assert store.remove(name).removed_secret
     # gnome-keyring answers the second delete with "No such password!".
@@ -125,11 +125,20 @@ def test_the_command_line_in_a_subprocess(secret_service: RealSecretService, iso
             env=environment, cwd=isolated_credentials, timeout=60, check=False,
         )
 
-    with served_fake_twilio() as api_url:
+    with served_sandbox() as api_url:
         added = run("add", name, "--account-sid", accounts.MAIN_ACCOUNT_SID, "--api-url", api_url,
                     stdin=accounts.MAIN_AUTH_TOKEN + "\n")
-    assert added.returncode == 0, added.stderr
-    assert "(SecretService Keyring)" in added.stdout
+        assert added.returncode == 0, added.stderr
+        assert "(SecretService Keyring)" in added.stdout
+        # The "done when": `profiles add`, then `buy --profile NAME` works.
+        bought = subprocess.run(
+            [sys.executable, "-m", "tui", "buy", "--profile", name, "--phone-number", "+15005550006",
+             "--yes", "-o", "json", "--api-url", api_url],
+            capture_output=True, text=True, env=environment, cwd=isolated_credentials, timeout=60,
+            check=False, stdin=subprocess.DEVNULL,
+        )
+    assert bought.returncode == 0, bought.stderr
+    assert json.loads(bought.stdout)["phone_number"] == "+15005550006"
     shown = run("show", name)
     assert shown.returncode == 0, shown.stderr
     assert "******** (in the system keyring: SecretService Keyring)" in shown.stdout
@@ -137,7 +146,7 @@ def test_the_command_line_in_a_subprocess(secret_service: RealSecretService, iso
     assert removed.returncode == 0 and "Removed profile" in removed.stdout
     again = run("remove", name)
     assert again.returncode == 0 and "nothing to remove" in again.stdout
-    for result in (added, shown, removed, again):
+    for result in (added, bought, shown, removed, again):
         assert accounts.MAIN_AUTH_TOKEN not in result.stdout + result.stderr
     for path in isolated_credentials.rglob("*"):
         if path.is_file():

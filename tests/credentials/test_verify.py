@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from credentials_support import twilio_answer, twilio_mock_transport
+from credentials_support import recording_sandbox_transport, sandbox_transport
 
 from tui.domain.credentials import Credentials, Secret
 from tui.domain.errors import TwilioApiError, TwilioUnreachable
@@ -17,13 +17,8 @@ from tui.services.credentials.verify import verify_credentials
 from tui.services.twilio import RetryPolicy
 
 
-def recording_transport(paths: list[str]) -> httpx.MockTransport:
-    def handle(request: httpx.Request) -> httpx.Response:
-        paths.append(request.url.path)
-        status, body = twilio_answer(request.method, request.url.path, request.headers.get("Authorization"))
-        return httpx.Response(status, json=body)
-
-    return httpx.MockTransport(handle)
+def recording_transport(paths: list[str]) -> httpx.AsyncBaseTransport:
+    return recording_sandbox_transport(paths)
 
 
 async def test_an_auth_token_is_checked_by_reading_the_account() -> None:
@@ -53,7 +48,7 @@ async def test_a_standard_api_key_is_checked_with_a_call_it_may_make() -> None:
 async def test_a_wrong_secret_is_refused_with_where_to_look() -> None:
     with pytest.raises(VerificationError) as raised:
         await verify_credentials(
-            Credentials(accounts.MAIN_ACCOUNT_SID, Secret("w" * 32)), transport=twilio_mock_transport()
+            Credentials(accounts.MAIN_ACCOUNT_SID, Secret("w" * 32)), transport=sandbox_transport()
         )
     assert "did not accept this Account SID and Auth Token" in str(raised.value)
     assert "Console" in str(raised.value)
@@ -65,14 +60,14 @@ async def test_a_refused_regional_key_mentions_the_region() -> None:
         await verify_credentials(
             Credentials(accounts.MAIN_ACCOUNT_SID, Secret("nope"), api_key_sid=accounts.API_KEY_SID,
                         region="ie1", edge="dublin"),
-            transport=twilio_mock_transport(),
+            transport=sandbox_transport(),
         )
 
 
 async def test_test_credentials_are_explained() -> None:
     with pytest.raises(VerificationError, match="test credentials"):
         await verify_credentials(
-            Credentials(accounts.TEST_ACCOUNT_SID, Secret(accounts.TEST_AUTH_TOKEN)), transport=twilio_mock_transport()
+            Credentials(accounts.TEST_ACCOUNT_SID, Secret(accounts.TEST_AUTH_TOKEN)), transport=sandbox_transport()
         )
 
 
