@@ -57,9 +57,13 @@ class Secret:
         return self
 
 
-def auth_token(raw: str) -> Secret:
+def _text(raw: str | Secret) -> str:
+    return raw.reveal() if isinstance(raw, Secret) else raw
+
+
+def auth_token(raw: str | Secret) -> Secret:
     """An Auth Token: 32 characters (twilio-cli checks the length too)."""
-    text = raw.strip().strip("'\"")
+    text = _text(raw).strip().strip("'\"")
     if not text:
         raise rules.RuleError("Enter the Auth Token.")
     if any(ch.isspace() for ch in text):
@@ -69,8 +73,8 @@ def auth_token(raw: str) -> Secret:
     return Secret(text)
 
 
-def api_key_secret(raw: str) -> Secret:
-    text = raw.strip().strip("'\"")
+def api_key_secret(raw: str | Secret) -> Secret:
+    text = _text(raw).strip().strip("'\"")
     if not text:
         raise rules.RuleError("Enter the API key secret.")
     if any(ch.isspace() for ch in text):

@@ -35,7 +35,7 @@ from tui.services.credentials.errors import (
 from tui.services.credentials.guidance import environment_variable_help
 from tui.services.credentials.keyring_store import KeyringStatus
 from tui.services.credentials.profiles import check_region_and_edge
-from tui.services.credentials.verify import verify_credentials
+from tui.services.credentials.verify import VerifiedCredentials, verify_credentials
 from tui.services.session import Connection, resolve_connection
 from tui.services.twilio import CredentialCheck
 from tui.widgets.form_field import FormField
@@ -351,7 +351,7 @@ class AccountStep(StepScreen):
         # Wrapped the moment it is read, and the input cleared at once (valid or not):
         # no local variable of this frame holds the secret in the clear, since a crash
         # here would print them all (Textual's traceback shows locals).
-        typed_secret = credential_rules.Secret((fields["secret_input"].value or "").strip())
+        typed_secret = fields["secret_input"].value  # a Secret (FormField wraps it)
         self._clear_secret()
         api_key = self._kind() == "api_key"
         saving = self.query_one("#save-profile", Checkbox).value
@@ -372,7 +372,7 @@ class AccountStep(StepScreen):
             if rule is None:
                 continue
             try:
-                values[name] = rule(typed_secret.reveal() if name == "secret_input" else raw[name])
+                values[name] = rule(typed_secret if name == "secret_input" else raw[name])
             except RuleError as error:
                 fields[name].show_error(str(error))
                 problems.append(fields[name])
@@ -423,9 +423,13 @@ class AccountStep(StepScreen):
             self._status("Not saved.", "failed")
             return
         except KeyringUnavailableError as error:
-            self._status("✗ Not saved: the system keyring cannot be used.", "failed")
-            self.show_step_error(error)
+            # Twilio accepted them; only saving failed. Rather than make the person
+            # type the secret again, use them the default way without a keyring:
+            # for this session only, and say so.
+            self.show_step_error(error, title="Not saved: the system keyring cannot be used. "
+                                              "The credentials are used for this session only.")
             self._show_keyring_status(error.status)
+            self._use_verified(endpoint, self.wizard.session_credentials.keep(credentials), verified)
             return
         except WizardError as error:
             self._status(self._failure(error), "failed")
@@ -433,11 +437,19 @@ class AccountStep(StepScreen):
             return
         finally:
             self.query_one("#use-credentials", Button).disabled = False
+        self._use_verified(endpoint, used, verified)
+
+    def _use_verified(self, endpoint: Connection, used: Credentials, verified: VerifiedCredentials) -> None:
         self.wizard.set_connection(endpoint.with_credentials(used))
         self._show_details()
         self._accepted(verified.check)
         self.close_form()
         self.load_profiles()
+
+    def on_screen_suspend(self) -> None:
+        # A secret typed but not submitted does not stay in the widget while the
+        # person is elsewhere in the wizard.
+        self._clear_secret()
 
     def button_pressed(self, button: Button) -> None:
         handlers = {

@@ -16,6 +16,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, Switch
 
+from tui.domain.credentials import Secret
 from tui.domain.fields import FieldSpec
 from tui.domain.rules import RuleError
 
@@ -100,6 +101,11 @@ class FormField(Vertical):
         if isinstance(control, Select):
             return None if control.value is Select.NULL else control.value
         assert isinstance(control, Input)
+        if self.spec.kind == "secret":
+            # Wrapped on the way out: no handler, message or local variable that
+            # gets it from here holds the secret in the clear (crash output prints
+            # locals, and messages have a repr).
+            return Secret(control.value)
         return control.value
 
     def set_value(self, value: Any) -> None:
@@ -139,7 +145,7 @@ class FormField(Vertical):
     def check(self) -> str | None:
         """Apply the field's rule now; show and return the error, if any."""
         value = self.value
-        if self.spec.kind == "bool" or value in (None, ""):
+        if self.spec.kind == "bool" or not value:  # unset: None, "" or an empty Secret
             message = f"{self.spec.label} is required." if self.spec.required and not value else None
         else:
             try:
