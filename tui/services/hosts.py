@@ -27,15 +27,11 @@ EDGE_FOR_REGION = {
     "de1": "frankfurt",
     "sg1": "singapore",
 }
-KNOWN_EDGES = (
-    "sydney", "sao-paulo", "dublin", "frankfurt", "tokyo", "singapore",
-    "ashburn", "umatilla", "roaming",
-)
-
 _NAME = re.compile(r"[a-z][a-z0-9-]*")
 
 
-def _check_name(value: str, what: str) -> str:
+def location_name(value: str, what: str) -> str:
+    """A region or edge name as Twilio writes them (`ie1`, `dublin`, `sao-paulo`)."""
     text = value.strip().lower()
     if not _NAME.fullmatch(text):
         raise RuleError(f"{what} {value!r} is not a valid name (letters, digits, -).")
@@ -62,8 +58,8 @@ def resolve_hosts(
         if not re.match(r"https?://", base):
             raise RuleError("--api-url must be an absolute http(s) URL, e.g. http://127.0.0.1:8080.")
         return Hosts(api=base, numbers=base, pricing=base)
-    region = _check_name(region, "Region") if region else None
-    edge = _check_name(edge, "Edge") if edge else None
+    region = location_name(region, "Region") if region else None
+    edge = location_name(edge, "Edge") if edge else None
     if region and not edge:
         suggestion = EDGE_FOR_REGION.get(region)
         hint = f" For {region} that is usually TWILIO_EDGE={suggestion}." if suggestion else ""

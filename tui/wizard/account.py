@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from tui.domain import credentials as rules
 from tui.domain.fields import FieldSpec
-from tui.domain.rules import RuleError
 from tui.services.credentials.profiles import profile_name
+from tui.services.hosts import location_name
 
 
-def _region_or_edge(raw: str) -> str:
-    text = raw.strip().lower()
-    if not text.replace("-", "").isalnum() or not text[:1].isalpha():
-        raise RuleError("Use the name Twilio gives it, e.g. ie1 (region) or dublin (edge).")
-    return text
+def _region(raw: str) -> str:
+    return location_name(raw, "Region")
+
+
+def _edge(raw: str) -> str:
+    return location_name(raw, "Edge")
 
 
 def _secret(raw: str) -> rules.Secret:
@@ -48,9 +49,9 @@ ACCOUNT_FIELDS: tuple[FieldSpec, ...] = (
           "secret", _secret, "", required=True),
     _spec("RegionInput", "Region (optional)",
           "Only for credentials made in another Twilio region, e.g. ie1; needs an edge.",
-          "text", _region_or_edge, "ie1"),
+          "text", _region, "ie1"),
     _spec("EdgeInput", "Edge (optional)",
           "The edge location to connect through, e.g. dublin.",
-          "text", _region_or_edge, "dublin"),
+          "text", _edge, "dublin"),
 )
 ACCOUNT_FIELDS_BY_NAME = {spec.name: spec for spec in ACCOUNT_FIELDS}
