@@ -179,3 +179,16 @@ async def test_typing_another_number_forgets_the_picked_one(make_app):
         await type_number(pilot, "+447956893485")
         assert app.draft.get("phone_number") == "+447956893485"
         assert app.draft.picked is None
+
+
+async def test_enter_in_contains_runs_the_search(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await go(pilot, "number")
+        await choose(pilot, "country", "GB")
+        app.screen.query_one("#control-contains").focus()
+        await pilot.press(*"+4479", "enter")
+        await settle(pilot)
+        numbers = [str(key.value) for key in app.screen.query_one("#results").rows]
+        assert numbers, "Enter in Contains should have searched"
+        assert all(number.startswith("+4479") for number in numbers)

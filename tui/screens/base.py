@@ -129,8 +129,14 @@ class StepScreen(Screen[None]):
         """Hook: a field changed (recompute dependent text, warnings…)."""
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        # Enter moves on, like Tab, so a keyboard user can walk the form.
-        self.focus_next()
+        event.stop()
+        if not self.input_submitted(event.input):
+            # Enter moves on, like Tab, so a keyboard user can walk the form.
+            self.focus_next()
+
+    def input_submitted(self, control: Input) -> bool:
+        """Hook: Enter in an input; True when the step acted on it."""
+        return False
 
     # -- errors -------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from textual.widgets import (
     Button,
     Checkbox,
     DataTable,
+    Input,
     Label,
     Select,
     Static,
@@ -181,6 +182,13 @@ class NumberStep(StepScreen):
         self.wizard.draft_changed()
 
     # -- search ---------------------------------------------------------------
+
+    def input_submitted(self, control: Input) -> bool:
+        # Enter in the search form searches, as in any search box.
+        if control.id == "control-contains":
+            self.run_search()
+            return True
+        return False
 
     def button_pressed(self, button: Button) -> None:
         if button.id == "search":
