@@ -146,21 +146,24 @@ def regulations(sandbox: Sandbox, **query: str) -> list[dict[str, Any]]:
 def test_approved_mobile_bundle_query_from_the_spec_example(sandbox: Sandbox) -> None:
     found = bundles(sandbox, Status="twilio-approved", IsoCountry="GB", NumberType="mobile")
     assert [b["sid"] for b in found] == [seed.BUNDLE_GB_MOBILE_APPROVED]
-    assert bundles(sandbox, Status="twilio-approved", IsoCountry="AU", NumberType="mobile") == []
-    pending = bundles(sandbox, IsoCountry="AU")
-    assert [b["status"] for b in pending] == ["pending-review"]
+    approved_au = bundles(sandbox, Status="twilio-approved", IsoCountry="AU", NumberType="mobile")
+    assert [b["sid"] for b in approved_au] == [seed.BUNDLE_AU_MOBILE_APPROVED]
+    assert bundles(sandbox, Status="twilio-approved", IsoCountry="NL", NumberType="mobile") == []
+    all_au = bundles(sandbox, IsoCountry="AU")
+    assert sorted(b["status"] for b in all_au) == ["pending-review", "twilio-approved"]
 
 
 def test_bundle_filters(sandbox: Sandbox) -> None:
     assert [b["sid"] for b in bundles(sandbox, NumberType="local")] == [seed.BUNDLE_GB_LOCAL_APPROVED]
     assert {b["sid"] for b in bundles(sandbox, EndUserType="individual")} == {
-        seed.BUNDLE_DE_MOBILE_APPROVED, seed.BUNDLE_GB_MOBILE_REJECTED,
+        seed.BUNDLE_DE_MOBILE_APPROVED, seed.BUNDLE_GB_MOBILE_REJECTED, seed.BUNDLE_AU_MOBILE_APPROVED,
     }  # fmt: skip
     two = f"{seed.BUNDLE_AU_MOBILE_PENDING},{seed.BUNDLE_GB_MOBILE_REJECTED}"
     assert {b["sid"] for b in bundles(sandbox, BundleSids=two)} == set(two.split(","))
     without_date = bundles(sandbox, HasValidUntilDate="false")
     assert {b["status"] for b in without_date} == {"pending-review", "twilio-rejected"}
-    assert len(bundles(sandbox, **{"ValidUntilDate>": "2029-12-31T00:00:00Z"})) == 3
+    dated = [row for row in seed.MAIN_ACCOUNT_BUNDLES if row.valid_until is not None]
+    assert len(bundles(sandbox, **{"ValidUntilDate>": "2029-12-31T00:00:00Z"})) == len(dated) == 4
     assert bundles(sandbox, **{"ValidUntilDate<": "2029-12-31T00:00:00Z"}) == []
     assert bundles(sandbox, FriendlyName="Jane Doe - UK mobile")[0]["status"] == "twilio-rejected"
 
@@ -183,7 +186,7 @@ def test_malformed_bundle_filters_are_400(sandbox: Sandbox, query: dict[str, str
 
 
 def test_bundles_belong_to_their_account(sandbox: Sandbox) -> None:
-    assert len(bundles(sandbox)) == 5
+    assert len(bundles(sandbox)) == len(seed.MAIN_ACCOUNT_BUNDLES) == 6
     trial = call(sandbox, "GET", "/v2/RegulatoryCompliance/Bundles", auth=TRIAL).json()
     assert trial["results"] == []
 
@@ -199,8 +202,8 @@ def test_meta_paging(sandbox: Sandbox) -> None:
     while pages[-1]["meta"]["next_page_url"]:
         url = urlsplit(pages[-1]["meta"]["next_page_url"])
         pages.append(call(sandbox, "GET", url.path, query=parse_qsl(url.query)).json())
-    assert [len(page["results"]) for page in pages] == [2, 2, 1]
-    assert len({b["sid"] for page in pages for b in page["results"]}) == 5
+    assert [len(page["results"]) for page in pages] == [2, 2, 2]
+    assert len({b["sid"] for page in pages for b in page["results"]}) == len(seed.MAIN_ACCOUNT_BUNDLES)
 
 
 @pytest.mark.parametrize(

@@ -137,9 +137,16 @@ def connection_options(func: F) -> F:
 def open_connection(output: str = "table") -> Connection:
     ctx = click.get_current_context()
     options = ctx.find_object(dict) or {}
+    sandbox = bool(options.get("sandbox"))
+    if sandbox:
+        ignored = [flag for flag, key in (("--api-url", "api_url"), ("--profile", "profile"))
+                   if options.get(key)]
+        if ignored:
+            click.echo(f"note: {' and '.join(ignored)} ignored: --sandbox uses the built-in "
+                       "sandbox and its own account.", err=True)
     try:
         return resolve_connection(
-            sandbox=bool(options.get("sandbox")),
+            sandbox=sandbox,
             api_url=options.get("api_url"),
             profile=options.get("profile"),
             env=os.environ,
@@ -148,7 +155,10 @@ def open_connection(output: str = "table") -> Connection:
         click.echo(f"error: {error}", err=True)
         if output == "json":
             emit_json({"error": {"message": str(error)}})
-        sys.exit(int(Exit.CREDENTIALS))
+        # Credentials (incl. a bad TWILIO_* variable) exit 3; a bad option such as
+        # --api-url is bad input.
+        bad_option = isinstance(error, RuleError) and not isinstance(error, CredentialsError)
+        sys.exit(int(Exit.BAD_INPUT if bad_option else Exit.CREDENTIALS))
 
 
 output_option = click.option(

@@ -131,7 +131,10 @@ def _verification_target(sandbox: bool, api_url: str | None) -> tuple[str | None
         except ImportError:
             raise RuleError("The offline sandbox is not available in this installation.") from None
     if api_url:
-        resolve_hosts(api_url=api_url)  # refuses anything but an absolute http(s) URL
+        try:
+            resolve_hosts(api_url=api_url)  # refuses anything but an absolute http(s) URL
+        except RuleError as error:
+            raise RuleError(f"--api-url: {error}") from None
     return api_url, None
 
 

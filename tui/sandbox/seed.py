@@ -273,8 +273,12 @@ MAIN_ACCOUNT_BUNDLES: tuple[BundleRow, ...] = (
               "business", "twilio-approved", datetime(2030, 1, 15, tzinfo=UTC)),
     BundleRow("de-mobile-individual-approved", "Erika Mustermann - DE mobile", "DE", "mobile",
               "individual", "twilio-approved", datetime(2030, 1, 15, tzinfo=UTC)),
+    # AU has one bundle still in review and one approved, so the compliance picker
+    # shows why only some bundles count, and AU numbers can still be bought.
     BundleRow("au-mobile-business-pending", "Sandbox Pty Ltd - AU mobile", "AU", "mobile",
               "business", "pending-review", None),
+    BundleRow("au-mobile-individual-approved", "Jane Citizen - AU mobile", "AU", "mobile",
+              "individual", "twilio-approved", datetime(2030, 1, 15, tzinfo=UTC)),
     BundleRow("gb-mobile-individual-rejected", "Jane Doe - UK mobile", "GB", "mobile",
               "individual", "twilio-rejected", None),
     BundleRow("gb-local-business-approved", "Sandbox Ltd - UK local", "GB", "local",
@@ -289,6 +293,7 @@ def bundle_sid(key: str, account_sid: str = MAIN_ACCOUNT_SID) -> str:
 BUNDLE_GB_MOBILE_APPROVED = bundle_sid("gb-mobile-business-approved")
 BUNDLE_DE_MOBILE_APPROVED = bundle_sid("de-mobile-individual-approved")
 BUNDLE_AU_MOBILE_PENDING = bundle_sid("au-mobile-business-pending")
+BUNDLE_AU_MOBILE_APPROVED = bundle_sid("au-mobile-individual-approved")
 BUNDLE_GB_MOBILE_REJECTED = bundle_sid("gb-mobile-individual-rejected")
 BUNDLE_GB_LOCAL_APPROVED = bundle_sid("gb-local-business-approved")
 

@@ -28,6 +28,7 @@ from tui.screens.base import StepScreen
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
 from tui.wizard.compliance import ADDRESS_REQUIREMENT_TEXT
+from tui.wizard.draft import preferred_country
 
 # Search switches: (id, label, filter name, value sent when checked)
 CAPABILITY_FILTERS = (
@@ -156,7 +157,8 @@ class NumberStep(StepScreen):
             return
         select.set_options([(f"{c.country} ({c.country_code})", c.country_code) for c in countries])
         select.prompt = "Country"
-        wanted = self.draft.search.get("country_code") or (countries[0].country_code if countries else None)
+        offered = [c.country_code for c in countries]
+        wanted = self.draft.search.get("country_code") or preferred_country(self.wizard.env, offered)
         if wanted in {c.country_code for c in countries}:
             select.value = wanted
 

@@ -56,7 +56,7 @@ def resolve_hosts(
     if api_url:
         base = api_url.rstrip("/")
         if not re.match(r"https?://", base):
-            raise RuleError("--api-url must be an absolute http(s) URL, e.g. http://127.0.0.1:8080.")
+            raise RuleError("give an absolute http(s) URL, e.g. http://127.0.0.1:8080.")
         return Hosts(api=base, numbers=base, pricing=base)
     region = location_name(region, "Region") if region else None
     edge = location_name(edge, "Edge") if edge else None

@@ -13,8 +13,10 @@ from datetime import datetime
 import httpx
 
 from tui.domain.credentials import Credentials, Secret
+from tui.domain.rules import RuleError
 from tui.services.credentials.profiles import ProfileStore
 from tui.services.credentials.resolve import resolve_credentials
+from tui.services.hosts import resolve_hosts
 from tui.services.twilio import TwilioClient
 
 SANDBOX_SOURCE = "sandbox (its built-in test account; nothing is bought or charged)"
@@ -79,6 +81,11 @@ def resolve_connection(
     """
     if sandbox:
         return sandbox_connection()
+    if api_url:
+        try:
+            resolve_hosts(api_url=api_url)
+        except RuleError as error:
+            raise RuleError(f"--api-url: {error}") from None
     credentials = resolve_credentials(
         profile=profile, env=env, store=store or ProfileStore.open_default()
     )

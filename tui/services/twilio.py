@@ -232,19 +232,17 @@ class TwilioClient:
     async def check_credentials(self) -> CredentialCheck:
         """Check the credentials with a call they are allowed to make.
 
-        An Auth Token (or a Main API key) can read the account. A Standard API key
-        cannot call /Accounts (twilio-api.md §2), so for a key that is refused
-        there, listing one owned number decides: it succeeds for any valid key.
+        An Auth Token reads the account (its name, Trial or Full, its status). An
+        API key is checked by listing one owned number instead: a Standard key may
+        not call /Accounts at all (twilio-api.md §2), and what Twilio answers it
+        there is not documented, so that answer cannot tell a good key from a bad one.
         """
         creds = self.credentials
-        try:
-            body = await self._get(self.hosts.api + f"{API_VERSION_PATH}/Accounts/{creds.account_sid}.json")
-            return CredentialCheck(creds.account_sid, creds.auth_kind, Account.model_validate(body))
-        except TwilioApiError as error:
-            if creds.auth_kind != "api_key" or error.status not in (401, 403):
-                raise
-        await self._get(self.api_url("/IncomingPhoneNumbers.json"), [("PageSize", "1")])
-        return CredentialCheck(creds.account_sid, creds.auth_kind, None)
+        if creds.auth_kind == "api_key":
+            await self._get(self.api_url("/IncomingPhoneNumbers.json"), [("PageSize", "1")])
+            return CredentialCheck(creds.account_sid, creds.auth_kind, None)
+        body = await self._get(self.hosts.api + f"{API_VERSION_PATH}/Accounts/{creds.account_sid}.json")
+        return CredentialCheck(creds.account_sid, creds.auth_kind, Account.model_validate(body))
 
     async def list_countries(self) -> list[AvailableCountry]:
         body = await self._get(self.api_url("/AvailablePhoneNumbers.json"), [("PageSize", "1000")])

@@ -9,6 +9,7 @@ a surprise. The draft holds no secret, so it can be saved as is.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -178,3 +179,17 @@ class WizardDraft:
 
     def is_empty(self) -> bool:
         return not self.values and self.picked is None
+
+
+def preferred_country(env: Mapping[str, str], offered: Sequence[str]) -> str | None:
+    """The country to search first: the one of the person's locale (LC_ALL,
+    LC_MESSAGES, LANG: `en_GB.UTF-8` → GB) when it sells mobile numbers, else the
+    first one offered."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            territory = value.split(".")[0].split("@")[0].partition("_")[2].upper()
+            if territory in offered:
+                return territory
+            break  # the first one set is the one in force
+    return offered[0] if offered else None

@@ -9,10 +9,12 @@ the variable, never silently skipped or mixed with stored values.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 from tui.domain import credentials as rules
 from tui.domain.credentials import Credentials
 from tui.domain.rules import RuleError
+from tui.services.hosts import location_name, resolve_hosts
 
 ACCOUNT_SID = "TWILIO_ACCOUNT_SID"
 AUTH_TOKEN = "TWILIO_AUTH_TOKEN"
@@ -41,7 +43,12 @@ def _check(name: str, rule, value: str):  # type: ignore[no-untyped-def]
 
 
 def region_and_edge(env: Mapping[str, str]) -> tuple[str | None, str | None]:
-    return _get(env, REGION), _get(env, EDGE)
+    """TWILIO_REGION and TWILIO_EDGE, checked by the rules the client's hosts use,
+    so a bad value is named here rather than failing later without a name."""
+    region = _check(REGION, partial(location_name, what="Region"), env[REGION]) if _get(env, REGION) else None
+    edge = _check(EDGE, partial(location_name, what="Edge"), env[EDGE]) if _get(env, EDGE) else None
+    _check(REGION if region else EDGE, lambda _: resolve_hosts(region=region, edge=edge), "")
+    return region, edge
 
 
 def credentials_from_environment(env: Mapping[str, str]) -> Credentials | None:
