@@ -194,6 +194,20 @@ def test_contains_rule_violations(pattern: str) -> None:
     assert raised.value.message.startswith("'Contains' is invalid.")
 
 
-@pytest.mark.parametrize("pattern", ["55", "+4479", "6483$", "*55", "55*", "%55%", "STORM", "+44%"])
-def test_contains_rule_acceptances(pattern: str) -> None:
-    compile_contains(pattern)
+@pytest.mark.parametrize(
+    ("pattern", "matching", "not_matching"),
+    [
+        ("55", "+447955512345", "+447912345678"),
+        ("+4479", "+447912345678", "+447412345678"),
+        ("6483$", "+447929436483", "+447929436484"),
+        ("*55", "+447955512345", "+447912345678"),
+        ("55*", "+447955512345", "+447912345678"),
+        ("%55%", "+447955512345", "+447912345678"),
+        ("STORM", "+15557867600", "+15551234567"),  # letters stand for keypad digits
+        ("+44%", "+447912345678", "+4915112345678"),
+    ],
+)
+def test_contains_rule_acceptances(pattern: str, matching: str, not_matching: str) -> None:
+    compiled = compile_contains(pattern)
+    assert matches(compiled, matching)
+    assert not matches(compiled, not_matching)

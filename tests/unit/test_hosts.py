@@ -25,8 +25,8 @@ def test_global_hosts():
 def test_edge_and_region(region, edge, api):
     hosts = resolve_hosts(region=region, edge=edge)
     assert hosts.api == api
-    assert hosts.for_service("numbers") == api.replace("//api.", "//numbers.")
-    assert hosts.for_service("pricing") == api.replace("//api.", "//pricing.")
+    assert hosts.numbers == api.replace("//api.", "//numbers.")
+    assert hosts.pricing == api.replace("//api.", "//pricing.")
 
 
 @pytest.mark.parametrize(("region", "hint"), [("au1", "TWILIO_EDGE=sydney"), ("jp1", "TWILIO_EDGE=tokyo"),

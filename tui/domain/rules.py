@@ -156,28 +156,33 @@ SID_KINDS = {
 _HEX32 = re.compile(r"[0-9a-fA-F]{32}")
 
 
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
 def sid(raw: str, prefix: str) -> str:
     """A Twilio SID: the two-letter prefix and 32 hex digits (34 characters)."""
     kind = SID_KINDS.get(prefix, prefix)
+    a_kind = f"{_article(kind)} {kind}"  # "an Account", "a Bundle"
     text = raw.strip()
     example = f"{prefix}{'0123456789abcdef' * 2}"
     if not text:
-        raise RuleError(f"Enter a {kind} SID, e.g. {example}.")
+        raise RuleError(f"Enter {a_kind} SID, e.g. {example}.")
     if text[:2].upper() == prefix and text[:2] != prefix:
         raise RuleError(f"{kind} SIDs start with capital {prefix}, e.g. {example}.")
     if not text.startswith(prefix):
         other = SID_KINDS.get(text[:2])
-        hint = f" That looks like a {other} SID." if other else ""
-        raise RuleError(f"A {kind} SID starts with {prefix}.{hint} Example: {example}.")
+        hint = f" That looks like {_article(other)} {other} SID." if other else ""
+        raise RuleError(f"{a_kind.capitalize()} SID starts with {prefix}.{hint} Example: {example}.")
     rest = text[2:]
     if len(text) != 34:
         raise RuleError(
-            f"A {kind} SID is 34 characters ({prefix} and 32 hex digits); "
+            f"{a_kind.capitalize()} SID is 34 characters ({prefix} and 32 hex digits); "
             f"this one has {len(text)}."
         )
     if not _HEX32.fullmatch(rest):
         raise RuleError(
-            f"After {prefix}, a {kind} SID has only hex digits 0-9 and a-f."
+            f"After {prefix}, {a_kind} SID has only hex digits 0-9 and a-f."
         )
     return text
 

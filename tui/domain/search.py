@@ -98,7 +98,7 @@ def search_issues(values: dict[str, Any]) -> list[Issue]:
         labels = ", ".join(SEARCH_FIELDS_BY_NAME[n].label for n in used)
         issues.append(Issue("warning", (used[0],),
                             f"{labels}: Twilio applies these only in the US and "
-                            f"Canada, so they will not narrow a {country} search."))
+                            f"Canada; in a {country} search they may match nothing."))
     return issues
 
 

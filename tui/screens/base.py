@@ -21,7 +21,7 @@ from tui.domain.fields import field as field_spec
 from tui.widgets.chrome import ErrorPanel, SandboxBanner, StepIndicator
 from tui.widgets.form_field import FormField
 from tui.wizard.draft import WizardDraft
-from tui.wizard.flow import STEPS_BY_ID, next_step, previous_step, step_index
+from tui.wizard.flow import STEPS, STEPS_BY_ID, next_step, previous_step, step_index
 
 if TYPE_CHECKING:
     from tui.app import WizardApp
@@ -91,7 +91,7 @@ class StepScreen(Screen[None]):
 
     def on_mount(self) -> None:
         index = step_index(self.STEP_ID) + 1
-        self.sub_title = f"Step {index} of 7 · {self.step_title}"
+        self.sub_title = f"Step {index} of {len(STEPS)} · {self.step_title}"
         self.load_from_draft()
         self.step_mounted()
 

@@ -19,6 +19,7 @@ from tui.screens.base import StepScreen
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
 from tui.wizard.compliance import ComplianceFacts, blocking_warnings, compliance_issues
+from tui.wizard.draft import COMPLIANCE_FIELDS
 
 PICKERS = {
     # picker id: the field it fills
@@ -155,11 +156,8 @@ class ComplianceStep(StepScreen):
             self.query_one("#requirements", Static).update("\n".join(facts.describe_requirements()))
         warnings = [i.message for i in self.findings()]
         warnings += [i.message for i in self.draft.issues()
-                     if i.level == "warning" and i.fields[0] in self.step_fields()]
+                     if i.level == "warning" and i.fields[0] in COMPLIANCE_FIELDS]
         self.query_one("#step-warnings", Static).update("\n".join(f"⚠ {w}" for w in warnings))
-
-    def step_fields(self) -> tuple[str, ...]:
-        return ("address_sid", "identity_sid", "bundle_sid", "emergency_status", "emergency_address_sid")
 
     def extra_problems(self) -> list[tuple[FormField | None, str]]:
         # Not an error (the person may know better), but worth one pause: the first

@@ -21,6 +21,7 @@ from tui.wizard.draft import (
     NO_VOICE_NOTE,
     SMS_MODE_FIELDS,
     SMS_MODE_LABELS,
+    VOICE_COMMON_FIELDS,
     VOICE_MODE_FIELDS,
     VOICE_MODE_LABELS,
     SmsMode,
@@ -91,7 +92,7 @@ class VoiceStep(HandlingStep):
     MODE_FIELDS = VOICE_MODE_FIELDS
     MODE_LABELS = VOICE_MODE_LABELS
     NONE_NOTE = NO_VOICE_NOTE
-    COMMON_FIELDS = ("voice_caller_id_lookup", "voice_receive_mode")
+    COMMON_FIELDS = VOICE_COMMON_FIELDS
 
     def current_mode(self) -> VoiceMode:
         return self.draft.voice_mode

@@ -156,11 +156,14 @@ class ReviewStep(StepScreen):
             f"Content-Type: application/x-www-form-urlencoded\n\n{form_body(prepared.form)}"
         )
         api_key = self.wizard.connection.credentials.auth_kind == "api_key"
+        sandbox = self.wizard.connection.sandbox
+        # curl and twilio-cli reach the real Twilio, never this in-process sandbox.
+        real = " (against the real Twilio API, with your own credentials)" if sandbox else ""
         self.query_one("#review-commands", Static).update(
             "The same with number-wizard\n"
-            f"{number_wizard_command(request, sandbox=self.wizard.connection.sandbox)}\n\n"
-            f"With curl\n{curl_command(prepared, api_key=api_key)}\n\n"
-            f"With twilio-cli\n{twilio_cli_command(request)}"
+            f"{number_wizard_command(request, sandbox=sandbox)}\n\n"
+            f"With curl{real}\n{curl_command(prepared, api_key=api_key)}\n\n"
+            f"With twilio-cli{real}\n{twilio_cli_command(request)}"
         )
 
     @work(exclusive=True, group="price", exit_on_error=False)

@@ -46,9 +46,6 @@ class Hosts:
     numbers: str
     pricing: str
 
-    def for_service(self, service: str) -> str:
-        return getattr(self, service)
-
 
 def resolve_hosts(
     *, region: str | None = None, edge: str | None = None, api_url: str | None = None
