@@ -426,3 +426,80 @@ async def test_a_crash_does_not_print_the_canary(
         assert "Secret('********')" in crash_output  # the typed secret, a local there, masked
     assert not leaks(crash_output)
     world.sweep()
+
+
+def crash_in_field_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail inside `FormField.on_input_changed` while the canary is typed: its
+    `event` (an Input.Changed, which carries the value) is a local there."""
+    from tui.widgets.form_field import FormField
+
+    def failing(self: FormField) -> None:
+        if self.spec.kind == "secret" and len(self.value.reveal()) > 30:
+            raise RuntimeError("forced crash in the secret field's change handler")
+
+    monkeypatch.setattr(FormField, "_report", failing)
+
+
+def crash_in_field_blur(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail inside the field's check when the person leaves the secret field with
+    the canary in it (`on_input_blurred` → `check`)."""
+    from tui.widgets.form_field import FormField
+
+    real_show_error = FormField.show_error
+
+    def failing(self: FormField, message: str | None) -> None:
+        if self.spec.kind == "secret" and self.value:
+            raise RuntimeError("forced crash while checking the secret field")
+        real_show_error(self, message)
+
+    monkeypatch.setattr(FormField, "show_error", failing)
+
+
+def crash_in_the_secret_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail inside the catalogue's rule that the blur check applies, with an error
+    that quotes the value (as a careless rule's error might): the rule gets the
+    text in the clear, so its frames and its error are what could show it."""
+    import tui.domain.credentials as credential_rules
+
+    real_rule = credential_rules.api_key_secret
+
+    def failing(raw: Any) -> Any:
+        if isinstance(raw, str) and len(raw) > 30:
+            raise ValueError(f"forced crash in the rule, cannot read {raw!r}")
+        return real_rule(raw)
+
+    monkeypatch.setattr(credential_rules, "api_key_secret", failing)
+
+
+@pytest.mark.parametrize("crash", [crash_in_field_change, crash_in_field_blur, crash_in_the_secret_rule],
+                         ids=["on-change", "on-blur", "in-the-rule"])
+async def test_a_crash_in_the_secret_field_does_not_print_the_canary(
+        world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], crash: Any) -> None:
+    """The form field's own handlers, crashing with the canary in the input: the
+    crash output (every frame's locals) must not hold it."""
+    add_canary_profile(world)
+    crash(monkeypatch)
+    app = world.wizard()
+    expected = "details are left out" if crash is crash_in_the_secret_rule else "forced crash"
+    with pytest.raises(RuntimeError, match=expected):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await type_the_canary(pilot, world, "field-crash")
+            # Leave the field (the blur check). Not with Tab: the crash would stop
+            # the app while Tab's scroll to the next field is animated, and Pilot
+            # waits for that animation for ever.
+            app.set_focus(None)
+            await settle(pilot)
+    output = capsys.readouterr()
+    crash_output = output.out + output.err
+    world.outputs.append(("the crash output", crash_output))
+    assert expected in crash_output and "locals" in crash_output
+    assert "FormField" in crash_output
+    handler = "on_input_changed" if crash is crash_in_field_change else "on_input_blurred"
+    assert handler in crash_output  # the handler's frame, locals and all, is in the output
+    if crash is not crash_in_field_change:
+        assert "Secret('********')" in crash_output  # the value `check` read, masked
+    if crash is crash_in_the_secret_rule:
+        assert "ValueError" in crash_output  # which error, without its text
+    assert not leaks(crash_output)
+    world.sweep()

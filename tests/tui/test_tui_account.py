@@ -551,6 +551,33 @@ async def test_choosing_environment_variables_shows_names_and_placeholders_only(
         assert not app.screen.query_one("#use-credentials", Button).disabled
 
 
+async def test_environment_variable_help_is_for_the_profile_stores_platform(
+        tmp_path: Path, served: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The help is for the platform the keyring store was set up for (as its own
+    advice is), and nothing detects the platform on the UI thread."""
+    from tui.services.credentials import guidance
+
+    def no_detection(*args: object, **kwargs: object) -> PlatformKind:
+        raise AssertionError("the platform was detected again")
+
+    monkeypatch.setattr(guidance, "detect_platform", no_detection)
+    store = ProfileStore(
+        ConfigFile(tmp_path / "config" / "config.toml"),
+        KeyringStore(backend=LockedKeyring(), platform=PlatformKind.WINDOWS, breaker=CircuitBreaker(),
+                     env={}),
+    )
+    assert store.platform is PlatformKind.WINDOWS
+    app = account_app(tmp_path, store=store, api_url=served)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#choice-env", RadioButton).value = True
+        await pilot.pause()
+        help_text = text_of(app, "#env-help")
+        assert "In PowerShell, for this window only:" in help_text
+        assert '$env:TWILIO_API_KEY = "SK…"' in help_text
+        assert "export " not in help_text
+
+
 @pytest.fixture
 def hanging() -> Iterator[HangingKeyring]:
     backend = HangingKeyring()
@@ -757,6 +784,35 @@ async def test_field_rules_are_shown_at_the_field(
         assert text_of(app, "#account-check").startswith("No Twilio credentials yet")  # not sent
         assert app.connection is None
         assert control(app, "secret_input").value == ""
+
+
+async def test_the_secret_is_checked_when_the_person_leaves_it(tmp_path: Path, served: str) -> None:
+    """On blur the secret gets the rule of the kind chosen, as every other field,
+    never "Secret takes text." (the field hands it over wrapped)."""
+    app = account_app(tmp_path, api_url=served)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        secret_field = field(app, "secret_input")
+        # No Textual validator: it would hold the secret in the clear.
+        assert control(app, "secret_input").validators == []
+        # A valid API key secret, then Tab: no error.
+        await type_into(pilot, "secret_input", EXTRA_SECRET)
+        assert secret_field.error == ""
+        # A valid Auth Token (32 characters): no error either.
+        app.screen.query_one("#auth-auth_token", RadioButton).value = True
+        await pilot.pause()
+        await type_into(pilot, "secret_input", MAIN_AUTH_TOKEN)
+        assert len(MAIN_AUTH_TOKEN) == 32 and secret_field.error == ""
+        assert not secret_field.has_class("-has-error")
+        # 31 characters: the Auth Token's length rule, as soon as the field is left.
+        await type_into(pilot, "secret_input", "t" * 31)
+        assert secret_field.error == "An Auth Token is 32 characters; this one has 31."
+        assert control(app, "secret_input").has_class("-invalid")
+        # Back to an API key: that rule holds no length, so the error goes.
+        app.screen.query_one("#auth-api_key", RadioButton).value = True
+        await pilot.pause()
+        assert secret_field.error == ""
+        assert EXTRA_SECRET not in app.export_screenshot()
 
 
 async def test_the_secret_input_is_masked_and_emptied_on_submit(tmp_path: Path, served: str) -> None:

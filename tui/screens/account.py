@@ -40,7 +40,7 @@ from tui.services.session import Connection, resolve_connection
 from tui.services.twilio import CredentialCheck
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
-from tui.wizard.account import ACCOUNT_FIELDS, ACCOUNT_FIELDS_BY_NAME
+from tui.wizard.account import ACCOUNT_FIELDS, ACCOUNT_FIELDS_BY_NAME, SECRET_SPECS
 
 TYPED_SOURCE = "typed on the Account step"
 
@@ -127,9 +127,6 @@ class AccountStep(StepScreen):
             ("From", creds.source),
             ("Endpoint", endpoint),
         ]
-
-    def _details(self) -> str:
-        return "\n".join(f"{label:<11}  {value}" for label, value in self._detail_rows())
 
     def _status(self, text: str, state: str | None = None) -> None:
         status = self.query_one("#account-check", LiveText)
@@ -303,19 +300,25 @@ class AccountStep(StepScreen):
         return "auth_token" if pressed is not None and pressed.id == "auth-auth_token" else "api_key"
 
     def _sync_kind(self) -> None:
-        api_key = self._kind() == "api_key"
-        self.query_one("#field-api_key_sid_input").display = api_key
-        self.query_one("#field-secret_input .field-label", Static).update(
-            "API key secret *" if api_key else "Auth Token *")
+        kind = self._kind()
+        self.query_one("#field-api_key_sid_input").display = kind == "api_key"
+        # The secret field takes the rule of the kind chosen (an Auth Token's length),
+        # checked when the person leaves it, as every other field.
+        secret_field = self.query_one("#field-secret_input", FormField)
+        secret_field.spec = SECRET_SPECS[kind]
+        secret_field.query_one(".field-label", Static).update(f"{secret_field.spec.label} *")
+        if secret_field.error:
+            secret_field.check()  # an error shown under the other rule may no longer hold
 
     def _sync_save(self) -> None:
         self.query_one("#field-profile_name").display = self.query_one("#save-profile", Checkbox).value
         env_chosen = self.query_one("#choice-env", RadioButton).value
         help_text = ""
         if self.query_one("#without-keyring").display and env_chosen:
-            from tui.services.credentials.guidance import detect_platform
-
-            lines = environment_variable_help(detect_platform(), api_key=self._kind() == "api_key")
+            # The platform the profile store's keyring was set up for: no detection
+            # (a file read) on the UI thread, and the same platform as its advice.
+            lines = environment_variable_help(self.wizard.profiles.platform,
+                                              api_key=self._kind() == "api_key")
             help_text = "\n".join(lines + ["Then start number-wizard again from that shell."])
         self.query_one("#env-help", LiveText).update(help_text)
         self.query_one("#use-credentials", Button).disabled = bool(help_text)

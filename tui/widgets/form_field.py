@@ -7,6 +7,7 @@ the value is valid again (huh's and the Console's behaviour, textual-notes §6.3
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from textual.app import ComposeResult
@@ -74,11 +75,15 @@ class FormField(Vertical):
                 yield Select([(c, c) for c in spec.choices], prompt=default,
                              allow_blank=True, id=f"control-{spec.name}", compact=True)
             else:
+                secret = spec.kind == "secret"
                 yield Input(
                     placeholder=spec.placeholder,
                     # Masked; the screen wraps the value in a Secret and clears it.
-                    password=spec.kind == "secret",
-                    validators=[RuleValidator(spec)],
+                    password=secret,
+                    # A secret gets no Textual validator: `Validator.validate(value)`
+                    # would hold it in the clear in a frame of ours. It is checked by
+                    # `check()` only, which reads it wrapped (see `value`).
+                    validators=[] if secret else [RuleValidator(spec)],
                     validate_on=["blur", "submitted"],
                     valid_empty=not spec.required,
                     id=f"control-{spec.name}",
@@ -149,12 +154,30 @@ class FormField(Vertical):
             message = f"{self.spec.label} is required." if self.spec.required and not value else None
         else:
             try:
-                self.spec.check(value)
+                self._apply_rule(value)
                 message = None
             except RuleError as error:
                 message = str(error)
         self.show_error(message)
         return message
+
+    def _apply_rule(self, value: Any) -> None:
+        """The catalogue's rule; raises RuleError. The rules read text, so a secret
+        is revealed for the rule only, inline: no local variable of ours holds it
+        in the clear. Should the rule itself fail, its frames (which do hold it)
+        and its error (which may quote it) stay out of the crash output."""
+        if not isinstance(value, Secret):
+            self.spec.check(value)
+            return
+        try:
+            self.spec.check(value.reveal())
+        except RuleError:
+            raise
+        except Exception:
+            failure = sys.exc_info()[0]
+            kind = failure.__name__ if failure is not None else "an error"
+            raise RuntimeError(f"The rule of the field {self.spec.name} failed with {kind}; the "
+                               "details are left out, as they may show the secret.") from None
 
     def focus_control(self) -> None:
         self.control.focus()

@@ -8,6 +8,8 @@ input is cleared.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tui.domain import credentials as rules
 from tui.domain.fields import FieldSpec
 from tui.services.credentials.profiles import profile_name
@@ -23,8 +25,9 @@ def _edge(raw: str) -> str:
 
 
 def _secret(raw: str) -> rules.Secret:
-    # Which rule applies depends on the kind chosen; the looser one is checked live,
-    # the Auth Token's length when the form is submitted (see CredentialsForm).
+    # Which rule applies depends on the kind chosen: the form swaps in the entry of
+    # SECRET_SPECS for it (an Auth Token's length is then checked as soon as the
+    # person leaves the field, not only when the form is submitted).
     return rules.api_key_secret(raw)
 
 
@@ -55,3 +58,10 @@ ACCOUNT_FIELDS: tuple[FieldSpec, ...] = (
           "text", _edge, "dublin"),
 )
 ACCOUNT_FIELDS_BY_NAME = {spec.name: spec for spec in ACCOUNT_FIELDS}
+
+# The secret field's entry for each kind of credentials (same name and control):
+# its label and rule follow the kind chosen on the form.
+SECRET_SPECS: dict[str, FieldSpec] = {
+    "api_key": replace(ACCOUNT_FIELDS_BY_NAME["secret_input"], label="API key secret"),
+    "auth_token": replace(ACCOUNT_FIELDS_BY_NAME["secret_input"], label="Auth Token", parse=rules.auth_token),
+}

@@ -28,6 +28,7 @@ from tui.services.credentials.errors import (
     ProfileNotFoundError,
     StoredSecretMissingError,
 )
+from tui.services.credentials.guidance import PlatformKind
 from tui.services.credentials.keyring_store import (
     KeyringPayload,
     KeyringStatus,
@@ -141,6 +142,11 @@ class ProfileStore:
     def open_default(cls) -> ProfileStore:
         """The store in the platform's config folder and the system keyring."""
         return cls(ConfigFile(), KeyringStore())
+
+    @property
+    def platform(self) -> PlatformKind:
+        """The platform the keyring store was set up for (its advice is for it)."""
+        return self.keyring.platform
 
     # -- reading config (no keyring) ------------------------------------------
 
