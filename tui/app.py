@@ -72,8 +72,10 @@ class WizardApp(App[None]):
         self.request = request or ConnectionRequest()
         self.env: Mapping[str, str] = os.environ if env is None else env
         self._profiles = profiles
+        self._profiles_lock = threading.Lock()
         self.session_credentials = SessionCredentials()
-        self.draft_store = draft_store or DraftStore()
+        # A --sandbox run has a draft file of its own (see drafts.default_path).
+        self.draft_store = draft_store or DraftStore(sandbox=self.is_sandbox)
         self.receipts = receipts or ReceiptBook()
         self.draft = WizardDraft()
         self.done_steps: set[str] = set()
@@ -93,10 +95,12 @@ class WizardApp(App[None]):
 
     @property
     def profiles(self) -> ProfileStore:
-        """The stored profiles (opened on first use: it reads the config file)."""
-        if self._profiles is None:
-            self._profiles = ProfileStore.open_default()
-        return self._profiles
+        """The stored profiles (opened on first use, from a thread: it reads the
+        config file; two threads asking at once get the same store)."""
+        with self._profiles_lock:
+            if self._profiles is None:
+                self._profiles = ProfileStore.open_default()
+            return self._profiles
 
     def set_connection(self, connection: Connection) -> None:
         """Use other credentials from now on. What was loaded with the previous
@@ -164,6 +168,11 @@ class WizardApp(App[None]):
                             self.discard_draft)
 
     # -- draft --------------------------------------------------------------
+    #
+    # The draft file is read, written and removed in threads. Every change (a
+    # discard too) takes a new generation on the UI thread; a thread writes or
+    # removes the file only if its generation is still the newest, holding the lock,
+    # so a slow disk never leaves a stale draft behind.
 
     def draft_changed(self) -> None:
         self._draft_generation += 1
@@ -182,6 +191,13 @@ class WizardApp(App[None]):
             )
 
     def offer_saved_draft(self) -> None:
+        """Offer the draft an earlier session left, once read (in a thread)."""
+        # The generation now, on the UI thread: any change made before the file has
+        # been read outdates the offer.
+        self._read_saved_draft(self._draft_generation)
+
+    @work(thread=True, exclusive=True, group="draft-offer", exit_on_error=False)
+    def _read_saved_draft(self, generation: int) -> None:
         saved = self.draft_store.load()
         if not saved:
             return
@@ -190,6 +206,13 @@ class WizardApp(App[None]):
         except (ValueError, KeyError):
             return
         if draft.is_empty():
+            return
+        self.call_from_thread(self._offer_draft, draft, generation)
+
+    def _offer_draft(self, draft: WizardDraft, generation: int) -> None:
+        if generation != self._draft_generation:
+            # Something was typed (and saved) or discarded while the file was read:
+            # what the person is doing now wins over the earlier session's draft.
             return
         from tui.screens.modals import ResumeDraftModal
 
@@ -209,9 +232,21 @@ class WizardApp(App[None]):
         self._refill_steps()
 
     def _forget_saved_draft(self) -> None:
-        with self._draft_lock:  # waits for a save in progress, then outdates the others
-            self._draft_generation += 1
-            self.draft_store.discard()
+        self._draft_generation += 1  # outdates every save queued or in progress
+        self.remove_saved_draft(self._draft_generation)
+
+    @work(thread=True, exclusive=True, group="draft", exit_on_error=False)
+    def remove_saved_draft(self, generation: int) -> None:
+        try:
+            with self._draft_lock:  # waits for a save in progress
+                if generation != self._draft_generation:
+                    return  # a newer change was made: its save writes the file
+                self.draft_store.discard()
+        except OSError as error:
+            self.call_from_thread(
+                self.notify, f"Could not remove the saved draft: {error}", severity="warning",
+                markup=False,
+            )
 
     def _refill_steps(self) -> None:
         from tui.screens.base import StepScreen
@@ -288,4 +323,5 @@ def run_wizard(request: ConnectionRequest) -> None:
     from tui.services.session import sandbox_connection
 
     connection = sandbox_connection() if request.sandbox else None
-    WizardApp(connection, request=request).run()
+    # The sandbox's draft is kept apart from a real account's (draft-sandbox.json).
+    WizardApp(connection, request=request, draft_store=DraftStore(sandbox=request.sandbox)).run()

@@ -184,3 +184,140 @@ async def test_rapid_changes_save_the_newest_draft_without_errors(make_app, tmp_
         app.discard_draft()
         await settle(pilot)
         assert not draft_store_in(tmp_path).path.exists()
+
+
+# -- the draft file is read and removed in threads --------------------------------
+
+
+async def test_the_draft_is_read_and_removed_off_the_ui_thread(make_app, tmp_path, monkeypatch):
+    import threading
+
+    from tui.services.drafts import DraftStore
+
+    ui_thread = threading.current_thread()
+    calls: list[tuple[str, bool]] = []
+    real_load, real_discard = DraftStore.load, DraftStore.discard
+
+    def load(self):  # type: ignore[no-untyped-def]
+        calls.append(("load", threading.current_thread() is ui_thread))
+        return real_load(self)
+
+    def discard(self):  # type: ignore[no-untyped-def]
+        calls.append(("discard", threading.current_thread() is ui_thread))
+        return real_discard(self)
+
+    monkeypatch.setattr(DraftStore, "load", load)
+    monkeypatch.setattr(DraftStore, "discard", discard)
+    save_draft(tmp_path)
+    app = make_app(resume_draft=True)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ResumeDraftModal)
+        await pilot.click("#no")
+        await settle(pilot)
+        assert not draft_store_in(tmp_path).path.exists()
+    assert [name for name, _ in calls] == ["load", "discard"]
+    assert not any(on_ui for _, on_ui in calls), calls
+
+
+async def test_a_draft_read_while_the_person_types_is_not_offered(make_app, tmp_path, monkeypatch):
+    """What the person does meanwhile wins: an offer that comes late would replace
+    (or, declined, discard) what was just typed."""
+    import threading
+
+    from tui.services.drafts import DraftStore
+
+    reading = threading.Event()
+    release = threading.Event()
+    real_load = DraftStore.load
+
+    def slow_load(self):  # type: ignore[no-untyped-def]
+        reading.set()
+        release.wait(5)
+        return real_load(self)
+
+    monkeypatch.setattr(DraftStore, "load", slow_load)
+    save_draft(tmp_path)
+    app = make_app(resume_draft=True)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert reading.wait(5)
+        app.draft.set("friendly_name", "Typed now")
+        app.draft_changed()
+        release.set()
+        await settle(pilot)
+        assert not isinstance(app.screen, ResumeDraftModal)
+        assert app.draft.get("friendly_name") == "Typed now"
+    saved = json.loads(draft_store_in(tmp_path).path.read_text("utf-8"))
+    assert saved["values"] == {"friendly_name": "Typed now"}
+
+
+# -- a sandbox run keeps its own draft --------------------------------------------
+
+
+def test_sandbox_runs_keep_their_draft_beside_the_real_one(tmp_path):
+    from tui.services.drafts import DraftStore
+
+    real, sandbox = DraftStore().path, DraftStore(sandbox=True).path
+    assert real.name == "draft.json" and sandbox.name == "draft-sandbox.json"
+    assert real.parent == sandbox.parent
+    assert str(tmp_path) in str(real)  # the isolated XDG state folder
+
+
+def test_run_wizard_gives_sandbox_runs_their_own_draft(monkeypatch):
+    import tui.app
+    from tui.services.drafts import default_path
+    from tui.services.session import ConnectionRequest
+
+    built: list[tui.app.WizardApp] = []
+    monkeypatch.setattr(tui.app.WizardApp, "run", lambda self, *a, **k: built.append(self))
+    tui.app.run_wizard(ConnectionRequest(sandbox=True))
+    tui.app.run_wizard(ConnectionRequest())
+    sandbox_app, real_app = built
+    assert sandbox_app.is_sandbox and sandbox_app.draft_store.path == default_path(sandbox=True)
+    assert not real_app.is_sandbox and real_app.draft_store.path == default_path()
+    # Built without a draft store, the app picks the same file.
+    assert tui.app.WizardApp(None, request=ConnectionRequest(sandbox=True)).draft_store.path == default_path(
+        sandbox=True)
+    assert tui.app.WizardApp(None).draft_store.path == default_path()
+
+
+async def test_a_sandbox_draft_is_never_offered_to_a_real_session_nor_the_other_way(tmp_path):
+    from tests.support.app_factory import profile_store_in
+    from tui.app import WizardApp
+    from tui.services.drafts import DraftStore
+    from tui.services.session import ConnectionRequest, sandbox_connection
+
+    def wizard(sandbox: bool) -> WizardApp:
+        app = WizardApp(
+            sandbox_connection() if sandbox else None,
+            request=ConnectionRequest(sandbox=sandbox),
+            profiles=profile_store_in(tmp_path), env={}, resume_draft=True,
+        )
+        app.animation_level = "none"
+        return app
+
+    async def offered(app: WizardApp) -> WizardDraft | None:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle(pilot)
+            if not isinstance(app.screen, ResumeDraftModal):
+                return None
+            await pilot.click("#yes")
+            await settle(pilot)
+            return app.draft
+
+    sandbox_draft = WizardDraft()
+    sandbox_draft.set("phone_number", "+15005550006")
+    sandbox_draft.set("address_sid", "AD" + "5" * 32)
+    DraftStore(sandbox=True).save(sandbox_draft.to_json())
+    assert await offered(wizard(sandbox=False)) is None  # a real session: nothing to offer
+    resumed = await offered(wizard(sandbox=True))
+    assert resumed is not None and resumed.get("address_sid") == "AD" + "5" * 32
+
+    real_draft = WizardDraft()
+    real_draft.set("phone_number", "+447929436483")
+    DraftStore().save(real_draft.to_json())
+    DraftStore(sandbox=True).discard()
+    assert await offered(wizard(sandbox=True)) is None
+    resumed = await offered(wizard(sandbox=False))
+    assert resumed is not None and resumed.get("phone_number") == "+447929436483"

@@ -307,3 +307,73 @@ async def test_stopping_to_wait_leaves_an_unknown_receipt_that_settles_by_lookup
     assert outcome.status == "bought" and outcome.reconciled
     assert read(receipt)["outcome"] == "bought"
     assert [r.method for r in requests] == ["POST", "GET"]
+
+
+# ---------------------------------------------------------------------------
+# Receipts are written off the event loop
+
+
+async def test_receipts_are_written_in_threads_not_on_the_event_loop(book, monkeypatch):
+    """fsync waits for the disk: never on the loop that draws the screen."""
+    import threading
+
+    import tui.services.receipts as receipts_module
+
+    loop_thread = threading.current_thread()
+    writers: list[tuple[str, bool]] = []
+    real_write = receipts_module.write_private
+
+    def recording_write(path, text):
+        writers.append((json.loads(text)["outcome"], threading.current_thread() is loop_thread))
+        real_write(path, text)
+
+    monkeypatch.setattr(receipts_module, "write_private", recording_write)
+    for twilio in (FakeTwilio(), FakeTwilio(commit=True, answer=httpx.ReadTimeout)):
+        async with client_for(twilio) as client:
+            outcome = await buy(client, REQUEST, book)
+        assert outcome.status == "bought"
+    assert [outcome for outcome, _ in writers] == ["sending", "bought", "sending", "bought"]
+    assert not any(on_loop for _, on_loop in writers), writers
+
+
+def test_a_slow_receipt_write_never_replaces_a_later_outcome(book):
+    """Outcomes are recorded in the order they happen, whichever thread writes first."""
+    receipt = book.start(method="POST", url="u", form={"PhoneNumber": UK_MOBILE},
+                         account_sid=ACCOUNT_SID, auth_kind="auth_token", sandbox=False)
+    stopped = receipt.change(outcome="unknown")  # "stopped waiting", written slowly…
+    settled = receipt.change(outcome="bought")  # …after the lookup settled it
+    receipt.write(settled)
+    receipt.write(stopped)
+    assert read(receipt)["outcome"] == "bought"
+
+
+async def test_stopping_while_the_receipt_is_written_sends_nothing_and_says_so(book, monkeypatch):
+    import asyncio
+    import threading
+
+    import tui.services.receipts as receipts_module
+
+    writing = threading.Event()
+    release = threading.Event()
+    real_write = receipts_module.write_private
+
+    def slow_write(path, text):
+        if json.loads(text)["outcome"] == "sending":
+            writing.set()
+            release.wait(5)
+        real_write(path, text)
+
+    monkeypatch.setattr(receipts_module, "write_private", slow_write)
+    twilio = FakeTwilio()
+    seen = []
+    async with client_for(twilio) as client:
+        task = asyncio.create_task(buy(client, REQUEST, book, on_receipt=seen.append))
+        await asyncio.to_thread(writing.wait, 5)
+        task.cancel()
+        release.set()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert twilio.posts == [] and seen == []
+    [record] = book.all()
+    assert record["outcome"] == "failed"
+    assert record["error"] == {"message": "stopped before the request was sent"}

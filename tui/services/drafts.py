@@ -10,13 +10,16 @@ from typing import Any
 from tui.services.paths import state_dir, write_private
 
 
-def default_path() -> Path:
-    return state_dir() / "draft.json"
+def default_path(*, sandbox: bool = False) -> Path:
+    """`draft.json`; a `--sandbox` run keeps its own, `draft-sandbox.json`, beside
+    it: a draft made on the sandbox (its AD…/BU… SIDs, its numbers) is never
+    offered to a session with a real account, nor the other way round."""
+    return state_dir() / ("draft-sandbox.json" if sandbox else "draft.json")
 
 
 class DraftStore:
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or default_path()
+    def __init__(self, path: Path | None = None, *, sandbox: bool = False) -> None:
+        self.path = path or default_path(sandbox=sandbox)
 
     def load(self) -> dict[str, Any] | None:
         """The saved draft, or None when there is none or it cannot be read."""

@@ -72,7 +72,9 @@ async def buy(
     goes out, so that a caller who stops waiting can settle it afterwards."""
     prepared = client.prepare_purchase(request)
     creds = client.credentials
-    receipt = receipts.start(
+    # Receipts are written in a thread (fsync would hold up the event loop), and
+    # this one is on disk before the request is sent.
+    receipt = await receipts.start_in_thread(
         method=prepared.method, url=prepared.url, form=prepared.form,
         account_sid=creds.account_sid, auth_kind=creds.auth_kind, sandbox=sandbox,
     )
@@ -83,23 +85,24 @@ async def buy(
     except asyncio.CancelledError:
         # The person stopped waiting. The request may have reached Twilio: the
         # outcome is unknown until `settle_interrupted` looks the number up.
-        receipts.finish(receipt, "unknown", error={"message": "stopped waiting for Twilio's answer"})
+        await receipts.finish_in_thread(receipt, "unknown",
+                                        error={"message": "stopped waiting for Twilio's answer"})
         raise
     except TwilioApiError as error:
         if 200 <= error.status < 300:
             # Twilio accepted the purchase but its answer could not be read (not
             # JSON): the number may well be bought, so look it up, never say "failed".
             return await settle_interrupted(client, request, receipts, receipt, error)
-        receipts.finish(receipt, "failed", error=_error_record(error))
+        await receipts.finish_in_thread(receipt, "failed", error=_error_record(error))
         return PurchaseOutcome("failed", request, error=error, receipt=receipt)
     except TwilioUnreachable as error:
         if not error.sent:
-            receipts.finish(receipt, "failed", error=_error_record(error))
+            await receipts.finish_in_thread(receipt, "failed", error=_error_record(error))
             return PurchaseOutcome("failed", request, error=error, receipt=receipt)
         return await settle_interrupted(client, request, receipts, receipt, error)
     found = differences(request, resource)
-    receipts.finish(receipt, "bought", resource=resource.model_dump(mode="json"),
-                    differences=[d.field for d in found])
+    await receipts.finish_in_thread(receipt, "bought", resource=resource.model_dump(mode="json"),
+                                    differences=[d.field for d in found])
     return PurchaseOutcome("bought", request, resource=resource, receipt=receipt, differences=found)
 
 
@@ -113,15 +116,16 @@ async def settle_interrupted(
     try:
         owned = await reconcile(client, request.phone_number)
     except WizardError as lookup_error:
-        receipts.finish(receipt, "unknown", error=_error_record(cause),
-                        reconcile_error=_error_record(lookup_error))
+        await receipts.finish_in_thread(receipt, "unknown", error=_error_record(cause),
+                                        reconcile_error=_error_record(lookup_error))
         return PurchaseOutcome("unknown", request, error=cause, receipt=receipt)
     if owned is None:
-        receipts.finish(receipt, "unknown", error=_error_record(cause), reconciled_absent=True)
+        await receipts.finish_in_thread(receipt, "unknown", error=_error_record(cause),
+                                        reconciled_absent=True)
         return PurchaseOutcome("unknown", request, error=cause, receipt=receipt)
     found = differences(request, owned)
-    receipts.finish(receipt, "bought", resource=owned.model_dump(mode="json"), reconciled=True,
-                    differences=[d.field for d in found])
+    await receipts.finish_in_thread(receipt, "bought", resource=owned.model_dump(mode="json"),
+                                    reconciled=True, differences=[d.field for d in found])
     return PurchaseOutcome("bought", request, resource=owned, reconciled=True,
                            receipt=receipt, differences=found)
 

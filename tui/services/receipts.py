@@ -2,6 +2,8 @@
 
 A receipt is written *before* the request is sent and completed when the outcome
 is known, so even a crash mid-purchase leaves a trace of what was attempted.
+Writing one waits for the disk (fsync): from an event loop, use `start_in_thread`
+and `finish_in_thread`.
 Receipts hold the request (form body, URL), the outcome and the created resource;
 never a secret (the form body of a purchase holds none, and credentials are
 recorded by Account SID and kind only).
@@ -9,10 +11,12 @@ recorded by Account SID and kind only).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,10 +34,28 @@ def default_directory() -> Path:
 class Receipt:
     path: Path
     record: dict[str, Any]
+    # Changes are numbered in the order they are made; a write that comes late
+    # (a thread that ran slowly) never replaces a newer state of the file.
+    _changes: int = field(default=0, init=False, repr=False, compare=False)
+    _written: int = field(default=0, init=False, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def update(self, **fields: Any) -> None:
+        self.write(self.change(**fields))
+
+    def change(self, **fields: Any) -> tuple[int, str]:
+        """Apply `fields` to the record now; returns what `write` puts on disk."""
         self.record.update(fields)
-        write_private(self.path, json.dumps(self.record, indent=2, default=str) + "\n")
+        self._changes += 1
+        return self._changes, json.dumps(self.record, indent=2, default=str) + "\n"
+
+    def write(self, change: tuple[int, str]) -> None:
+        number, text = change
+        with self._lock:
+            if number <= self._written:
+                return  # a newer change is on disk already
+            write_private(self.path, text)
+            self._written = number
 
 
 class ReceiptBook:
@@ -64,6 +86,27 @@ class ReceiptBook:
 
     def finish(self, receipt: Receipt, outcome: str, **fields: Any) -> None:
         receipt.update(outcome=outcome, finished_at=self._clock().isoformat(), **fields)
+
+    # -- from an event loop: the file is written in a thread -----------------------
+
+    async def start_in_thread(self, **request: Any) -> Receipt:
+        """`start`, in a thread; the receipt is on disk when this returns. If the
+        caller is cancelled meanwhile, the receipt is still made and says that
+        nothing was sent, then the cancellation goes on."""
+        making = asyncio.ensure_future(asyncio.to_thread(self.start, **request))
+        try:
+            return await asyncio.shield(making)
+        except asyncio.CancelledError:
+            receipt = await making
+            await self.finish_in_thread(receipt, "failed",
+                                        error={"message": "stopped before the request was sent"})
+            raise
+
+    async def finish_in_thread(self, receipt: Receipt, outcome: str, **fields: Any) -> None:
+        """`finish`, the file written in a thread. The record changes at once, in
+        the order of the calls; a slow write never replaces a later outcome."""
+        change = receipt.change(outcome=outcome, finished_at=self._clock().isoformat(), **fields)
+        await asyncio.to_thread(receipt.write, change)
 
     def all(self) -> list[dict[str, Any]]:
         if not self.directory.is_dir():
