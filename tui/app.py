@@ -20,7 +20,6 @@ from textual.screen import Screen
 
 from tui.domain.errors import WizardError
 from tui.services.credentials.profiles import ProfileStore
-from tui.services.credentials.resolve import SessionCredentials
 from tui.services.drafts import DraftStore
 from tui.services.purchase import PurchaseOutcome
 from tui.services.receipts import ReceiptBook
@@ -73,7 +72,6 @@ class WizardApp(App[None]):
         self.env: Mapping[str, str] = os.environ if env is None else env
         self._profiles = profiles
         self._profiles_lock = threading.Lock()
-        self.session_credentials = SessionCredentials()
         # A --sandbox run has a draft file of its own (see drafts.default_path).
         self.draft_store = draft_store or DraftStore(sandbox=self.is_sandbox)
         self.receipts = receipts or ReceiptBook()

@@ -22,9 +22,10 @@ from tui.services.credentials.errors import (
 )
 from tui.services.credentials.keyring_store import KeyringState, KeyringStore
 from tui.services.credentials.profiles import ProfileStore
+from tui.services.credentials.redact import redact
 from tui.services.credentials.resolve import (
     SESSION_SOURCE,
-    SessionCredentials,
+    for_this_session,
     resolve_credentials,
 )
 from tui.services.credentials.verify import verify_credentials
@@ -127,12 +128,9 @@ def test_a_locked_keyring_is_reported_as_such_for_the_active_profile(two_profile
     assert raised.value.status.state is KeyringState.LOCKED
 
 
-def test_session_credentials_come_first_and_say_they_are_not_saved(two_profiles: ProfileStore) -> None:
-    session = SessionCredentials()
-    assert session.current is None
-    kept = session.keep(Credentials(accounts.TRIAL_ACCOUNT_SID, Secret(accounts.TRIAL_AUTH_TOKEN), source="typed"))
+def test_credentials_for_this_session_say_they_are_not_saved_and_are_redacted_in_logs() -> None:
+    typed = Credentials(accounts.TRIAL_ACCOUNT_SID, Secret(accounts.TRIAL_AUTH_TOKEN), source="typed")
+    kept = for_this_session(typed)
     assert kept.source == SESSION_SOURCE
-    found = resolve_credentials(profile="key", env=TOKEN_ENV, store=two_profiles, session=session.current)
-    assert found is kept
-    session.forget()
-    assert session.current is None
+    assert (kept.account_sid, kept.secret) == (typed.account_sid, typed.secret)
+    assert accounts.TRIAL_AUTH_TOKEN not in redact(f"token={accounts.TRIAL_AUTH_TOKEN}")

@@ -373,7 +373,7 @@ async def test_add_credentials_for_this_session_only(tmp_path: Path, served: str
         await submit(pilot)
         assert details(app)["From"] == SESSION_SOURCE == "this session only (not saved)"
         assert text_of(app, "#account-check").startswith("✓")
-        assert app.session_credentials.current is not None
+        assert app.connection is not None and app.connection.credentials.source == SESSION_SOURCE
         assert store.list_profiles() == []
         assert backend.entries == {}
         assert not (tmp_path / "config" / "config.toml").exists()

@@ -35,6 +35,7 @@ from tui.services.credentials.errors import (
 from tui.services.credentials.guidance import environment_variable_help
 from tui.services.credentials.keyring_store import KeyringStatus
 from tui.services.credentials.profiles import check_region_and_edge
+from tui.services.credentials.resolve import for_this_session
 from tui.services.credentials.verify import VerifiedCredentials, verify_credentials
 from tui.services.session import Connection, resolve_connection
 from tui.services.twilio import CredentialCheck
@@ -419,7 +420,7 @@ class AccountStep(StepScreen):
                 await asyncio.to_thread(self.wizard.profiles.save, profile, verified)
                 used = await asyncio.to_thread(self.wizard.profiles.load, profile)
             else:
-                used = self.wizard.session_credentials.keep(credentials)
+                used = for_this_session(credentials)
         except ProfileExistsError as error:
             self.query_one("#field-profile_name", FormField).show_error(
                 f"{error} Choose another name.")
@@ -432,7 +433,7 @@ class AccountStep(StepScreen):
             self.show_step_error(error, title="Not saved: the system keyring cannot be used. "
                                               "The credentials are used for this session only.")
             self._show_keyring_status(error.status)
-            self._use_verified(endpoint, self.wizard.session_credentials.keep(credentials), verified)
+            self._use_verified(endpoint, for_this_session(credentials), verified)
             return
         except WizardError as error:
             self._status(self._failure(error), "failed")
