@@ -29,11 +29,17 @@ sys.path.insert(0, str(ROOT))
 def isolate_environment(home: Path) -> None:
     """What tests.support.app_factory.isolate_environment does, without pytest."""
     for name in list(os.environ):
-        if name in ("NO_COLOR", "TEXTUAL_THEME", "TEXTUAL_ANIMATIONS", "FORCE_COLOR") or name.startswith("TWILIO_"):
+        if name in ("NO_COLOR", "TEXTUAL_THEME", "TEXTUAL_ANIMATIONS", "FORCE_COLOR") or name.startswith(
+            "TWILIO_"
+        ):
             del os.environ[name]
     os.environ["HOME"] = str(home)
-    for variable, folder in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
-                             ("XDG_STATE_HOME", ".local/state"), ("XDG_CACHE_HOME", ".cache")):
+    for variable, folder in (
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_STATE_HOME", ".local/state"),
+        ("XDG_CACHE_HOME", ".cache"),
+    ):
         os.environ[variable] = str(home / folder)
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 

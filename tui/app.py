@@ -11,11 +11,11 @@ import os
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tui.domain.errors import WizardError
@@ -46,9 +46,15 @@ class WizardApp(App[None]):
     CSS_PATH = stylesheet_path()
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True,
-                tooltip="Leave the wizard (asks first when input would be lost)"),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            id="quit",
+            priority=True,
+            tooltip="Leave the wizard (asks first when input would be lost)",
+        ),
     ]
 
     def __init__(
@@ -162,8 +168,9 @@ class WizardApp(App[None]):
                 f"Jump to the {step.title} step (nothing you typed is lost)",
                 lambda step_id=step.id: self.goto(step_id),
             )
-        yield SystemCommand("Discard draft", "Forget everything typed so far and start over",
-                            self.discard_draft)
+        yield SystemCommand(
+            "Discard draft", "Forget everything typed so far and start over", self.discard_draft
+        )
 
     # -- draft --------------------------------------------------------------
     #
@@ -242,7 +249,9 @@ class WizardApp(App[None]):
                 self.draft_store.discard()
         except OSError as error:
             self.call_from_thread(
-                self.notify, f"Could not remove the saved draft: {error}", severity="warning",
+                self.notify,
+                f"Could not remove the saved draft: {error}",
+                severity="warning",
                 markup=False,
             )
 

@@ -36,7 +36,8 @@ from tui.services.credentials.profiles import ProfileStore
 def isolated_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     for name in list(os.environ):
         if name.startswith(("TWILIO_", "KEYRING_PROPERTY_")) or name in (
-            "PYTHON_KEYRING_BACKEND", "NUMBER_WIZARD_KEYRING_TIMEOUT",
+            "PYTHON_KEYRING_BACKEND",
+            "NUMBER_WIZARD_KEYRING_TIMEOUT",
         ):
             monkeypatch.delenv(name)
     # DBUS_SESSION_BUS_ADDRESS stays: it is how the secret_service tests reach the
@@ -101,4 +102,3 @@ def redacting_caplog(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCap
     caplog.set_level(logging.DEBUG)
     yield caplog
     redact.uninstall_log_redaction()
-

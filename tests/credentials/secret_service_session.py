@@ -19,6 +19,7 @@ unlock prompt is dismissed at once).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -115,9 +116,7 @@ def _owner_pid(address: str, name: str) -> int | None:
 
     try:
         with open_dbus_connection(bus=address) as connection:
-            reply = connection.send_and_get_reply(
-                message_bus.GetConnectionUnixProcessID(name), timeout=5
-            )
+            reply = connection.send_and_get_reply(message_bus.GetConnectionUnixProcessID(name), timeout=5)
     except Exception:  # nobody owns the name, or the bus is gone already
         return None
     body = getattr(reply, "body", None)
@@ -138,7 +137,9 @@ class PrivateSession:
         environment = _daemon_environment(home)
         bus = subprocess.Popen(
             ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
             env=environment,
         )
         assert bus.stdout is not None
@@ -157,7 +158,10 @@ class PrivateSession:
             ["gnome-keyring-daemon", "--unlock", "--components=secrets"],
             input=THROWAWAY_PASSWORD.encode(),
             env={**environment, "DBUS_SESSION_BUS_ADDRESS": self.address},
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=30, check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=30,
+            check=False,
         )
         if result.returncode != 0:
             self.stop()
@@ -173,10 +177,8 @@ class PrivateSession:
     def stop(self) -> None:
         keyring_daemon = _owner_pid(self.address, SECRETS_BUS_NAME) if self.bus.poll() is None else None
         if keyring_daemon is not None and keyring_daemon != os.getpid():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(keyring_daemon, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         if self.bus.poll() is None:
             self.bus.terminate()
             try:
@@ -228,14 +230,18 @@ class RealSecretService:
         try:
             collection = secretstorage.get_default_collection(connection)
             for name in self.profile_names:
-                for item in collection.search_items({"service": "number-wizard", "username": f"twilio:{name}"}):
+                for item in collection.search_items(
+                    {"service": "number-wizard", "username": f"twilio:{name}"}
+                ):
                     item.delete()
         finally:
             connection.close()
 
 
 @pytest.fixture
-def secret_service(secret_service_address: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[RealSecretService]:
+def secret_service(
+    secret_service_address: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[RealSecretService]:
     """keyring's real SecretService backend, selected explicitly, on that bus.
     Profile names come from `new_profile_name()`; their entries are deleted
     afterwards."""

@@ -58,8 +58,19 @@ def test_add_with_an_auth_token_from_stdin(api_url: str, memory_keyring: MemoryK
 
 def test_add_with_an_api_key_and_region(api_url: str, memory_keyring: MemoryKeyring) -> None:
     result = run(
-        "add", "key", "--account-sid", MAIN, "--api-key", KEY, "--region", "ie1", "--edge", "dublin",
-        "--api-url", api_url, stdin=KEY_SECRET,
+        "add",
+        "key",
+        "--account-sid",
+        MAIN,
+        "--api-key",
+        KEY,
+        "--region",
+        "ie1",
+        "--edge",
+        "dublin",
+        "--api-url",
+        api_url,
+        stdin=KEY_SECRET,
     )
     assert result.exit_code == 0, result.output
     assert f"with API key {KEY}" in result.stdout
@@ -117,7 +128,11 @@ def test_bad_input_is_refused_before_the_secret_is_read(
 
 @pytest.mark.parametrize(
     ("stdin", "complaint"),
-    [("", "No Auth Token on standard input"), (f"{TOKEN}\nsecond line\n", "2 lines"), ("short\n", "32 characters")],
+    [
+        ("", "No Auth Token on standard input"),
+        (f"{TOKEN}\nsecond line\n", "2 lines"),
+        ("short\n", "32 characters"),
+    ],
 )
 def test_stdin_must_hold_exactly_the_secret(
     api_url: str, memory_keyring: MemoryKeyring, stdin: str, complaint: str
@@ -198,7 +213,9 @@ def test_list_use_show_remove(api_url: str, memory_keyring: MemoryKeyring) -> No
     assert 'There is no profile "spare"; nothing to remove.' in again.stdout
 
 
-def test_show_says_when_the_secret_is_missing_from_the_keyring(api_url: str, memory_keyring: MemoryKeyring) -> None:
+def test_show_says_when_the_secret_is_missing_from_the_keyring(
+    api_url: str, memory_keyring: MemoryKeyring
+) -> None:
     assert add_main(api_url).exit_code == 0
     memory_keyring.entries.clear()
     shown = run("show", "main")
@@ -219,7 +236,9 @@ def test_add_with_the_sandbox(memory_keyring: MemoryKeyring) -> None:
     assert "Checking the credentials with the sandbox" in result.stderr
 
 
-def test_nothing_secret_is_left_in_any_file(api_url: str, memory_keyring: MemoryKeyring, isolated_credentials: Path) -> None:
+def test_nothing_secret_is_left_in_any_file(
+    api_url: str, memory_keyring: MemoryKeyring, isolated_credentials: Path
+) -> None:
     assert add_main(api_url).exit_code == 0
     run("add", "key", "--account-sid", MAIN, "--api-key", KEY, "--api-url", api_url, stdin=KEY_SECRET)
     run("show", "main")

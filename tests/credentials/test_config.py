@@ -80,11 +80,17 @@ def test_an_active_profile_that_is_gone_means_none_is_active(config_file: Config
         ('[profiles.work]\naccount_sid = "SK' + "b" * 32 + '"\nauth_kind = "auth_token"\n', "profiles.work"),
         ('[profiles.work]\naccount_sid = "AC' + "a" * 32 + '"\nauth_kind = "password"\n', "auth_kind"),
         ('[profiles.work]\naccount_sid = "AC' + "a" * 32 + '"\nauth_kind = "api_key"\n', "does not match"),
-        ('[profiles.work]\naccount_sid = "AC' + "a" * 32 + '"\nauth_kind = "auth_token"\nverified_at = "yesterday"\n',
-         "verified_at"),
+        (
+            '[profiles.work]\naccount_sid = "AC'
+            + "a" * 32
+            + '"\nauth_kind = "auth_token"\nverified_at = "yesterday"\n',
+            "verified_at",
+        ),
     ],
 )
-def test_a_broken_file_is_reported_with_its_path_and_the_fix(config_file: ConfigFile, text: str, complaint: str) -> None:
+def test_a_broken_file_is_reported_with_its_path_and_the_fix(
+    config_file: ConfigFile, text: str, complaint: str
+) -> None:
     config_file.path.parent.mkdir(parents=True)
     config_file.path.write_text(text)
     with pytest.raises(ConfigFileError) as raised:

@@ -46,7 +46,9 @@ def test_each_platform_gets_its_own_fix(platform, fix, expected: str) -> None:
 
 @pytest.mark.parametrize("platform", list(PlatformKind))
 @pytest.mark.parametrize("api_key", [True, False])
-def test_environment_help_names_variables_with_placeholders_only(platform: PlatformKind, api_key: bool) -> None:
+def test_environment_help_names_variables_with_placeholders_only(
+    platform: PlatformKind, api_key: bool
+) -> None:
     lines = guidance.environment_variable_help(platform, api_key=api_key)
     text = "\n".join(lines)
     assert "TWILIO_ACCOUNT_SID" in text

@@ -84,8 +84,16 @@ def test_status_is_classified_once_and_cached(memory_keyring: MemoryKeyring) -> 
     ("backend", "state", "detail"),
     [
         (LockedKeyring(), KeyringState.LOCKED, "KeyringLocked: Failed to unlock the collection!"),
-        (InitErrorKeyring(), KeyringState.LOCKED, "InitError: Failed to create the collection: Prompt dismissed."),
-        (RuntimeErrorKeyring(), KeyringState.ERROR, "RuntimeError: Unable to initialize SecretService: socket closed"),
+        (
+            InitErrorKeyring(),
+            KeyringState.LOCKED,
+            "InitError: Failed to create the collection: Prompt dismissed.",
+        ),
+        (
+            RuntimeErrorKeyring(),
+            KeyringState.ERROR,
+            "RuntimeError: Unable to initialize SecretService: socket closed",
+        ),
     ],
     ids=["locked", "init-error", "runtime-error"],
 )
@@ -153,9 +161,14 @@ def test_get_keyring_raising_is_a_broken_setting(monkeypatch: pytest.MonkeyPatch
 def chainer_of(*backends: object) -> keyring.backends.chainer.ChainerBackend:
     """keyring's chainer over exactly these backends (the real one would discover
     every installed backend with a positive priority)."""
-    fixed = type("FixedChainer", (keyring.backends.chainer.ChainerBackend,), {
-        "backends": list(backends), "priority": -1,
-    })
+    fixed = type(
+        "FixedChainer",
+        (keyring.backends.chainer.ChainerBackend,),
+        {
+            "backends": list(backends),
+            "priority": -1,
+        },
+    )
     return fixed()
 
 
@@ -227,7 +240,9 @@ def test_a_hanging_write_times_out_and_leaves_the_keyring_marked_timeout() -> No
 
 
 def test_the_timeout_can_be_set_in_the_environment() -> None:
-    assert KeyringTimeouts.from_environment({"NUMBER_WIZARD_KEYRING_TIMEOUT": "7.5"}) == KeyringTimeouts(7.5, 7.5)
+    assert KeyringTimeouts.from_environment({"NUMBER_WIZARD_KEYRING_TIMEOUT": "7.5"}) == KeyringTimeouts(
+        7.5, 7.5
+    )
     assert KeyringTimeouts.from_environment({"NUMBER_WIZARD_KEYRING_TIMEOUT": "soon"}) == KeyringTimeouts()
     assert KeyringTimeouts.from_environment({"NUMBER_WIZARD_KEYRING_TIMEOUT": "-1"}) == KeyringTimeouts()
     assert KeyringTimeouts.from_environment({}) == KeyringTimeouts(3.0, 60.0)
@@ -256,8 +271,11 @@ def test_write_read_delete_round_trip(memory_keyring: MemoryKeyring) -> None:
     store.write("work", PAYLOAD)
     stored = memory_keyring.entries[(SERVICE_NAME, "twilio:work")]
     assert json.loads(stored) == {
-        "v": 1, "account_sid": PAYLOAD.account_sid, "auth_kind": "api_key",
-        "key_sid": PAYLOAD.api_key_sid, "secret": CANARY,
+        "v": 1,
+        "account_sid": PAYLOAD.account_sid,
+        "auth_kind": "api_key",
+        "key_sid": PAYLOAD.api_key_sid,
+        "secret": CANARY,
     }
     assert " " not in stored  # compact
     assert store.read("work") == PAYLOAD
@@ -311,7 +329,9 @@ def test_usernames_are_prefixed_and_never_empty() -> None:
         ('{"v": 1, "auth_kind": "auth_token", "secret": "x"}', "lacks the Account SID"),
     ],
 )
-def test_an_unreadable_payload_is_refused_with_the_reason(memory_keyring: MemoryKeyring, blob: str, problem: str) -> None:
+def test_an_unreadable_payload_is_refused_with_the_reason(
+    memory_keyring: MemoryKeyring, blob: str, problem: str
+) -> None:
     memory_keyring.entries[(SERVICE_NAME, "twilio:work")] = blob
     with pytest.raises(StoredSecretUnreadableError, match=problem) as raised:
         new_store().read("work")

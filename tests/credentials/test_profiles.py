@@ -39,8 +39,11 @@ from tui.services.credentials.verify import verify_credentials
 
 MAIN = Credentials(accounts.MAIN_ACCOUNT_SID, Secret(accounts.MAIN_AUTH_TOKEN))
 API_KEY = Credentials(
-    accounts.MAIN_ACCOUNT_SID, Secret(accounts.API_KEY_SECRET), api_key_sid=accounts.API_KEY_SID,
-    region="ie1", edge="dublin",
+    accounts.MAIN_ACCOUNT_SID,
+    Secret(accounts.API_KEY_SECRET),
+    api_key_sid=accounts.API_KEY_SID,
+    region="ie1",
+    edge="dublin",
 )
 
 
@@ -53,7 +56,9 @@ def test_good_profile_names(name: str) -> None:
     assert profile_name(f"  {name} ") == name
 
 
-@pytest.mark.parametrize("name", ["", "  ", "-work", "_work", "my profile", "work!", "wörk", "x" * 33, "a/b", "a:b"])
+@pytest.mark.parametrize(
+    "name", ["", "  ", "-work", "_work", "my profile", "work!", "wörk", "x" * 33, "a/b", "a:b"]
+)
 def test_bad_profile_names(name: str) -> None:
     with pytest.raises(InvalidProfileNameError):
         profile_name(name)
@@ -81,7 +86,10 @@ async def test_load_gives_back_the_credentials_with_their_source(
     loaded = store.load("work")
     assert loaded.secret == API_KEY.secret
     assert (loaded.account_sid, loaded.api_key_sid, loaded.region, loaded.edge) == (
-        API_KEY.account_sid, API_KEY.api_key_sid, "ie1", "dublin",
+        API_KEY.account_sid,
+        API_KEY.api_key_sid,
+        "ie1",
+        "dublin",
     )
     assert loaded.source == f'profile "work" (keyring: {MemoryKeyring.name})'
 
@@ -98,7 +106,9 @@ async def test_a_second_profile_does_not_take_over_until_used(
     assert [(p.name, p.active) for p in store.list_profiles()] == [("other", True), ("work", False)]
 
 
-async def test_adding_an_existing_name_needs_replace(store: ProfileStore, memory_keyring: MemoryKeyring) -> None:
+async def test_adding_an_existing_name_needs_replace(
+    store: ProfileStore, memory_keyring: MemoryKeyring
+) -> None:
     await add(store, "work", MAIN)
     with pytest.raises(ProfileExistsError):
         await add(store, "work", API_KEY)
@@ -107,7 +117,9 @@ async def test_adding_an_existing_name_needs_replace(store: ProfileStore, memory
     assert store.load("work").api_key_sid == accounts.API_KEY_SID
 
 
-async def test_credentials_twilio_refuses_are_not_stored(store: ProfileStore, memory_keyring: MemoryKeyring) -> None:
+async def test_credentials_twilio_refuses_are_not_stored(
+    store: ProfileStore, memory_keyring: MemoryKeyring
+) -> None:
     wrong = Credentials(accounts.MAIN_ACCOUNT_SID, Secret("x" * 32))
     with pytest.raises(VerificationError):
         await add(store, "work", wrong)
@@ -137,7 +149,9 @@ async def test_a_keyring_that_loses_writes_stores_nothing(store: ProfileStore) -
     assert not store.config.path.exists()
 
 
-async def test_save_accepts_only_verified_credentials(store: ProfileStore, memory_keyring: MemoryKeyring) -> None:
+async def test_save_accepts_only_verified_credentials(
+    store: ProfileStore, memory_keyring: MemoryKeyring
+) -> None:
     with pytest.raises(TypeError):
         store.save("work", MAIN)  # type: ignore[arg-type]
     verified = await verify_credentials(MAIN, transport=sandbox_transport())
@@ -165,7 +179,9 @@ async def test_show_with_a_locked_keyring_says_so_instead_of_guessing(
     keyring.set_keyring(LockedKeyring())
     details = store.show("work")
     assert details.secret_stored is True  # the cached probe still says ready…
-    details = ProfileStore(store.config, KeyringStore(timeouts=TEST_TIMEOUTS)).show("work")  # …a fresh one does not
+    details = ProfileStore(store.config, KeyringStore(timeouts=TEST_TIMEOUTS)).show(
+        "work"
+    )  # …a fresh one does not
     assert details.secret_stored is None
     assert details.keyring.state is KeyringState.LOCKED
 
@@ -201,7 +217,9 @@ async def test_removing_twice_is_not_an_error(store: ProfileStore, memory_keyrin
     assert not again.removed_anything
 
 
-async def test_remove_deletes_an_orphaned_keyring_entry(store: ProfileStore, memory_keyring: MemoryKeyring) -> None:
+async def test_remove_deletes_an_orphaned_keyring_entry(
+    store: ProfileStore, memory_keyring: MemoryKeyring
+) -> None:
     memory_keyring.entries[(SERVICE_NAME, "twilio:old")] = "left behind by a lost config file"
     result = store.remove("old")
     assert (result.removed_profile, result.removed_secret) == (False, True)
@@ -221,7 +239,9 @@ async def test_remove_with_a_locked_keyring_keeps_the_profile_so_it_can_be_retri
     assert not fresh.remove("never").removed_anything
 
 
-def test_unknown_profiles_are_named_with_the_known_ones(store: ProfileStore, memory_keyring: MemoryKeyring) -> None:
+def test_unknown_profiles_are_named_with_the_known_ones(
+    store: ProfileStore, memory_keyring: MemoryKeyring
+) -> None:
     with pytest.raises(ProfileNotFoundError, match="profiles add nope"):
         store.load("nope")
     with pytest.raises(ProfileNotFoundError):
@@ -245,9 +265,12 @@ async def test_a_region_without_an_edge_is_refused_before_anything_happens(
     from tui.domain.rules import RuleError
 
     with pytest.raises(RuleError, match="needs an edge"):
-        await add(store, "work", Credentials(accounts.MAIN_ACCOUNT_SID, Secret(accounts.MAIN_AUTH_TOKEN), region="ie1"))
+        await add(
+            store,
+            "work",
+            Credentials(accounts.MAIN_ACCOUNT_SID, Secret(accounts.MAIN_AUTH_TOKEN), region="ie1"),
+        )
     assert memory_keyring.calls == []
-
 
 
 async def test_a_config_that_cannot_be_written_leaves_no_orphaned_secret(
@@ -260,12 +283,14 @@ async def test_a_config_that_cannot_be_written_leaves_no_orphaned_secret(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(paths, "write_private", disk_full)
-    with pytest.raises(ConfigFileError, match="No space left on device. The profile was not saved"):
+    with pytest.raises(ConfigFileError, match=r"No space left on device\. The profile was not saved"):
         await add(store, "work", MAIN)
     assert memory_keyring.entries == {}
 
 
-async def test_the_secret_never_reaches_the_logs(store: ProfileStore, memory_keyring: MemoryKeyring, redacting_caplog) -> None:
+async def test_the_secret_never_reaches_the_logs(
+    store: ProfileStore, memory_keyring: MemoryKeyring, redacting_caplog
+) -> None:
     class FailingDelete(MemoryKeyring):
         def delete_password(self, service: str, username: str) -> None:
             raise RuntimeError(f"cannot delete {self.entries[(service, username)]}")
@@ -284,4 +309,7 @@ async def test_the_secret_never_reaches_the_logs(store: ProfileStore, memory_key
     # Not the Basic-auth value either (base64 of "user:secret"), masked or not nearby.
     basic = base64.b64encode(f"{accounts.MAIN_ACCOUNT_SID}:{accounts.MAIN_AUTH_TOKEN}".encode()).decode()
     assert basic not in redacting_caplog.text
-    assert re.findall(r"Basic (\S+)", redacting_caplog.text) in ([], ["********"] * redacting_caplog.text.count("Basic "))
+    assert re.findall(r"Basic (\S+)", redacting_caplog.text) in (
+        [],
+        ["********"] * redacting_caplog.text.count("Basic "),
+    )

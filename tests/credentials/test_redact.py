@@ -20,7 +20,9 @@ def text_of(caplog: pytest.LogCaptureFixture) -> str:
     return caplog.text + "".join(record.getMessage() for record in caplog.records)
 
 
-@pytest.mark.parametrize("logger_name", ["", "httpx", "twilio.http_client", "tui.services.twilio", "some.library"])
+@pytest.mark.parametrize(
+    "logger_name", ["", "httpx", "twilio.http_client", "tui.services.twilio", "some.library"]
+)
 def test_a_registered_secret_is_masked_in_every_logger(redacting_caplog, logger_name: str) -> None:
     register_secret(Secret(CANARY))
     logger = logging.getLogger(logger_name)

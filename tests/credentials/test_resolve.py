@@ -34,16 +34,28 @@ ENV_ACCOUNT = "AC" + "e" * 32
 ENV_TOKEN = "env-token-000000000000000000000e"  # 32 characters
 ENV_KEY = "SK" + "e" * 32
 TOKEN_ENV = {"TWILIO_ACCOUNT_SID": ENV_ACCOUNT, "TWILIO_AUTH_TOKEN": ENV_TOKEN}
-KEY_ENV = {"TWILIO_ACCOUNT_SID": ENV_ACCOUNT, "TWILIO_API_KEY": ENV_KEY, "TWILIO_API_SECRET": "env-key-secret"}
+KEY_ENV = {
+    "TWILIO_ACCOUNT_SID": ENV_ACCOUNT,
+    "TWILIO_API_KEY": ENV_KEY,
+    "TWILIO_API_SECRET": "env-key-secret",
+}
 
 
 @pytest.fixture
 async def two_profiles(store: ProfileStore, memory_keyring: MemoryKeyring) -> ProfileStore:
-    """"main" (active, Auth Token) and "key" (API key, regional)."""
+    """ "main" (active, Auth Token) and "key" (API key, regional)."""
     for name, credentials in (
         ("main", Credentials(accounts.MAIN_ACCOUNT_SID, Secret(accounts.MAIN_AUTH_TOKEN))),
-        ("key", Credentials(accounts.MAIN_ACCOUNT_SID, Secret(accounts.API_KEY_SECRET),
-                            api_key_sid=accounts.API_KEY_SID, region="ie1", edge="dublin")),
+        (
+            "key",
+            Credentials(
+                accounts.MAIN_ACCOUNT_SID,
+                Secret(accounts.API_KEY_SECRET),
+                api_key_sid=accounts.API_KEY_SID,
+                region="ie1",
+                edge="dublin",
+            ),
+        ),
     ):
         verified = await verify_credentials(credentials, transport=sandbox_transport())
         store.save(name, verified)
@@ -115,7 +127,9 @@ def test_region_and_edge_variables_do_not_change_a_stored_profile(two_profiles: 
     assert (found.region, found.edge) == (None, None)
 
 
-def test_nothing_anywhere_says_how_to_add_credentials(store: ProfileStore, memory_keyring: MemoryKeyring) -> None:
+def test_nothing_anywhere_says_how_to_add_credentials(
+    store: ProfileStore, memory_keyring: MemoryKeyring
+) -> None:
     with pytest.raises(NoCredentialsError, match="profiles add"):
         resolve_credentials(profile=None, env={}, store=store)
 

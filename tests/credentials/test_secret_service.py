@@ -56,9 +56,11 @@ async def test_profile_round_trip(secret_service: RealSecretService, tmp_path: P
     # The entry really is in gnome-keyring, under our service and username.
     connection = secretstorage.dbus_init()
     try:
-        items = list(secretstorage.get_default_collection(connection).search_items(
-            {"service": SERVICE_NAME, "username": f"twilio:{name}"}
-        ))
+        items = list(
+            secretstorage.get_default_collection(connection).search_items(
+                {"service": SERVICE_NAME, "username": f"twilio:{name}"}
+            )
+        )
         assert len(items) == 1
         assert json.loads(items[0].get_secret())["secret"] == accounts.API_KEY_SECRET
     finally:
@@ -80,7 +82,8 @@ async def test_removing_twice_is_not_an_error(secret_service: RealSecretService,
     name = secret_service.new_profile_name()
     store = real_store(tmp_path)
     await store.add(
-        name, Credentials(accounts.MAIN_ACCOUNT_SID, Secret(accounts.MAIN_AUTH_TOKEN)),
+        name,
+        Credentials(accounts.MAIN_ACCOUNT_SID, Secret(accounts.MAIN_AUTH_TOKEN)),
         transport=sandbox_transport(),
     )
     assert store.remove(name).removed_secret
@@ -89,15 +92,26 @@ async def test_removing_twice_is_not_an_error(secret_service: RealSecretService,
     assert not again.removed_anything
 
 
-def test_a_keyring_that_was_never_unlocked_is_classified_locked(locked_secret_service, tmp_path: Path) -> None:
+def test_a_keyring_that_was_never_unlocked_is_classified_locked(
+    locked_secret_service, tmp_path: Path
+) -> None:
     status = KeyringStore().status()
     assert status.state is KeyringState.LOCKED, status.explain()
     assert "Prompt dismissed" in (status.detail or "")
     # A stored profile in that session reports the lock, not bad credentials.
     store = real_store(tmp_path)
-    store.config.save(WizardConfig(active_profile="work", profiles={"work": ProfileRecord(
-        name="work", account_sid=accounts.MAIN_ACCOUNT_SID, auth_kind="auth_token",
-    )}))
+    store.config.save(
+        WizardConfig(
+            active_profile="work",
+            profiles={
+                "work": ProfileRecord(
+                    name="work",
+                    account_sid=accounts.MAIN_ACCOUNT_SID,
+                    auth_kind="auth_token",
+                )
+            },
+        )
+    )
     with pytest.raises(KeyringUnavailableError) as raised:
         resolve_credentials(profile=None, env={}, store=store)
     assert raised.value.status.state is KeyringState.LOCKED
@@ -110,10 +124,16 @@ def _profiles_command() -> list[str]:
 
     if "profiles" in cli.commands:
         return [sys.executable, "-m", "tui", "profiles"]
-    return [sys.executable, "-c", "from tui.cli.profiles import profiles; profiles(prog_name='number-wizard profiles')"]
+    return [
+        sys.executable,
+        "-c",
+        "from tui.cli.profiles import profiles; profiles(prog_name='number-wizard profiles')",
+    ]
 
 
-def test_the_command_line_in_a_subprocess(secret_service: RealSecretService, isolated_credentials: Path) -> None:
+def test_the_command_line_in_a_subprocess(
+    secret_service: RealSecretService, isolated_credentials: Path
+) -> None:
     name = secret_service.new_profile_name()
     command = _profiles_command()
     environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
@@ -121,21 +141,52 @@ def test_the_command_line_in_a_subprocess(secret_service: RealSecretService, iso
 
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [*command, *args], input=stdin, capture_output=True, text=True,
-            env=environment, cwd=isolated_credentials, timeout=60, check=False,
+            [*command, *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=environment,
+            cwd=isolated_credentials,
+            timeout=60,
+            check=False,
         )
 
     with served_sandbox() as api_url:
-        added = run("add", name, "--account-sid", accounts.MAIN_ACCOUNT_SID, "--api-url", api_url,
-                    stdin=accounts.MAIN_AUTH_TOKEN + "\n")
+        added = run(
+            "add",
+            name,
+            "--account-sid",
+            accounts.MAIN_ACCOUNT_SID,
+            "--api-url",
+            api_url,
+            stdin=accounts.MAIN_AUTH_TOKEN + "\n",
+        )
         assert added.returncode == 0, added.stderr
         assert "(SecretService Keyring)" in added.stdout
         # The "done when": `profiles add`, then `buy --profile NAME` works.
         bought = subprocess.run(
-            [sys.executable, "-m", "tui", "buy", "--profile", name, "--phone-number", "+15005550006",
-             "--yes", "-o", "json", "--api-url", api_url],
-            capture_output=True, text=True, env=environment, cwd=isolated_credentials, timeout=60,
-            check=False, stdin=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "tui",
+                "buy",
+                "--profile",
+                name,
+                "--phone-number",
+                "+15005550006",
+                "--yes",
+                "-o",
+                "json",
+                "--api-url",
+                api_url,
+            ],
+            capture_output=True,
+            text=True,
+            env=environment,
+            cwd=isolated_credentials,
+            timeout=60,
+            check=False,
+            stdin=subprocess.DEVNULL,
         )
     assert bought.returncode == 0, bought.stderr
     assert json.loads(bought.stdout)["phone_number"] == "+15005550006"

@@ -38,7 +38,9 @@ async def test_an_auth_token_is_checked_by_reading_the_account() -> None:
 async def test_a_standard_api_key_is_checked_with_a_call_it_may_make() -> None:
     paths: list[str] = []
     verified = await verify_credentials(
-        Credentials(accounts.MAIN_ACCOUNT_SID, Secret(accounts.API_KEY_SECRET), api_key_sid=accounts.API_KEY_SID),
+        Credentials(
+            accounts.MAIN_ACCOUNT_SID, Secret(accounts.API_KEY_SECRET), api_key_sid=accounts.API_KEY_SID
+        ),
         transport=recording_transport(paths),
     )
     assert paths[-1] == f"/2010-04-01/Accounts/{accounts.MAIN_ACCOUNT_SID}/IncomingPhoneNumbers.json"
@@ -58,8 +60,13 @@ async def test_a_wrong_secret_is_refused_with_where_to_look() -> None:
 async def test_a_refused_regional_key_mentions_the_region() -> None:
     with pytest.raises(VerificationError, match="region ie1"):
         await verify_credentials(
-            Credentials(accounts.MAIN_ACCOUNT_SID, Secret("nope"), api_key_sid=accounts.API_KEY_SID,
-                        region="ie1", edge="dublin"),
+            Credentials(
+                accounts.MAIN_ACCOUNT_SID,
+                Secret("nope"),
+                api_key_sid=accounts.API_KEY_SID,
+                region="ie1",
+                edge="dublin",
+            ),
             transport=sandbox_transport(),
         )
 
@@ -67,7 +74,8 @@ async def test_a_refused_regional_key_mentions_the_region() -> None:
 async def test_test_credentials_are_explained() -> None:
     with pytest.raises(VerificationError, match="test credentials"):
         await verify_credentials(
-            Credentials(accounts.TEST_ACCOUNT_SID, Secret(accounts.TEST_AUTH_TOKEN)), transport=sandbox_transport()
+            Credentials(accounts.TEST_ACCOUNT_SID, Secret(accounts.TEST_AUTH_TOKEN)),
+            transport=sandbox_transport(),
         )
 
 
@@ -84,7 +92,9 @@ async def test_an_inactive_account_is_not_accepted() -> None:
 
 async def test_swapped_sids_get_a_hint() -> None:
     def not_found(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(404, json={"code": 20404, "message": "The requested resource was not found", "status": 404})
+        return httpx.Response(
+            404, json={"code": 20404, "message": "The requested resource was not found", "status": 404}
+        )
 
     with pytest.raises(VerificationError, match="swapped"):
         await verify_credentials(

@@ -40,16 +40,23 @@ class Served:
 
 def _isolated_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
-    env.update(HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "data"),
-               XDG_STATE_HOME=str(tmp_path / "state"), XDG_CONFIG_HOME=str(tmp_path / "config"),
-               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    env.update(
+        HOME=str(tmp_path / "home"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+    )
     return env
 
 
 def _serve(tmp_path: Path, state: Path) -> Served:
     process = subprocess.Popen(
         [sys.executable, "-m", "tui", "sandbox", "serve", "--port", "0", "--state", str(state)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=REPO,
         env=_isolated_env(tmp_path),
     )
     assert process.stdout is not None
@@ -71,8 +78,9 @@ def served(tmp_path: Path) -> Iterator[Served]:
         server.process.wait(timeout=10)
 
 
-def run_cli(tmp_path: Path, served: Served, *args: str, token: str = MAIN_AUTH_TOKEN,
-            api_key: bool = False) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    tmp_path: Path, served: Served, *args: str, token: str = MAIN_AUTH_TOKEN, api_key: bool = False
+) -> subprocess.CompletedProcess[str]:
     env = _isolated_env(tmp_path)
     env["TWILIO_ACCOUNT_SID"] = MAIN_ACCOUNT_SID
     if api_key:
@@ -81,13 +89,28 @@ def run_cli(tmp_path: Path, served: Served, *args: str, token: str = MAIN_AUTH_T
         env["TWILIO_AUTH_TOKEN"] = token
     return subprocess.run(
         [sys.executable, "-m", "tui", *args, "--api-url", served.base_url],
-        capture_output=True, text=True, cwd=REPO, env=env, timeout=60, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
     )
 
 
 def test_buy_magic_number_prints_the_created_resource(tmp_path: Path, served: Served) -> None:
-    result = run_cli(tmp_path, served, "buy", "--phone-number", "+15005550006",
-                     "--voice-url", "https://example.com/voice", "--yes", "-o", "json")
+    result = run_cli(
+        tmp_path,
+        served,
+        "buy",
+        "--phone-number",
+        "+15005550006",
+        "--voice-url",
+        "https://example.com/voice",
+        "--yes",
+        "-o",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     resource = json.loads(result.stdout)
     assert resource["phone_number"] == "+15005550006"
@@ -102,15 +125,28 @@ def test_buy_magic_number_prints_the_created_resource(tmp_path: Path, served: Se
 
 def test_dry_run_prints_the_request_and_buys_nothing(tmp_path: Path, served: Served) -> None:
     before = served.owned_numbers()
-    result = run_cli(tmp_path, served, "buy", "--phone-number", "+15005550006",
-                     "--voice-url", "https://example.com/voice", "--voice-caller-id-lookup",
-                     "--dry-run", "-o", "json")
+    result = run_cli(
+        tmp_path,
+        served,
+        "buy",
+        "--phone-number",
+        "+15005550006",
+        "--voice-url",
+        "https://example.com/voice",
+        "--voice-caller-id-lookup",
+        "--dry-run",
+        "-o",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
         "method": "POST",
         "url": f"{served.base_url}/2010-04-01/Accounts/{MAIN_ACCOUNT_SID}/IncomingPhoneNumbers/Mobile.json",
-        "form": {"PhoneNumber": "+15005550006", "VoiceCallerIdLookup": "true",
-                 "VoiceUrl": "https://example.com/voice"},
+        "form": {
+            "PhoneNumber": "+15005550006",
+            "VoiceCallerIdLookup": "true",
+            "VoiceUrl": "https://example.com/voice",
+        },
     }
     assert served.owned_numbers() == before
 
@@ -124,8 +160,7 @@ def test_magic_numbers_that_fail(tmp_path: Path, served: Served, number: str, co
 
 
 def test_wrong_token_is_explained(tmp_path: Path, served: Served) -> None:
-    result = run_cli(tmp_path, served, "buy", "--phone-number", "+15005550006", "--yes",
-                     token="0" * 32)
+    result = run_cli(tmp_path, served, "buy", "--phone-number", "+15005550006", "--yes", token="0" * 32)
     assert result.returncode == 3
     assert "Twilio error 20003" in result.stderr
     assert "did not accept these credentials" in result.stderr
@@ -133,8 +168,9 @@ def test_wrong_token_is_explained(tmp_path: Path, served: Served) -> None:
 
 
 def test_number_needing_an_address_bought_without_one_gives_21631(tmp_path: Path, served: Served) -> None:
-    number = next(row.phone_number for row in seed.MOBILE_INVENTORY["SE"]
-                  if row.address_requirements == "any")
+    number = next(
+        row.phone_number for row in seed.MOBILE_INVENTORY["SE"] if row.address_requirements == "any"
+    )
     result = run_cli(tmp_path, served, "buy", "--phone-number", number, "--yes")
     assert result.returncode == 5, result.stderr
     assert "Twilio error 21631" in result.stderr
@@ -142,21 +178,33 @@ def test_number_needing_an_address_bought_without_one_gives_21631(tmp_path: Path
 
 
 def test_regulated_country_without_bundle_gives_21649(tmp_path: Path, served: Served) -> None:
-    number = next(row.phone_number for row in seed.MOBILE_INVENTORY["GB"]
-                  if row.address_requirements == "none")
+    number = next(
+        row.phone_number for row in seed.MOBILE_INVENTORY["GB"] if row.address_requirements == "none"
+    )
     result = run_cli(tmp_path, served, "buy", "--phone-number", number, "--yes", "-o", "json")
     assert result.returncode == 5, result.stderr
     assert "Twilio error 21649" in result.stderr
     assert json.loads(result.stdout)["error"]["code"] == 21649
-    bought = run_cli(tmp_path, served, "buy", "--phone-number", number, "--yes", "-o", "json",
-                     "--bundle-sid", seed.BUNDLE_GB_MOBILE_APPROVED)
+    bought = run_cli(
+        tmp_path,
+        served,
+        "buy",
+        "--phone-number",
+        number,
+        "--yes",
+        "-o",
+        "json",
+        "--bundle-sid",
+        seed.BUNDLE_GB_MOBILE_APPROVED,
+    )
     assert bought.returncode == 0, bought.stderr
     assert json.loads(bought.stdout)["bundle_sid"] == seed.BUNDLE_GB_MOBILE_APPROVED
 
 
 def test_bought_number_survives_a_server_restart(tmp_path: Path, served: Served) -> None:
-    number = next(row.phone_number for row in seed.MOBILE_INVENTORY["NL"]
-                  if row.address_requirements == "none")
+    number = next(
+        row.phone_number for row in seed.MOBILE_INVENTORY["NL"] if row.address_requirements == "none"
+    )
     assert run_cli(tmp_path, served, "buy", "--phone-number", number, "--yes").returncode == 0
     served.process.terminate()
     served.process.wait(timeout=10)
@@ -172,8 +220,9 @@ def test_bought_number_survives_a_server_restart(tmp_path: Path, served: Served)
 
 
 def test_api_key_credentials_buy(tmp_path: Path, served: Served) -> None:
-    result = run_cli(tmp_path, served, "buy", "--phone-number", "+15005550006", "--yes",
-                     "-o", "json", api_key=True)
+    result = run_cli(
+        tmp_path, served, "buy", "--phone-number", "+15005550006", "--yes", "-o", "json", api_key=True
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["account_sid"] == MAIN_ACCOUNT_SID
 
@@ -200,9 +249,20 @@ def test_search_in_a_country_without_mobile_numbers(tmp_path: Path, served: Serv
 
 def test_bad_input_is_refused_before_anything_is_sent(tmp_path: Path, served: Served) -> None:
     before = served.owned_numbers()
-    result = run_cli(tmp_path, served, "buy", "--phone-number", "447400123456",
-                     "--sms-method", "PUT", "--trunk-sid", "TK" + "a" * 32,
-                     "--voice-application-sid", "AP" + "b" * 32, "--yes")
+    result = run_cli(
+        tmp_path,
+        served,
+        "buy",
+        "--phone-number",
+        "447400123456",
+        "--sms-method",
+        "PUT",
+        "--trunk-sid",
+        "TK" + "a" * 32,
+        "--voice-application-sid",
+        "AP" + "b" * 32,
+        "--yes",
+    )
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert any(line.startswith("error: --phone-number:") for line in lines)
@@ -215,12 +275,24 @@ def test_bad_input_is_refused_before_anything_is_sent(tmp_path: Path, served: Se
 
 def test_version_and_help(tmp_path: Path) -> None:
     env = _isolated_env(tmp_path)
-    version = subprocess.run([sys.executable, "-m", "tui", "--version"], capture_output=True,
-                             text=True, env=env, cwd=REPO, timeout=30)
+    version = subprocess.run(
+        [sys.executable, "-m", "tui", "--version"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=30,
+    )
     assert version.returncode == 0
     assert re.search(r"number-wizard, version \d+\.\d+\.\d+", version.stdout)
-    helped = subprocess.run([sys.executable, "-m", "tui", "buy", "--help"], capture_output=True,
-                            text=True, env=env, cwd=REPO, timeout=30)
+    helped = subprocess.run(
+        [sys.executable, "-m", "tui", "buy", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=30,
+    )
     assert helped.returncode == 0
     # Help text comes from the field catalogue.
     from tui.domain.fields import PURCHASE_FIELDS

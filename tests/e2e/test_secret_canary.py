@@ -96,8 +96,9 @@ def test_the_scanner_finds_a_canary_wherever_it_could_hide(tmp_path: Path) -> No
         # A traceback box wrapping the value (as Textual's crash output does).
         "crash.txt": "│ │ raw = {'secret': '" + CANARY[:20] + "    │ │\n│ │ " + CANARY[20:] + "'} │ │\n",
         # An exported screen: two spans, a non-breaking space between lines.
-        "screen.svg": (f'<text x="0">{CANARY[:12]}</text><text x="9">&#160;'
-                       f'{html.escape(CANARY[12:])}</text>'),
+        "screen.svg": (
+            f'<text x="0">{CANARY[:12]}</text><text x="9">&#160;{html.escape(CANARY[12:])}</text>'
+        ),
         "nested/deeper/draft.json": json.dumps({"note": CANARY}),
     }
     for name, text in planted.items():
@@ -148,10 +149,16 @@ class World:
 
     def cli_env(self) -> dict[str, str]:
         env = {
-            name: value for name, value in os.environ.items()
+            name: value
+            for name, value in os.environ.items()
             if not name.startswith(("TWILIO_", "KEYRING_PROPERTY_", "XDG_"))
-            and name not in ("PYTHON_KEYRING_BACKEND", "NUMBER_WIZARD_KEYRING_TIMEOUT",
-                             "DBUS_SESSION_BUS_ADDRESS", "PYTHONPATH")
+            and name
+            not in (
+                "PYTHON_KEYRING_BACKEND",
+                "NUMBER_WIZARD_KEYRING_TIMEOUT",
+                "DBUS_SESSION_BUS_ADDRESS",
+                "PYTHONPATH",
+            )
         }
         env.update(self.xdg)
         env.update(
@@ -163,8 +170,13 @@ class World:
 
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [sys.executable, "-m", "tui", *args], input=stdin, capture_output=True, text=True,
-            cwd=self.work, env=self.cli_env(), timeout=60,
+            [sys.executable, "-m", "tui", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=self.work,
+            env=self.cli_env(),
+            timeout=60,
         )
         self.outputs.append((f"{args[:2]} stdout", result.stdout))
         self.outputs.append((f"{args[:2]} stderr", result.stderr))
@@ -181,8 +193,12 @@ class World:
         config.toml under the temporary XDG folders, and the keyring file."""
         return ProfileStore(
             ConfigFile(),
-            KeyringStore(backend=JsonFileKeyring(self.keyring_file), platform=PlatformKind.LINUX_HEADLESS,
-                         breaker=CircuitBreaker(), env={}),
+            KeyringStore(
+                backend=JsonFileKeyring(self.keyring_file),
+                platform=PlatformKind.LINUX_HEADLESS,
+                breaker=CircuitBreaker(),
+                env={},
+            ),
         )
 
     def wizard(self, *, profile: str | None = None) -> WizardApp:
@@ -213,8 +229,12 @@ class World:
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     extra = SandboxCredential(
-        name="canary", kind=CredentialKind.API_KEY, username=KEY_SID, password=CANARY,
-        account_sid=MAIN_ACCOUNT_SID, description="an API key whose secret is the canary",
+        name="canary",
+        kind=CredentialKind.API_KEY,
+        username=KEY_SID,
+        password=CANARY,
+        account_sid=MAIN_ACCOUNT_SID,
+        description="an API key whose secret is the canary",
     )
     server = start_server(sandbox=Sandbox(extra_credentials=[extra]))
     made = World(tmp_path, server.base_url)
@@ -239,8 +259,18 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
 
 def add_canary_profile(world: World) -> None:
     """`number-wizard profiles add canary …`, the secret on standard input."""
-    added = world.cli("profiles", "add", "canary", "--account-sid", MAIN_ACCOUNT_SID,
-                      "--api-key", KEY_SID, "--api-url", world.api_url, stdin=CANARY + "\n")
+    added = world.cli(
+        "profiles",
+        "add",
+        "canary",
+        "--account-sid",
+        MAIN_ACCOUNT_SID,
+        "--api-key",
+        KEY_SID,
+        "--api-url",
+        world.api_url,
+        stdin=CANARY + "\n",
+    )
     assert added.returncode == 0, added.stderr
     assert 'Saved profile "canary"' in added.stdout
     assert "JSON file test keyring" in added.stdout
@@ -340,8 +370,20 @@ async def journey(world: World) -> None:
     assert json.loads(stored)["secret"] == CANARY
 
     # (2) A purchase from the command line with the stored profile.
-    bought = world.cli("buy", "--profile", "canary", "--phone-number", NUMBER, "--voice-url", VOICE_URL,
-                       "--yes", "-o", "json", "--api-url", world.api_url)
+    bought = world.cli(
+        "buy",
+        "--profile",
+        "canary",
+        "--phone-number",
+        NUMBER,
+        "--voice-url",
+        VOICE_URL,
+        "--yes",
+        "-o",
+        "json",
+        "--api-url",
+        world.api_url,
+    )
     assert bought.returncode == 0, bought.stderr
     assert json.loads(bought.stdout)["phone_number"] == NUMBER
 
@@ -404,7 +446,8 @@ def crash_on_keystroke(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("crash", [crash_on_submit, crash_on_keystroke], ids=["on-submit", "on-keystroke"])
 async def test_a_crash_does_not_print_the_canary(
-        world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], crash: Any) -> None:
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], crash: Any
+) -> None:
     """Textual prints a crashed handler's traceback with its local variables
     (credentials.md §3): the canary must not be among them."""
     add_canary_profile(world)
@@ -471,10 +514,14 @@ def crash_in_the_secret_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(credential_rules, "api_key_secret", failing)
 
 
-@pytest.mark.parametrize("crash", [crash_in_field_change, crash_in_field_blur, crash_in_the_secret_rule],
-                         ids=["on-change", "on-blur", "in-the-rule"])
+@pytest.mark.parametrize(
+    "crash",
+    [crash_in_field_change, crash_in_field_blur, crash_in_the_secret_rule],
+    ids=["on-change", "on-blur", "in-the-rule"],
+)
 async def test_a_crash_in_the_secret_field_does_not_print_the_canary(
-        world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], crash: Any) -> None:
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], crash: Any
+) -> None:
     """The form field's own handlers, crashing with the canary in the input: the
     crash output (every frame's locals) must not hold it."""
     add_canary_profile(world)

@@ -38,14 +38,31 @@ class Terminal:
         self.socket_path = ""
 
     def run(self, *args: str) -> str:
-        result = subprocess.run([self.tmux, "-L", self.socket, *args], env=self.env,
-                                capture_output=True, text=True, timeout=10, check=True)
+        result = subprocess.run(
+            [self.tmux, "-L", self.socket, *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
         return result.stdout
 
     def start(self, command: list[str], config: Path) -> None:
         width, height = SIZE
-        self.run("-f", str(config), "new-session", "-d", "-s", self.session,
-                 "-x", str(width), "-y", str(height), *command)
+        self.run(
+            "-f",
+            str(config),
+            "new-session",
+            "-d",
+            "-s",
+            self.session,
+            "-x",
+            str(width),
+            "-y",
+            str(height),
+            *command,
+        )
         self.socket_path = self.run("display-message", "-p", "#{socket_path}").strip()
 
     def keys(self, *keys: str) -> None:
@@ -74,8 +91,13 @@ class Terminal:
         raise AssertionError(f"waited {timeout}s for {wanted!r}; the screen shows:\n{screen}")
 
     def kill(self) -> None:
-        subprocess.run([self.tmux, "-L", self.socket, "kill-server"], env=self.env,
-                       capture_output=True, timeout=10, check=False)
+        subprocess.run(
+            [self.tmux, "-L", self.socket, "kill-server"],
+            env=self.env,
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
         if self.socket_path:
             Path(self.socket_path).unlink(missing_ok=True)
 
@@ -113,8 +135,10 @@ def test_buy_a_number_with_the_keyboard(terminal: Terminal, tmp_path: Path) -> N
     # Keep the pane after the app exits, so that a crash leaves its traceback to read.
     config.write_text("set -g remain-on-exit on\nset -g status off\n", "utf-8")
     # tmux sets TERM inside the pane to its own; the app gets xterm-256color.
-    terminal.start(["env", "TERM=xterm-256color", "COLORTERM=truecolor",
-                    sys.executable, "-m", "tui", "--sandbox"], config)
+    terminal.start(
+        ["env", "TERM=xterm-256color", "COLORTERM=truecolor", sys.executable, "-m", "tui", "--sandbox"],
+        config,
+    )
 
     # 1 Account: the sandbox accepts its own credentials.
     terminal.wait_for("Sandbox Account · Full (paid) account")

@@ -24,9 +24,20 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     # No build isolation: hatchling is a test dependency, so this works offline.
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(REPO)],
-        check=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(REPO),
+        ],
+        check=True,
+        timeout=300,
     )
     (built,) = out.glob("number_wizard-*.whl")
     return built
@@ -44,14 +55,19 @@ def test_app_from_the_wheel_loads_its_stylesheet(wheel: Path, tmp_path: Path) ->
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
-                   check=True, timeout=300)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        check=True,
+        timeout=300,
+    )
     # The dependencies come from the test environment's site-packages as a plain
     # path entry: its .pth files (and so the editable install of this checkout)
     # are not processed, so `tui` can only come from the wheel.
-    site = Path(subprocess.check_output(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True
-    ).strip())
+    site = Path(
+        subprocess.check_output(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True
+        ).strip()
+    )
     (site / "test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     script = textwrap.dedent("""
         import asyncio, pathlib, sys
@@ -82,7 +98,13 @@ def test_app_from_the_wheel_loads_its_stylesheet(wheel: Path, tmp_path: Path) ->
     """)
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
     env["HOME"] = str(tmp_path)
-    result = subprocess.run([str(python), "-c", script, str(tmp_path)], capture_output=True,
-                            text=True, cwd=tmp_path, env=env, timeout=120)
+    result = subprocess.run(
+        [str(python), "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "site-packages/tui/styles.tcss" in result.stdout

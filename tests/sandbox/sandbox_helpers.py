@@ -117,9 +117,7 @@ def _pointer(*parts: str) -> str:
 
 def spec_validator(document: str, *parts: str) -> OAS30Validator:
     """A validator for the schema at `parts` (a JSON pointer's segments) of `document`."""
-    return OAS30Validator(
-        {"$ref": f"urn:{document}#{quote(_pointer(*parts))}"}, registry=REGISTRY
-    )
+    return OAS30Validator({"$ref": f"urn:{document}#{quote(_pointer(*parts))}"}, registry=REGISTRY)
 
 
 def response_validator(document: str, path: str, method: str, status: str) -> OAS30Validator:

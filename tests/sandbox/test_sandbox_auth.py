@@ -48,9 +48,7 @@ def test_account_pair_reads_its_account(sandbox: Sandbox) -> None:
         {"Authorization": f"Bearer {MAIN[1]}"},
     ],
 )
-def test_anything_but_a_known_pair_is_401_authenticate(
-    sandbox: Sandbox, headers: dict[str, str]
-) -> None:
+def test_anything_but_a_known_pair_is_401_authenticate(sandbox: Sandbox, headers: dict[str, str]) -> None:
     response = sandbox.handle("GET", f"{account_path()}/{OWNED}", [], headers, b"")
     assert response.status == 401
     assert response.json() == {
@@ -198,8 +196,12 @@ def test_extra_credentials_are_accepted_alongside_the_documented_ones() -> None:
     from tui.sandbox.accounts import API_KEY_SID, MAIN_ACCOUNT_SID, CredentialKind, SandboxCredential
 
     extra = SandboxCredential(
-        name="mine", kind=CredentialKind.API_KEY, username="SK" + "c" * 32,
-        password="my-own-rehearsal-secret", account_sid=MAIN_ACCOUNT_SID, description="test",
+        name="mine",
+        kind=CredentialKind.API_KEY,
+        username="SK" + "c" * 32,
+        password="my-own-rehearsal-secret",
+        account_sid=MAIN_ACCOUNT_SID,
+        description="test",
     )
     path = f"/2010-04-01/Accounts/{MAIN_ACCOUNT_SID}/IncomingPhoneNumbers.json"
 

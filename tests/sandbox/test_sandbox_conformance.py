@@ -76,9 +76,7 @@ def test_list_and_fetch_available_countries(sandbox: Sandbox) -> None:
     for country in listing["countries"]:
         assert_exact_fields(country, API, "api.v2010.account.available_phone_number_country")
     one = call(sandbox, "GET", f"{account_path()}/AvailablePhoneNumbers/GB.json").json()
-    assert_conforms(
-        one, API, f"{ACCOUNT}/AvailablePhoneNumbers/{{CountryCode}}.json", "get", "200"
-    )
+    assert_conforms(one, API, f"{ACCOUNT}/AvailablePhoneNumbers/{{CountryCode}}.json", "get", "200")
     assert one["subresource_uris"]["mobile"].endswith("/AvailablePhoneNumbers/GB/Mobile.json")
 
 

@@ -20,9 +20,7 @@ def purchase_request(phone_number: str) -> dict[str, object]:
 
 
 def owned(client: httpx.Client, phone_number: str) -> list[dict[str, object]]:
-    response = client.get(
-        f"{account_path()}/IncomingPhoneNumbers.json", params={"PhoneNumber": phone_number}
-    )
+    response = client.get(f"{account_path()}/IncomingPhoneNumbers.json", params={"PhoneNumber": phone_number})
     return response.json()["incoming_phone_numbers"]
 
 
@@ -112,9 +110,7 @@ async def test_delay_shorter_than_the_timeout_just_slows_the_answer(sandbox: San
 
 async def test_transport_retry_flow_with_retry_after(sandbox: Sandbox) -> None:
     sandbox.faults.add("POST", PURCHASE, status=429, retry_after=1)
-    async with httpx.AsyncClient(
-        transport=SandboxTransport(sandbox), base_url=BASE_URL, auth=MAIN
-    ) as client:
+    async with httpx.AsyncClient(transport=SandboxTransport(sandbox), base_url=BASE_URL, auth=MAIN) as client:
         throttled = await client.post(**purchase_request("+46701740612"))
         assert (throttled.status_code, throttled.headers["retry-after"]) == (429, "1")
         assert (await client.post(**purchase_request("+46701740612"))).status_code == 201

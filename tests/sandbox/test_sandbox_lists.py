@@ -24,9 +24,7 @@ def test_main_account_starts_with_its_seeded_numbers_only(sandbox: Sandbox) -> N
     numbers = owned(sandbox)["incoming_phone_numbers"]
     assert sorted(n["phone_number"] for n in numbers) == ["+447802019939", "+46701740698"]
     assert {n["account_sid"] for n in numbers} == {MAIN_ACCOUNT_SID}
-    trial = call(
-        sandbox, "GET", f"{account_path(TRIAL_ACCOUNT_SID)}/IncomingPhoneNumbers.json", auth=TRIAL
-    )
+    trial = call(sandbox, "GET", f"{account_path(TRIAL_ACCOUNT_SID)}/IncomingPhoneNumbers.json", auth=TRIAL)
     assert trial.json()["incoming_phone_numbers"] == []
 
 
@@ -115,9 +113,7 @@ def test_created_address_can_satisfy_a_purchase(sandbox: Sandbox) -> None:
 @pytest.mark.parametrize(
     ("change", "code"), [({"IsoCountry": None}, 80701), ({"IsoCountry": "Brazil"}, 80701)]
 )
-def test_create_address_validation(
-    sandbox: Sandbox, change: dict[str, str | None], code: int
-) -> None:
+def test_create_address_validation(sandbox: Sandbox, change: dict[str, str | None], code: int) -> None:
     form = {"CustomerName": "A", "Street": "B", "City": "C", "Region": "D", "PostalCode": "E",
             "IsoCountry": "BR"}  # fmt: skip
     for name, value in change.items():

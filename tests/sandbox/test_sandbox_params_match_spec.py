@@ -70,7 +70,9 @@ def table_name(table: tuple[Param, ...]) -> str:
     return next(name for name, value in vars(params).items() if value is table)
 
 
-def assert_param_matches(document: str, table: tuple[Param, ...], param: Param, schema: dict[str, Any]) -> None:
+def assert_param_matches(
+    document: str, table: tuple[Param, ...], param: Param, schema: dict[str, Any]
+) -> None:
     schema = resolve(document, schema)
     if (table_name(table), param.name) in DELIBERATE:
         return
@@ -84,9 +86,7 @@ def assert_param_matches(document: str, table: tuple[Param, ...], param: Param, 
 
 
 @pytest.mark.parametrize(("table", "document", "path", "method"), BODIES)
-def test_request_body_tables(
-    table: tuple[Param, ...], document: str, path: str, method: str
-) -> None:
+def test_request_body_tables(table: tuple[Param, ...], document: str, path: str, method: str) -> None:
     schema = SPEC[document]["paths"][path][method]["requestBody"]["content"][
         "application/x-www-form-urlencoded"
     ]["schema"]
@@ -114,9 +114,7 @@ def test_bundle_sids_pattern_is_the_specs() -> None:
 
 
 def test_routes_cover_the_subset() -> None:
-    implemented = {
-        operation.operation_id for route in ROUTES for operation in route.operations.values()
-    }
+    implemented = {operation.operation_id for route in ROUTES for operation in route.operations.values()}
     in_spec = {
         operation["operationId"]
         for document in SPEC.values()

@@ -227,9 +227,7 @@ def test_foreign_requirement_with_an_address_at_home_is_refused(sandbox: Sandbox
 
 
 def test_local_requirement_met_with_an_approved_bundle(sandbox: Sandbox) -> None:
-    response = buy(
-        sandbox, DE_LOCAL, AddressSid=seed.ADDRESS_DE, BundleSid=seed.BUNDLE_DE_MOBILE_APPROVED
-    )
+    response = buy(sandbox, DE_LOCAL, AddressSid=seed.ADDRESS_DE, BundleSid=seed.BUNDLE_DE_MOBILE_APPROVED)
     assert response.status == 201
     assert response.json()["bundle_sid"] == seed.BUNDLE_DE_MOBILE_APPROVED
 
@@ -243,9 +241,7 @@ def test_number_without_requirement_accepts_no_address(sandbox: Sandbox) -> None
 
 def test_bundle_required_and_not_provided_is_21649(sandbox: Sandbox) -> None:
     body = assert_error(buy(sandbox, "+447929436483"), 400, 21649)
-    assert body["message"] == (
-        "Bundle required and not provided for country: [GB] and numberType: [MOBILE]"
-    )
+    assert body["message"] == ("Bundle required and not provided for country: [GB] and numberType: [MOBILE]")
 
 
 @pytest.mark.parametrize(
@@ -286,9 +282,7 @@ def test_regulatory_checks_come_before_the_trial_limit(sandbox: Sandbox) -> None
 
 
 def test_sms_fallback_url_without_sms_url_is_21406(sandbox: Sandbox) -> None:
-    assert_error(
-        buy(sandbox, "+46701740612", SmsFallbackUrl="https://example.com/fallback"), 400, 21406
-    )
+    assert_error(buy(sandbox, "+46701740612", SmsFallbackUrl="https://example.com/fallback"), 400, 21406)
     assert "+46701740612" in for_sale(sandbox, "SE")
 
 
@@ -334,9 +328,7 @@ def test_update_refuses_moving_to_an_account_that_is_not_a_subaccount(sandbox: S
     sid = buy(sandbox, "+46701740612").json()["sid"]
     response = call(sandbox, "POST", f"{NUMBERS}/{sid}.json", form={"AccountSid": TRIAL_ACCOUNT_SID})
     assert_error(response, 400, 80701)
-    moved_nowhere = call(
-        sandbox, "POST", f"{NUMBERS}/{sid}.json", form={"AccountSid": MAIN_ACCOUNT_SID}
-    )
+    moved_nowhere = call(sandbox, "POST", f"{NUMBERS}/{sid}.json", form={"AccountSid": MAIN_ACCOUNT_SID})
     assert moved_nowhere.status == 200
 
 

@@ -53,8 +53,10 @@ def test_search_returns_the_countrys_numbers_with_null_nanp_fields(sandbox: Sand
         assert number["iso_country"] == "GB"
         assert number["phone_number"].startswith("+447")
         assert number["friendly_name"] == number["phone_number"]
-        assert all(number[key] is None for key in ("lata", "rate_center", "latitude",
-                                                   "longitude", "region", "postal_code"))
+        assert all(
+            number[key] is None
+            for key in ("lata", "rate_center", "latitude", "longitude", "region", "postal_code")
+        )
 
 
 @pytest.mark.parametrize(
@@ -103,9 +105,7 @@ def test_in_locality(sandbox: Sandbox) -> None:
      {"NearNumber": "+14155550100"}, {"NearLatLong": "37.78,-122.39"},
      {"InLata": "722"}],
 )  # fmt: skip
-def test_us_canada_only_filters_find_no_mobile_numbers(
-    sandbox: Sandbox, query: dict[str, str]
-) -> None:
+def test_us_canada_only_filters_find_no_mobile_numbers(sandbox: Sandbox, query: dict[str, str]) -> None:
     assert search(sandbox, "GB", **query) == []
 
 
@@ -121,9 +121,7 @@ def test_us_canada_only_filters_find_no_mobile_numbers(
         ({"Contains": "1"}, 80701),
     ],
 )
-def test_malformed_search_parameters_are_400(
-    sandbox: Sandbox, query: dict[str, str], code: int
-) -> None:
+def test_malformed_search_parameters_are_400(sandbox: Sandbox, query: dict[str, str], code: int) -> None:
     path = f"{account_path()}/AvailablePhoneNumbers/GB/Mobile.json"
     assert_error(call(sandbox, "GET", path, query=query), 400, code)
 

@@ -13,9 +13,7 @@ from tui.sandbox.numbers_v2 import bundle_required, regulation_by_sid
 
 STOCKED = ("GB", "AU", "DE", "NL", "SE", "BR")
 ALL_SEEDED_NUMBERS = [
-    (iso_country, row.phone_number)
-    for iso_country, rows in seed.MOBILE_INVENTORY.items()
-    for row in rows
+    (iso_country, row.phone_number) for iso_country, rows in seed.MOBILE_INVENTORY.items() for row in rows
 ] + [
     (phonenumbers.region_code_for_number(phonenumbers.parse(row.phone_number)), row.phone_number)
     for row in seed.ALREADY_OWNED_NUMBERS
@@ -23,9 +21,7 @@ ALL_SEEDED_NUMBERS = [
 
 
 @pytest.mark.parametrize(("iso_country", "phone_number"), ALL_SEEDED_NUMBERS)
-def test_every_seeded_number_is_a_valid_mobile_of_its_country(
-    iso_country: str, phone_number: str
-) -> None:
+def test_every_seeded_number_is_a_valid_mobile_of_its_country(iso_country: str, phone_number: str) -> None:
     parsed = phonenumbers.parse(phone_number)
     assert phonenumbers.is_valid_number(parsed)
     assert phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.MOBILE
@@ -73,9 +69,7 @@ def test_seeded_bundles_point_at_seeded_regulations() -> None:
         assert (regulation.iso_country, regulation.number_type, regulation.end_user_type) == (
             row.iso_country, row.number_type, row.end_user_type,
         )  # fmt: skip
-    statuses = Counter(
-        (row.iso_country, row.number_type, row.status) for row in seed.MAIN_ACCOUNT_BUNDLES
-    )
+    statuses = Counter((row.iso_country, row.number_type, row.status) for row in seed.MAIN_ACCOUNT_BUNDLES)
     assert statuses[("GB", "mobile", "twilio-approved")] == 1
     assert statuses[("DE", "mobile", "twilio-approved")] == 1
     assert statuses[("AU", "mobile", "pending-review")] == 1

@@ -89,9 +89,7 @@ def test_delay_fault_over_http_times_out_after_the_commit() -> None:
 def test_served_state_survives_a_restart(tmp_path: Path) -> None:
     state_file = tmp_path / "state.json"
     with start_server(state_path=state_file) as server:
-        httpx.post(
-            f"{server.base_url}{PURCHASE_PATH}", data={"PhoneNumber": "+46701740612"}, auth=MAIN
-        )
+        httpx.post(f"{server.base_url}{PURCHASE_PATH}", data={"PhoneNumber": "+46701740612"}, auth=MAIN)
     with start_server(state_path=state_file) as server:
         listed = httpx.get(
             f"{server.base_url}{account_path()}/IncomingPhoneNumbers.json",

@@ -67,13 +67,15 @@ def wrong_token_connection() -> Connection:
 
 def seed_draft(directory: Path) -> None:
     """A draft left by an earlier session, for the resume dialog."""
-    draft_store_in(directory).save({
-        "version": 1,
-        "values": {"phone_number": MAGIC_NUMBER, "voice_url": VOICE_URL},
-        "voice_mode": "webhook",
-        "sms_mode": "webhook",
-        "search": {},
-    })
+    draft_store_in(directory).save(
+        {
+            "version": 1,
+            "values": {"phone_number": MAGIC_NUMBER, "voice_url": VOICE_URL},
+            "voice_mode": "webhook",
+            "sms_mode": "webhook",
+            "search": {},
+        }
+    )
 
 
 # -- driving ---------------------------------------------------------------------
@@ -325,36 +327,42 @@ async def tour_summary(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
-TOUR: dict[str, Scene] = {scene.name: scene for scene in (
-    Scene("01-account", account),
-    Scene("02-number", tour_number),
-    Scene("03-voice", tour_voice),
-    Scene("04-messaging", tour_messaging),
-    Scene("05-details", tour_details),
-    Scene("06-compliance", tour_compliance),
-    Scene("07-review", tour_review),
-    Scene("08-confirm", tour_confirm),
-    Scene("09-summary", tour_summary),
-)}
+TOUR: dict[str, Scene] = {
+    scene.name: scene
+    for scene in (
+        Scene("01-account", account),
+        Scene("02-number", tour_number),
+        Scene("03-voice", tour_voice),
+        Scene("04-messaging", tour_messaging),
+        Scene("05-details", tour_details),
+        Scene("06-compliance", tour_compliance),
+        Scene("07-review", tour_review),
+        Scene("08-confirm", tour_confirm),
+        Scene("09-summary", tour_summary),
+    )
+}
 
 
-SCENES: dict[str, Scene] = {scene.name: scene for scene in (
-    Scene("account", account),
-    Scene("account_20003", account_20003, {"connection_factory": wrong_token_connection}),
-    Scene("number_search_results", number_search_results),
-    Scene("number_search_empty", number_search_empty),
-    Scene("number_typed", number_typed),
-    Scene("number_21422", number_21422),
-    Scene("voice", voice),
-    Scene("voice_field_error", voice_field_error),
-    Scene("messaging", messaging),
-    Scene("details", details),
-    Scene("compliance", compliance),
-    Scene("compliance_21631", compliance_21631),
-    Scene("review", review),
-    Scene("confirm_purchase", confirm_purchase),
-    Scene("summary", summary),
-    Scene("summary_unknown", summary_unknown),
-    Scene("quit_confirm", quit_confirm),
-    Scene("resume_draft", resume_draft, {"resume_draft": True}, prepare=seed_draft),
-)}
+SCENES: dict[str, Scene] = {
+    scene.name: scene
+    for scene in (
+        Scene("account", account),
+        Scene("account_20003", account_20003, {"connection_factory": wrong_token_connection}),
+        Scene("number_search_results", number_search_results),
+        Scene("number_search_empty", number_search_empty),
+        Scene("number_typed", number_typed),
+        Scene("number_21422", number_21422),
+        Scene("voice", voice),
+        Scene("voice_field_error", voice_field_error),
+        Scene("messaging", messaging),
+        Scene("details", details),
+        Scene("compliance", compliance),
+        Scene("compliance_21631", compliance_21631),
+        Scene("review", review),
+        Scene("confirm_purchase", confirm_purchase),
+        Scene("summary", summary),
+        Scene("summary_unknown", summary_unknown),
+        Scene("quit_confirm", quit_confirm),
+        Scene("resume_draft", resume_draft, {"resume_draft": True}, prepare=seed_draft),
+    )
+}

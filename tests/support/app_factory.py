@@ -86,8 +86,12 @@ def profile_store_in(directory: Path, backend: KeyringBackend | None = None) -> 
     keyring), on a fixed platform and with a circuit breaker of their own."""
     return ProfileStore(
         ConfigFile(Path(directory) / "config" / "config.toml"),
-        KeyringStore(backend=backend or InMemoryKeyring(), platform=PlatformKind.LINUX_HEADLESS,
-                     breaker=CircuitBreaker(), env={}),
+        KeyringStore(
+            backend=backend or InMemoryKeyring(),
+            platform=PlatformKind.LINUX_HEADLESS,
+            breaker=CircuitBreaker(),
+            env={},
+        ),
     )
 
 
@@ -120,7 +124,9 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         return sum(1 for m, p in self.requests if m == method and p.endswith(path_suffix))
 
 
-def recording_connection(clock: Callable[[], datetime] = fixed_clock) -> tuple[Connection, RecordingTransport]:
+def recording_connection(
+    clock: Callable[[], datetime] = fixed_clock,
+) -> tuple[Connection, RecordingTransport]:
     """A sandbox connection whose requests are recorded."""
     connection = sandbox_connection(clock=clock)
     assert connection.transport is not None
@@ -142,8 +148,12 @@ def isolate_environment(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     monkeypatch.setenv("HOME", str(home))
-    for variable, folder in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
-                             ("XDG_STATE_HOME", ".local/state"), ("XDG_CACHE_HOME", ".cache")):
+    for variable, folder in (
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_STATE_HOME", ".local/state"),
+        ("XDG_CACHE_HOME", ".cache"),
+    ):
         monkeypatch.setenv(variable, str(home / folder))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 

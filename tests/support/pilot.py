@@ -43,8 +43,9 @@ def text_of(app: WizardApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).content)
 
 
-async def type_into(pilot: Pilot[Any], name: str, text: str, *, leave: bool = True,
-                    keys: bool = False) -> None:
+async def type_into(
+    pilot: Pilot[Any], name: str, text: str, *, leave: bool = True, keys: bool = False
+) -> None:
     """Focus a text field and replace its value, then (by default) leave it with Tab.
 
     With `keys=True` every character is a key press; otherwise all but the last
@@ -97,8 +98,14 @@ async def set_mode(pilot: Pilot[Any], mode: str) -> None:
     await pilot.pause()
 
 
-async def reach_review(pilot: Pilot[Any], number: str, *, address_sid: str | None = None,
-                       bundle_sid: str | None = None, voice_url: str | None = None) -> None:
+async def reach_review(
+    pilot: Pilot[Any],
+    number: str,
+    *,
+    address_sid: str | None = None,
+    bundle_sid: str | None = None,
+    voice_url: str | None = None,
+) -> None:
     """Fill the wizard for `number` (no messaging, voice by `voice_url` or none) and
     open the Review step. Compliance SIDs are typed into their fields."""
     app = pilot.app

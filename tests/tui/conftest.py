@@ -3,8 +3,8 @@
 `make_app` builds a WizardApp on the in-process sandbox with a fixed clock, its
 draft and receipts under tmp_path, no draft offered (unless `resume_draft=True`),
 theme textual-dark and no animation; every test runs with a clean environment
-and without cursor blink, and fails if one of the app's workers crashed. The factory itself lives in tests/support/app_factory.py
-so that the snapshot tests can use the same one.
+and without cursor blink, and fails if one of the app's workers crashed. The
+factory itself lives in tests/support/app_factory.py so that the snapshot tests can use the same one.
 """
 
 from __future__ import annotations

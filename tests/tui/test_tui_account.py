@@ -83,8 +83,11 @@ SIZE = (110, 60)  # the whole form fits: no scrolling needed to reach a button
 def served() -> Iterator[str]:
     """A sandbox on 127.0.0.1 that also accepts EXTRA_KEY_SID / EXTRA_SECRET."""
     extra = SandboxCredential(
-        name="extra-key", kind=CredentialKind.API_KEY, username=EXTRA_KEY_SID,
-        password=EXTRA_SECRET, account_sid=MAIN_ACCOUNT_SID,
+        name="extra-key",
+        kind=CredentialKind.API_KEY,
+        username=EXTRA_KEY_SID,
+        password=EXTRA_SECRET,
+        account_sid=MAIN_ACCOUNT_SID,
         description="an API key of the main account added by the Account step tests",
     )
     server = start_server(sandbox=Sandbox(clock=fixed_clock, extra_credentials=[extra]))
@@ -94,19 +97,32 @@ def served() -> Iterator[str]:
         server.shutdown()
 
 
-def store_with(directory: Path, backend: KeyringBackend | None = None, *,
-               timeouts: KeyringTimeouts | None = None) -> ProfileStore:
+def store_with(
+    directory: Path, backend: KeyringBackend | None = None, *, timeouts: KeyringTimeouts | None = None
+) -> ProfileStore:
     if timeouts is None:
         return profile_store_in(directory, backend)
     return ProfileStore(
         ConfigFile(directory / "config" / "config.toml"),
-        KeyringStore(backend=backend, timeouts=timeouts, platform=PlatformKind.LINUX_HEADLESS,
-                     breaker=CircuitBreaker(), env={}),
+        KeyringStore(
+            backend=backend,
+            timeouts=timeouts,
+            platform=PlatformKind.LINUX_HEADLESS,
+            breaker=CircuitBreaker(),
+            env={},
+        ),
     )
 
 
-def account_app(directory: Path, *, store: ProfileStore | None = None, env: dict[str, str] | None = None,
-                api_url: str | None = None, profile: str | None = None, sandbox: bool = False) -> WizardApp:
+def account_app(
+    directory: Path,
+    *,
+    store: ProfileStore | None = None,
+    env: dict[str, str] | None = None,
+    api_url: str | None = None,
+    profile: str | None = None,
+    sandbox: bool = False,
+) -> WizardApp:
     """The wizard as `number-wizard [--sandbox] [--api-url URL] [--profile NAME]`
     starts it: no connection yet, the Account step resolves one."""
     app = WizardApp(
@@ -155,9 +171,14 @@ def press(app: WizardApp, button_id: str) -> None:
     button.press()
 
 
-async def fill_form(pilot: Pilot[Any], *, account_sid: str = MAIN_ACCOUNT_SID,
-                    key_sid: str | None = EXTRA_KEY_SID, secret: str = EXTRA_SECRET,
-                    profile: str | None = None) -> None:
+async def fill_form(
+    pilot: Pilot[Any],
+    *,
+    account_sid: str = MAIN_ACCOUNT_SID,
+    key_sid: str | None = EXTRA_KEY_SID,
+    secret: str = EXTRA_SECRET,
+    profile: str | None = None,
+) -> None:
     """Type credentials into the form (API key unless `key_sid` is None)."""
     app = pilot.app
     if key_sid is None:
@@ -206,13 +227,17 @@ async def test_from_the_sandbox(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["api_key", "auth_token"])
 async def test_from_the_environment_which_beats_the_active_profile(
-        tmp_path: Path, served: str, kind: str) -> None:
+    tmp_path: Path, served: str, kind: str
+) -> None:
     store = store_with(tmp_path)
     await add_profile(store, "work", served, main_key(EXTRA_SECRET, EXTRA_KEY_SID))
     assert store.active_name() == "work"
     if kind == "api_key":
-        env = {"TWILIO_ACCOUNT_SID": MAIN_ACCOUNT_SID, "TWILIO_API_KEY": API_KEY_SID,
-               "TWILIO_API_SECRET": API_KEY_SECRET}
+        env = {
+            "TWILIO_ACCOUNT_SID": MAIN_ACCOUNT_SID,
+            "TWILIO_API_KEY": API_KEY_SID,
+            "TWILIO_API_SECRET": API_KEY_SECRET,
+        }
         source = "environment (TWILIO_ACCOUNT_SID, TWILIO_API_KEY, TWILIO_API_SECRET)"
         auth = f"API key {API_KEY_SID} + secret ********"
     else:
@@ -292,7 +317,8 @@ async def test_no_credentials_explains_shows_the_form_and_blocks_next(tmp_path: 
     ids=["key-without-secret", "token-without-sid", "sk-as-account-sid", "short-token"],
 )
 async def test_an_unusable_environment_is_an_error_never_mixed_with_a_profile(
-        tmp_path: Path, served: str, env: dict[str, str], named: str) -> None:
+    tmp_path: Path, served: str, env: dict[str, str], named: str
+) -> None:
     store = store_with(tmp_path)
     await add_profile(store, "work", served, main_key())  # active, and must not be used
     app = account_app(tmp_path, store=store, env=env, api_url=served)
@@ -346,7 +372,11 @@ async def test_add_credentials_saved_as_a_profile(tmp_path: Path, served: str) -
         # Stored: the profile (active, the first one), the secret in the keyring only.
         [info] = store.list_profiles()
         assert (info.name, info.account_sid, info.api_key_sid, info.active) == (
-            "work", MAIN_ACCOUNT_SID, EXTRA_KEY_SID, True)
+            "work",
+            MAIN_ACCOUNT_SID,
+            EXTRA_KEY_SID,
+            True,
+        )
         assert json.loads(backend.entries[(SERVICE_NAME, "twilio:work")])["secret"] == EXTRA_SECRET
         assert "work" in config_text(tmp_path)
         assert EXTRA_SECRET not in config_text(tmp_path)
@@ -385,8 +415,11 @@ async def test_add_credentials_for_this_session_only(tmp_path: Path, served: str
 async def test_other_credentials_replace_the_ones_in_use(tmp_path: Path, served: str) -> None:
     """With credentials already in use, "Use other credentials…" opens the form
     (with a Cancel) and the new ones take over."""
-    app = account_app(tmp_path, env={"TWILIO_ACCOUNT_SID": MAIN_ACCOUNT_SID,
-                                     "TWILIO_AUTH_TOKEN": MAIN_AUTH_TOKEN}, api_url=served)
+    app = account_app(
+        tmp_path,
+        env={"TWILIO_ACCOUNT_SID": MAIN_ACCOUNT_SID, "TWILIO_AUTH_TOKEN": MAIN_AUTH_TOKEN},
+        api_url=served,
+    )
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert details(app)["From"].startswith("environment")
@@ -428,21 +461,29 @@ def broken_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     ids=["locked", "init-error", "no-backend", "broken-setting"],
 )
 async def test_an_unusable_keyring_is_explained_before_anything_is_typed(
-        tmp_path: Path, served: str, monkeypatch: pytest.MonkeyPatch,
-        backend: type[KeyringBackend] | None, reason: str, fix: str) -> None:
+    tmp_path: Path,
+    served: str,
+    monkeypatch: pytest.MonkeyPatch,
+    backend: type[KeyringBackend] | None,
+    reason: str,
+    fix: str,
+) -> None:
     if backend is None:
         broken_setting(monkeypatch)
-        store = ProfileStore(ConfigFile(tmp_path / "config" / "config.toml"),
-                             KeyringStore(platform=PlatformKind.LINUX_HEADLESS, breaker=CircuitBreaker(),
-                                          env={}))
+        store = ProfileStore(
+            ConfigFile(tmp_path / "config" / "config.toml"),
+            KeyringStore(platform=PlatformKind.LINUX_HEADLESS, breaker=CircuitBreaker(), env={}),
+        )
     else:
         store = store_with(tmp_path, backend())
     app = account_app(tmp_path, store=store, api_url=served)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         # Before anything is typed: every input of the form is still empty.
-        assert all(not control(app, name).value for name in (
-            "profile_name", "account_sid_input", "api_key_sid_input", "secret_input"))
+        assert all(
+            not control(app, name).value
+            for name in ("profile_name", "account_sid_input", "api_key_sid_input", "secret_input")
+        )
         status = text_of(app, "#keyring-status")
         assert status.startswith("⚠ No usable system keyring, so nothing can be saved.")
         assert reason in status and fix in status
@@ -519,7 +560,8 @@ async def test_a_profile_name_in_use_is_refused_at_the_field(tmp_path: Path, ser
 
 @pytest.mark.parametrize("kind", ["api_key", "auth_token"])
 async def test_choosing_environment_variables_shows_names_and_placeholders_only(
-        tmp_path: Path, served: str, kind: str) -> None:
+    tmp_path: Path, served: str, kind: str
+) -> None:
     app = account_app(tmp_path, store=store_with(tmp_path, LockedKeyring()), api_url=served)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -552,7 +594,8 @@ async def test_choosing_environment_variables_shows_names_and_placeholders_only(
 
 
 async def test_environment_variable_help_is_for_the_profile_stores_platform(
-        tmp_path: Path, served: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, served: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The help is for the platform the keyring store was set up for (as its own
     advice is), and nothing detects the platform on the UI thread."""
     from tui.services.credentials import guidance
@@ -563,8 +606,9 @@ async def test_environment_variable_help_is_for_the_profile_stores_platform(
     monkeypatch.setattr(guidance, "detect_platform", no_detection)
     store = ProfileStore(
         ConfigFile(tmp_path / "config" / "config.toml"),
-        KeyringStore(backend=LockedKeyring(), platform=PlatformKind.WINDOWS, breaker=CircuitBreaker(),
-                     env={}),
+        KeyringStore(
+            backend=LockedKeyring(), platform=PlatformKind.WINDOWS, breaker=CircuitBreaker(), env={}
+        ),
     )
     assert store.platform is PlatformKind.WINDOWS
     app = account_app(tmp_path, store=store, api_url=served)
@@ -593,7 +637,8 @@ IMPATIENT = KeyringTimeouts(read=0.1, write=0.1)
 
 
 async def test_a_hanging_keyring_never_freezes_the_screen(
-        tmp_path: Path, served: str, hanging: HangingKeyring) -> None:
+    tmp_path: Path, served: str, hanging: HangingKeyring
+) -> None:
     app = account_app(tmp_path, store=store_with(tmp_path, hanging, timeouts=PATIENT), api_url=served)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: form_shown(app))
@@ -614,7 +659,8 @@ async def test_a_hanging_keyring_never_freezes_the_screen(
 
 
 async def test_a_keyring_that_does_not_answer_in_time_is_explained(
-        tmp_path: Path, served: str, hanging: HangingKeyring) -> None:
+    tmp_path: Path, served: str, hanging: HangingKeyring
+) -> None:
     app = account_app(tmp_path, store=store_with(tmp_path, hanging, timeouts=IMPATIENT), api_url=served)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -654,7 +700,8 @@ async def test_a_keyring_hanging_on_save_never_freezes_the_screen(tmp_path: Path
 
 
 async def test_a_keyring_failing_on_save_keeps_nothing_and_uses_them_for_this_session(
-        tmp_path: Path, served: str) -> None:
+    tmp_path: Path, served: str
+) -> None:
     backend = HangingKeyring(hang_on=frozenset({"set"}))
     store = store_with(tmp_path, backend, timeouts=KeyringTimeouts(read=60, write=0.1))
     app = account_app(tmp_path, store=store, api_url=served)
@@ -668,8 +715,10 @@ async def test_a_keyring_failing_on_save_keeps_nothing_and_uses_them_for_this_se
             # the person need not type the secret again: they are used, the default
             # way without a keyring (this session only), and the screen says so.
             error = str(app.screen.query_one("#step-error", Static).content)
-            assert error.startswith("Not saved: the system keyring cannot be used. "
-                                    "The credentials are used for this session only.")
+            assert error.startswith(
+                "Not saved: the system keyring cannot be used. "
+                "The credentials are used for this session only."
+            )
             assert "did not answer in time" in text_of(app, "#keyring-status")
             save = app.screen.query_one("#save-profile", Checkbox)
             assert save.disabled and not save.value
@@ -752,23 +801,51 @@ async def test_credentials_in_use_that_cannot_be_checked_say_so(tmp_path: Path, 
 @pytest.mark.parametrize(
     ("kind", "values", "at", "message"),
     [
-        ("api_key", {"account_sid_input": API_KEY_SID, "api_key_sid_input": MAIN_ACCOUNT_SID},
-         "account_sid_input", "That is an API key SID (SK…)."),
-        ("api_key", {"account_sid_input": API_KEY_SID, "api_key_sid_input": MAIN_ACCOUNT_SID},
-         "api_key_sid_input", "That is an Account SID (AC…). An API key SID starts with SK."),
-        ("auth_token", {"account_sid_input": MAIN_ACCOUNT_SID, "secret_input": "t" * 31},
-         "secret_input", "An Auth Token is 32 characters; this one has 31."),
-        ("api_key", {"account_sid_input": MAIN_ACCOUNT_SID, "api_key_sid_input": API_KEY_SID,
-                     "secret_input": "two words"},
-         "secret_input", "An API key secret has no spaces."),
-        ("api_key", {"account_sid_input": MAIN_ACCOUNT_SID, "api_key_sid_input": API_KEY_SID,
-                     "secret_input": API_KEY_SECRET, "region_input": "ie1"},
-         "region_input", "edge"),
+        (
+            "api_key",
+            {"account_sid_input": API_KEY_SID, "api_key_sid_input": MAIN_ACCOUNT_SID},
+            "account_sid_input",
+            "That is an API key SID (SK…).",
+        ),
+        (
+            "api_key",
+            {"account_sid_input": API_KEY_SID, "api_key_sid_input": MAIN_ACCOUNT_SID},
+            "api_key_sid_input",
+            "That is an Account SID (AC…). An API key SID starts with SK.",
+        ),
+        (
+            "auth_token",
+            {"account_sid_input": MAIN_ACCOUNT_SID, "secret_input": "t" * 31},
+            "secret_input",
+            "An Auth Token is 32 characters; this one has 31.",
+        ),
+        (
+            "api_key",
+            {
+                "account_sid_input": MAIN_ACCOUNT_SID,
+                "api_key_sid_input": API_KEY_SID,
+                "secret_input": "two words",
+            },
+            "secret_input",
+            "An API key secret has no spaces.",
+        ),
+        (
+            "api_key",
+            {
+                "account_sid_input": MAIN_ACCOUNT_SID,
+                "api_key_sid_input": API_KEY_SID,
+                "secret_input": API_KEY_SECRET,
+                "region_input": "ie1",
+            },
+            "region_input",
+            "edge",
+        ),
     ],
     ids=["swapped-account", "swapped-key", "token-31", "secret-with-space", "region-without-edge"],
 )
 async def test_field_rules_are_shown_at_the_field(
-        tmp_path: Path, served: str, kind: str, values: dict[str, str], at: str, message: str) -> None:
+    tmp_path: Path, served: str, kind: str, values: dict[str, str], at: str, message: str
+) -> None:
     app = account_app(tmp_path, api_url=served)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -883,8 +960,18 @@ async def test_credentials_never_go_into_the_draft(tmp_path: Path, served: str) 
     assert draft_file.exists(), "the draft was never saved: this test checks nothing"
     text = draft_file.read_text()
     assert "+15005550006" in text
-    for leaked in (EXTRA_SECRET, EXTRA_KEY_SID, "drafty", "second", "profile_name", "account_sid_input",
-                   "api_key_sid_input", "secret_input", "ProfileName", "SecretInput"):
+    for leaked in (
+        EXTRA_SECRET,
+        EXTRA_KEY_SID,
+        "drafty",
+        "second",
+        "profile_name",
+        "account_sid_input",
+        "api_key_sid_input",
+        "secret_input",
+        "ProfileName",
+        "SecretInput",
+    ):
         assert leaked not in text
 
 

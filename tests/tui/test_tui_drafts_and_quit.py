@@ -278,7 +278,8 @@ def test_run_wizard_gives_sandbox_runs_their_own_draft(monkeypatch):
     assert not real_app.is_sandbox and real_app.draft_store.path == default_path()
     # Built without a draft store, the app picks the same file.
     assert tui.app.WizardApp(None, request=ConnectionRequest(sandbox=True)).draft_store.path == default_path(
-        sandbox=True)
+        sandbox=True
+    )
     assert tui.app.WizardApp(None).draft_store.path == default_path()
 
 
@@ -292,7 +293,9 @@ async def test_a_sandbox_draft_is_never_offered_to_a_real_session_nor_the_other_
         app = WizardApp(
             sandbox_connection() if sandbox else None,
             request=ConnectionRequest(sandbox=sandbox),
-            profiles=profile_store_in(tmp_path), env={}, resume_draft=True,
+            profiles=profile_store_in(tmp_path),
+            env={},
+            resume_draft=True,
         )
         app.animation_level = "none"
         return app

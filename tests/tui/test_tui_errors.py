@@ -41,7 +41,7 @@ async def test_purchase_error_is_shown_on_its_step(make_app, number, code, step)
     async with app.run_test(size=(100, 32)) as pilot:
         await reach_review(pilot, number)
         await buy(pilot)
-        assert app.screen.STEP_ID == step
+        assert step == app.screen.STEP_ID
         assert_explained(error_text(app), code)
         assert not app.pending_errors
         # Nothing was bought, the draft is kept, and fixing a field clears the panel.
@@ -78,8 +78,7 @@ async def test_fixing_the_field_clears_the_error(make_app):
 
 async def test_wrong_credentials_20003_on_the_account_step(make_app):
     connection = Connection(
-        credentials=Credentials(MAIN_ACCOUNT_SID, Secret("not-the-token-000000000000000000"),
-                                source="test"),
+        credentials=Credentials(MAIN_ACCOUNT_SID, Secret("not-the-token-000000000000000000"), source="test"),
         transport=SandboxTransport(Sandbox(clock=fixed_clock)),
         sandbox=True,
     )
@@ -99,8 +98,7 @@ async def test_20003_during_the_purchase_goes_to_the_account_step(make_app):
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
         await reach_review(pilot, "+447929436483", bundle_sid=BUNDLE_GB_MOBILE_APPROVED)
-        sandbox_of(app).faults.add("POST", r"/Mobile\.json$", status=401, code=20003,
-                                   message="Authenticate")
+        sandbox_of(app).faults.add("POST", r"/Mobile\.json$", status=401, code=20003, message="Authenticate")
         await buy(pilot)
         assert app.screen.STEP_ID == "account"
         assert_explained(error_text(app), 20003)
@@ -126,8 +124,7 @@ async def test_search_error_is_shown_on_the_number_step(make_app):
     async with app.run_test(size=(100, 32)) as pilot:
         await go(pilot, "number")
         await choose(pilot, "country", "GB")
-        sandbox_of(app).faults.add("GET", r"/Mobile\.json$", status=403, code=20403,
-                                   message="Forbidden")
+        sandbox_of(app).faults.add("GET", r"/Mobile\.json$", status=403, code=20403, message="Forbidden")
         await pilot.click("#search")
         await settle(pilot)
         text = error_text(app)

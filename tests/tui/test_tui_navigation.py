@@ -35,7 +35,7 @@ async def test_next_and_back_with_the_keyboard(make_app):
         for expected in reversed(STEP_IDS[:-1]):
             await pilot.press("ctrl+b")
             await settle(pilot)
-            assert app.screen.STEP_ID == expected
+            assert expected == app.screen.STEP_ID
         # Back on the first step does nothing.
         await pilot.press("ctrl+b")
         await settle(pilot)

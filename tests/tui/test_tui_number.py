@@ -88,8 +88,11 @@ async def test_filters_are_sent_and_narrow_the_search(make_app):
         await pilot.click("#search")
         await settle(pilot)
         found = [n.phone_number for n in app.cache["results"]]
-        expected = [r.phone_number for r in MOBILE_INVENTORY["GB"]
-                    if "79" in r.phone_number[1:] and r.address_requirements == "none"]
+        expected = [
+            r.phone_number
+            for r in MOBILE_INVENTORY["GB"]
+            if "79" in r.phone_number[1:] and r.address_requirements == "none"
+        ]
         assert found and sorted(found) == sorted(expected)
 
 

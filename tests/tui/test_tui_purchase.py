@@ -25,15 +25,17 @@ MOBILE_POST = "/IncomingPhoneNumbers/Mobile.json"
 
 def owned_numbers(app) -> list[str]:
     state = sandbox_of(app).state_snapshot()
-    return [n["phone_number"] for n in state["incoming_phone_numbers"]
-            if n["account_sid"] == MAIN_ACCOUNT_SID]
+    return [
+        n["phone_number"] for n in state["incoming_phone_numbers"] if n["account_sid"] == MAIN_ACCOUNT_SID
+    ]
 
 
 async def test_purchase_reaches_the_summary_with_the_created_number(make_app):
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await reach_review(pilot, NUMBER, bundle_sid=BUNDLE_GB_MOBILE_APPROVED,
-                           voice_url="https://example.com/voice")
+        await reach_review(
+            pilot, NUMBER, bundle_sid=BUNDLE_GB_MOBILE_APPROVED, voice_url="https://example.com/voice"
+        )
         headline = text_of(app, "#review-headline")
         assert headline.startswith(f"Buying   {NUMBER}")
         assert "1.00 USD / month" in headline and "SANDBOX" in headline
@@ -183,8 +185,9 @@ async def test_buy_another_resets_the_number_specific_input(make_app):
         await pilot.press("enter")  # picks the first result: +447929436483
         await settle(pilot)
         assert app.draft.picked is not None
-        await reach_review(pilot, NUMBER, bundle_sid=BUNDLE_GB_MOBILE_APPROVED,
-                           voice_url="https://example.com/voice")
+        await reach_review(
+            pilot, NUMBER, bundle_sid=BUNDLE_GB_MOBILE_APPROVED, voice_url="https://example.com/voice"
+        )
         await buy(pilot)
         assert app.screen.id == "summary"
         await pilot.press("ctrl+a")
@@ -194,7 +197,7 @@ async def test_buy_another_resets_the_number_specific_input(make_app):
         # How calls and messages are handled is kept for the next number.
         assert app.draft.values == {"voice_url": "https://example.com/voice"}
         assert control(app, "phone_number").value == ""
-        assert "No number chosen yet." == text_of(app, "#number-facts")
+        assert text_of(app, "#number-facts") == "No number chosen yet."
         # The old results (which include the number just bought) are gone.
         assert app.screen.query_one("#results", DataTable).row_count == 0
         assert "results" not in app.cache and "purchased" not in app.cache

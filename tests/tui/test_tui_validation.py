@@ -51,8 +51,9 @@ TEXT_FIELDS = [
 ]
 
 
-@pytest.mark.parametrize(("step", "mode", "name", "bad", "good"), TEXT_FIELDS,
-                         ids=[row[2] for row in TEXT_FIELDS])
+@pytest.mark.parametrize(
+    ("step", "mode", "name", "bad", "good"), TEXT_FIELDS, ids=[row[2] for row in TEXT_FIELDS]
+)
 async def test_bad_input_shows_its_message_and_blocks_next(make_app, step, mode, name, bad, good):
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
@@ -78,7 +79,7 @@ async def test_bad_input_shows_its_message_and_blocks_next(make_app, step, mode,
         # Next refuses and puts the cursor back in the field.
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == step
+        assert step == app.screen.STEP_ID
         assert app.focused is control(app, name)
         assert text_of(app, "#nav-status") == "1 field needs attention"
 
@@ -112,13 +113,16 @@ async def test_chosen_webhook_without_its_url_blocks_next(make_app):
         await settle(pilot)
         assert app.screen.STEP_ID == "voice"
         assert field(app, "voice_url").error == (
-            "Enter the Voice URL, or choose another way of handling this.")
+            "Enter the Voice URL, or choose another way of handling this."
+        )
         assert app.focused is control(app, "voice_url")
 
 
 @pytest.mark.parametrize("step", ["voice", "messaging"])
 async def test_fallback_without_main_url_focuses_the_main_url(make_app, step):
-    main, fallback = ("voice_url", "voice_fallback_url") if step == "voice" else ("sms_url", "sms_fallback_url")
+    main, fallback = (
+        ("voice_url", "voice_fallback_url") if step == "voice" else ("sms_url", "sms_fallback_url")
+    )
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
         await go(pilot, step)
@@ -126,7 +130,7 @@ async def test_fallback_without_main_url_focuses_the_main_url(make_app, step):
         await type_into(pilot, fallback, "https://example.com/fb")
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == step
+        assert step == app.screen.STEP_ID
         assert field(app, main).error  # the mode's key field is missing
         # The URL above the fallback gets the cursor, whatever order the checks ran in.
         assert app.focused is control(app, main)

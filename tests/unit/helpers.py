@@ -39,8 +39,11 @@ def token_credentials(**kw: Any) -> Credentials:
 
 def key_credentials(**kw: Any) -> Credentials:
     return Credentials(
-        account_sid=ACCOUNT_SID, api_key_sid=API_KEY_SID, secret=Secret(API_SECRET),
-        source="test", **kw,
+        account_sid=ACCOUNT_SID,
+        api_key_sid=API_KEY_SID,
+        secret=Secret(API_SECRET),
+        source="test",
+        **kw,
     )
 
 
@@ -102,8 +105,9 @@ class Recorder:
         return [str(r.url) for r in self.requests]
 
 
-def twilio_error(status: int, code: int | None, message: str, *,
-                 headers: dict[str, str] | None = None, **extra: Any) -> httpx.Response:
+def twilio_error(
+    status: int, code: int | None, message: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> httpx.Response:
     """An error answer in Twilio's classic shape (twilio-api.md §13)."""
     body: dict[str, Any] = {"status": status, "message": message, **extra}
     if code is not None:

@@ -104,10 +104,13 @@ async def test_search_mobile_without_filters_has_no_query():
 
 
 async def test_find_owned_number_keeps_only_the_exact_match():
-    partial = {"incoming_phone_numbers": [
-        {"sid": "PN" + "9" * 32, "phone_number": UK_MOBILE + "7"},
-        {"sid": PN_SID, "phone_number": UK_MOBILE, "status": "in-use"},
-    ], "next_page_uri": None}
+    partial = {
+        "incoming_phone_numbers": [
+            {"sid": "PN" + "9" * 32, "phone_number": UK_MOBILE + "7"},
+            {"sid": PN_SID, "phone_number": UK_MOBILE, "status": "in-use"},
+        ],
+        "next_page_uri": None,
+    }
     recorder = Recorder(ok(partial), ok({"incoming_phone_numbers": []}))
     async with client_for(recorder) as client:
         found = await client.find_owned_number(UK_MOBILE)
@@ -154,9 +157,13 @@ async def test_list_bundles_and_regulations_on_the_numbers_host():
 
 
 async def test_fetch_mobile_price_on_the_pricing_host():
-    body = {"country": "United Kingdom", "iso_country": "GB", "price_unit": "USD",
-            "phone_number_prices": [{"number_type": "mobile", "base_price": "1.15", "current_price": "1.15"}],
-            "url": "https://pricing.twilio.com/v1/PhoneNumbers/Countries/GB"}
+    body = {
+        "country": "United Kingdom",
+        "iso_country": "GB",
+        "price_unit": "USD",
+        "phone_number_prices": [{"number_type": "mobile", "base_price": "1.15", "current_price": "1.15"}],
+        "url": "https://pricing.twilio.com/v1/PhoneNumbers/Countries/GB",
+    }
     recorder = Recorder(ok(body))
     async with client_for(recorder) as client:
         price = await client.fetch_mobile_price("GB")
@@ -165,9 +172,13 @@ async def test_fetch_mobile_price_on_the_pricing_host():
 
 
 async def test_purchase_posts_the_form_once():
-    request = PurchaseRequest(phone_number=UK_MOBILE, friendly_name="Support & Sales",
-                              voice_url="https://example.com/voice?a=1", voice_caller_id_lookup=False,
-                              address_sid=AD_SID)
+    request = PurchaseRequest(
+        phone_number=UK_MOBILE,
+        friendly_name="Support & Sales",
+        voice_url="https://example.com/voice?a=1",
+        voice_caller_id_lookup=False,
+        address_sid=AD_SID,
+    )
     recorder = Recorder(ok(created_body(), status=201))
     async with client_for(recorder) as client:
         prepared = client.prepare_purchase(request)
@@ -229,7 +240,9 @@ async def _hosts_used(**kw) -> list[str]:
 
 async def test_global_hosts():
     assert await _hosts_used() == [
-        "https://api.twilio.com", "https://numbers.twilio.com", "https://pricing.twilio.com",
+        "https://api.twilio.com",
+        "https://numbers.twilio.com",
+        "https://pricing.twilio.com",
     ]
 
 
@@ -259,9 +272,10 @@ def test_region_alone_is_refused_with_an_explanation():
 
 
 async def test_api_url_sends_every_service_to_one_base():
-    assert await _hosts_used(api_url="http://127.0.0.1:8080/", region="au1", edge="sydney") == [
-        "http://127.0.0.1:8080"
-    ] * 3
+    assert (
+        await _hosts_used(api_url="http://127.0.0.1:8080/", region="au1", edge="sydney")
+        == ["http://127.0.0.1:8080"] * 3
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -297,19 +311,31 @@ async def test_v2010_paging_stays_on_the_api_url():
     [(None, "https://numbers.twilio.com"), ("http://127.0.0.1:8080", "http://127.0.0.1:8080")],
 )
 async def test_meta_paging_follows_next_page_url_rebased_on_the_base(api_url, base):
-    next_url = ("https://numbers.twilio.com/v2/RegulatoryCompliance/Bundles"
-                "?IsoCountry=AU&NumberType=mobile&PageSize=1&Page=1&PageToken=PTxyz")
+    next_url = (
+        "https://numbers.twilio.com/v2/RegulatoryCompliance/Bundles"
+        "?IsoCountry=AU&NumberType=mobile&PageSize=1&Page=1&PageToken=PTxyz"
+    )
     recorder = Recorder(
-        ok({"results": [{"sid": "BU" + "1" * 32, "status": "twilio-approved"}],
-            "meta": {"key": "results", "next_page_url": next_url}}),
-        ok({"results": [{"sid": "BU" + "2" * 32, "status": "draft"}],
-            "meta": {"key": "results", "next_page_url": None}}),
+        ok(
+            {
+                "results": [{"sid": "BU" + "1" * 32, "status": "twilio-approved"}],
+                "meta": {"key": "results", "next_page_url": next_url},
+            }
+        ),
+        ok(
+            {
+                "results": [{"sid": "BU" + "2" * 32, "status": "draft"}],
+                "meta": {"key": "results", "next_page_url": None},
+            }
+        ),
     )
     async with client_for(recorder, api_url=api_url) as client:
         bundles = await client.list_bundles("AU")
     assert [b.sid for b in bundles] == ["BU" + "1" * 32, "BU" + "2" * 32]
-    assert recorder.urls[1] == (base + "/v2/RegulatoryCompliance/Bundles"
-                                "?IsoCountry=AU&NumberType=mobile&PageSize=1&Page=1&PageToken=PTxyz")
+    assert recorder.urls[1] == (
+        base + "/v2/RegulatoryCompliance/Bundles"
+        "?IsoCountry=AU&NumberType=mobile&PageSize=1&Page=1&PageToken=PTxyz"
+    )
 
 
 async def test_meta_paging_reads_the_key_meta_names():
@@ -451,16 +477,23 @@ async def test_read_timeout_message():
         (400, 21452, "No phone numbers found in area code", "no numbers available in this area code"),
         (400, 21615, "Phone Number Requires a Local Address", "needs a local address"),
         (400, 21631, "Phone Number Requires an Address", "address must be given"),
-        (400, 21649, "Bundle required and not provided for country: [GB] and numberType: [MOBILE]",
-         "approved regulatory bundle"),
+        (
+            400,
+            21649,
+            "Bundle required and not provided for country: [GB] and numberType: [MOBILE]",
+            "approved regulatory bundle",
+        ),
         (400, 21650, "Phone Number Requires a Verified Identity", "48"),
         (400, 22300, "Account is restricted", "not allowed to buy long-code numbers"),
     ],
 )
 async def test_twilio_errors_are_explained(status, code, message, fragment):
     more_info = f"https://www.twilio.com/docs/errors/{code}"
-    recorder = Recorder(httpx.Response(status, json={
-        "code": code, "message": message, "more_info": more_info, "status": status}))
+    recorder = Recorder(
+        httpx.Response(
+            status, json={"code": code, "message": message, "more_info": more_info, "status": status}
+        )
+    )
     async with client_for(recorder) as client:
         with pytest.raises(TwilioApiError) as caught:
             await client.purchase(PurchaseRequest(phone_number=UK_MOBILE))
@@ -479,8 +512,11 @@ async def test_twilio_errors_are_explained(status, code, message, fragment):
 
 
 async def test_unknown_code_keeps_twilios_message_and_link():
-    recorder = Recorder(twilio_error(400, 29999, "Something new went wrong",
-                                     more_info="https://www.twilio.com/docs/errors/29999"))
+    recorder = Recorder(
+        twilio_error(
+            400, 29999, "Something new went wrong", more_info="https://www.twilio.com/docs/errors/29999"
+        )
+    )
     async with client_for(recorder) as client:
         with pytest.raises(TwilioApiError) as caught:
             await client.list_countries()
@@ -508,14 +544,26 @@ async def test_non_json_error_body():
     error = caught.value
     assert (error.status, error.code, error.more_info) == (502, None, None)
     assert error.message == "HTTP 502"
-    assert error.lines() == ["Twilio error (HTTP 502): HTTP 502",
-                             "Next: Try again; if it keeps failing, check Twilio's status page."]
+    assert error.lines() == [
+        "Twilio error (HTTP 502): HTTP 502",
+        "Next: Try again; if it keeps failing, check Twilio's status page.",
+    ]
 
 
 async def test_rfc9457_error_body():
-    recorder = Recorder(httpx.Response(400, json={
-        "type": "https://www.twilio.com/docs/errors/20001", "title": "Bad request",
-        "status": 400, "code": 20001, "detail": "Unknown parameter Foo", "instance": "/x"}))
+    recorder = Recorder(
+        httpx.Response(
+            400,
+            json={
+                "type": "https://www.twilio.com/docs/errors/20001",
+                "title": "Bad request",
+                "status": 400,
+                "code": 20001,
+                "detail": "Unknown parameter Foo",
+                "instance": "/x",
+            },
+        )
+    )
     async with client_for(recorder) as client:
         with pytest.raises(TwilioApiError) as caught:
             await client.list_countries()

@@ -30,8 +30,17 @@ from .helpers import ACCOUNT_SID, API_KEY_SID, API_SECRET, AUTH_TOKEN, key_crede
 def test_secret_is_masked_everywhere_text_is_made():
     secret = Secret(AUTH_TOKEN)
     shown = [
-        repr(secret), str(secret), format(secret), format(secret, ">40"), f"{secret}", f"{secret!r}",
-        f"{secret!s}", "%s" % secret, "%r" % (secret,), "{}".format(secret), str([secret]),
+        repr(secret),
+        str(secret),
+        format(secret),
+        format(secret, ">40"),
+        f"{secret}",
+        f"{secret!r}",
+        f"{secret!s}",
+        "%s" % secret,  # noqa: UP031 - the old formatting must mask too
+        "%r" % (secret,),  # noqa: UP031
+        f"{secret}",
+        str([secret]),
         str({"token": secret}),
     ]
     for text in shown:
@@ -78,8 +87,17 @@ def test_credentials_repr_and_describe_never_show_the_secret():
 
 def _render(exc: BaseException) -> str:
     console = Console(width=200, record=True, file=io.StringIO(), color_system=None)
-    console.print(Traceback.from_exception(type(exc), exc, exc.__traceback__, show_locals=True, width=200,
-                                           locals_max_string=1000, locals_max_length=100))
+    console.print(
+        Traceback.from_exception(
+            type(exc),
+            exc,
+            exc.__traceback__,
+            show_locals=True,
+            width=200,
+            locals_max_string=1000,
+            locals_max_length=100,
+        )
+    )
     return console.export_text()
 
 
@@ -181,9 +199,7 @@ def test_no_variables_no_credentials():
 
 
 def test_complete_token_set():
-    creds = credentials_from_environment(
-        {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN}
-    )
+    creds = credentials_from_environment({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN})
     assert creds is not None
     assert creds.account_sid == ACCOUNT_SID and creds.auth_kind == "auth_token"
     assert creds.secret.reveal() == AUTH_TOKEN
@@ -192,9 +208,13 @@ def test_complete_token_set():
 
 
 def test_complete_key_set():
-    creds = credentials_from_environment({
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_API_KEY": API_KEY_SID, "TWILIO_API_SECRET": API_SECRET,
-    })
+    creds = credentials_from_environment(
+        {
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_API_KEY": API_KEY_SID,
+            "TWILIO_API_SECRET": API_SECRET,
+        }
+    )
     assert creds is not None
     assert creds.auth_kind == "api_key" and creds.username == API_KEY_SID
     assert creds.account_sid == ACCOUNT_SID and creds.secret.reveal() == API_SECRET
@@ -202,10 +222,14 @@ def test_complete_key_set():
 
 
 def test_key_set_is_preferred_over_a_token():
-    creds = credentials_from_environment({
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_API_KEY": API_KEY_SID, "TWILIO_API_SECRET": API_SECRET,
-    })
+    creds = credentials_from_environment(
+        {
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TWILIO_API_KEY": API_KEY_SID,
+            "TWILIO_API_SECRET": API_SECRET,
+        }
+    )
     assert creds is not None and creds.auth_kind == "api_key"
     assert creds.secret.reveal() == API_SECRET
 
@@ -214,17 +238,22 @@ def test_key_set_is_preferred_over_a_token():
     ("env", "names"),
     [
         ({"TWILIO_AUTH_TOKEN": AUTH_TOKEN}, ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN is set")),
-        ({"TWILIO_API_KEY": API_KEY_SID, "TWILIO_API_SECRET": API_SECRET},
-         ("TWILIO_ACCOUNT_SID", "are set")),
+        ({"TWILIO_API_KEY": API_KEY_SID, "TWILIO_API_SECRET": API_SECRET}, ("TWILIO_ACCOUNT_SID", "are set")),
         ({"TWILIO_ACCOUNT_SID": ACCOUNT_SID}, ("TWILIO_AUTH_TOKEN", "TWILIO_API_KEY and TWILIO_API_SECRET")),
-        ({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_API_KEY": API_KEY_SID},
-         ("TWILIO_API_SECRET is not",)),
-        ({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_API_SECRET": API_SECRET},
-         ("TWILIO_API_KEY is not",)),
-        ({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_API_KEY": API_KEY_SID},
-         ("TWILIO_API_SECRET is not",)),
-        ({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_API_KEY": API_KEY_SID, "TWILIO_API_SECRET": "  "},
-         ("TWILIO_API_SECRET is not",)),
+        ({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_API_KEY": API_KEY_SID}, ("TWILIO_API_SECRET is not",)),
+        ({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_API_SECRET": API_SECRET}, ("TWILIO_API_KEY is not",)),
+        (
+            {
+                "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+                "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+                "TWILIO_API_KEY": API_KEY_SID,
+            },
+            ("TWILIO_API_SECRET is not",),
+        ),
+        (
+            {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_API_KEY": API_KEY_SID, "TWILIO_API_SECRET": "  "},
+            ("TWILIO_API_SECRET is not",),
+        ),
     ],
 )
 def test_incomplete_sets_name_the_missing_variable(env, names):
@@ -238,15 +267,44 @@ def test_incomplete_sets_name_the_missing_variable(env, names):
 @pytest.mark.parametrize(
     ("env", "prefix", "fragment"),
     [
-        ({"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": AUTH_TOKEN}, "TWILIO_ACCOUNT_SID: ", "34 characters"),
-        ({"TWILIO_ACCOUNT_SID": API_KEY_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN}, "TWILIO_ACCOUNT_SID: ", "API key SID"),
-        ({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": "short"}, "TWILIO_AUTH_TOKEN: ", "32 characters"),
-        ({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_API_KEY": ACCOUNT_SID, "TWILIO_API_SECRET": API_SECRET},
-         "TWILIO_API_KEY: ", "Account SID"),
-        ({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_API_KEY": "SK" + "g" * 32, "TWILIO_API_SECRET": API_SECRET},
-         "TWILIO_API_KEY: ", "hex digits"),
-        ({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_API_KEY": API_KEY_SID, "TWILIO_API_SECRET": "a b"},
-         "TWILIO_API_SECRET: ", "no spaces"),
+        (
+            {"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": AUTH_TOKEN},
+            "TWILIO_ACCOUNT_SID: ",
+            "34 characters",
+        ),
+        (
+            {"TWILIO_ACCOUNT_SID": API_KEY_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN},
+            "TWILIO_ACCOUNT_SID: ",
+            "API key SID",
+        ),
+        (
+            {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": "short"},
+            "TWILIO_AUTH_TOKEN: ",
+            "32 characters",
+        ),
+        (
+            {
+                "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+                "TWILIO_API_KEY": ACCOUNT_SID,
+                "TWILIO_API_SECRET": API_SECRET,
+            },
+            "TWILIO_API_KEY: ",
+            "Account SID",
+        ),
+        (
+            {
+                "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+                "TWILIO_API_KEY": "SK" + "g" * 32,
+                "TWILIO_API_SECRET": API_SECRET,
+            },
+            "TWILIO_API_KEY: ",
+            "hex digits",
+        ),
+        (
+            {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_API_KEY": API_KEY_SID, "TWILIO_API_SECRET": "a b"},
+            "TWILIO_API_SECRET: ",
+            "no spaces",
+        ),
     ],
 )
 def test_malformed_values_name_the_variable(env, prefix, fragment):
@@ -258,11 +316,17 @@ def test_malformed_values_name_the_variable(env, prefix, fragment):
 
 
 def test_region_and_edge_are_read():
-    env = {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-           "TWILIO_REGION": "au1", "TWILIO_EDGE": "sydney"}
+    env = {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_REGION": "au1",
+        "TWILIO_EDGE": "sydney",
+    }
     creds = credentials_from_environment(env)
     assert creds is not None and (creds.region, creds.edge) == ("au1", "sydney")
     assert region_and_edge(env) == ("au1", "sydney")
     assert region_and_edge({"TWILIO_EDGE": "dublin", "TWILIO_REGION": ""}) == (None, "dublin")
-    key_creds = credentials_from_environment({**env, "TWILIO_API_KEY": API_KEY_SID, "TWILIO_API_SECRET": API_SECRET})
+    key_creds = credentials_from_environment(
+        {**env, "TWILIO_API_KEY": API_KEY_SID, "TWILIO_API_SECRET": API_SECRET}
+    )
     assert key_creds is not None and (key_creds.region, key_creds.edge) == ("au1", "sydney")

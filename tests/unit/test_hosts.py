@@ -9,8 +9,9 @@ from tui.services.hosts import Hosts, resolve_hosts
 
 
 def test_global_hosts():
-    assert resolve_hosts() == Hosts("https://api.twilio.com", "https://numbers.twilio.com",
-                                    "https://pricing.twilio.com")
+    assert resolve_hosts() == Hosts(
+        "https://api.twilio.com", "https://numbers.twilio.com", "https://pricing.twilio.com"
+    )
 
 
 @pytest.mark.parametrize(
@@ -29,8 +30,9 @@ def test_edge_and_region(region, edge, api):
     assert hosts.pricing == api.replace("//api.", "//pricing.")
 
 
-@pytest.mark.parametrize(("region", "hint"), [("au1", "TWILIO_EDGE=sydney"), ("jp1", "TWILIO_EDGE=tokyo"),
-                                              ("xx9", None)])
+@pytest.mark.parametrize(
+    ("region", "hint"), [("au1", "TWILIO_EDGE=sydney"), ("jp1", "TWILIO_EDGE=tokyo"), ("xx9", None)]
+)
 def test_region_alone_is_refused(region, hint):
     with pytest.raises(RuleError) as caught:
         resolve_hosts(region=region)
@@ -43,7 +45,9 @@ def test_region_alone_is_refused(region, hint):
         assert "TWILIO_EDGE=" not in message
 
 
-@pytest.mark.parametrize(("region", "edge"), [("au 1", "sydney"), ("au1", "syd.ney"), ("au1", "-x"), ("1au", "x")])
+@pytest.mark.parametrize(
+    ("region", "edge"), [("au 1", "sydney"), ("au1", "syd.ney"), ("au1", "-x"), ("1au", "x")]
+)
 def test_bad_names_are_refused(region, edge):
     with pytest.raises(RuleError, match="is not a valid name"):
         resolve_hosts(region=region, edge=edge)

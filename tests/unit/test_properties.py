@@ -70,8 +70,11 @@ def test_rules_raise_only_rule_errors_and_are_idempotent(name, raw):
 
 
 @pytest.mark.parametrize("spec", PURCHASE_FIELDS + SEARCH_FIELDS, ids=lambda s: s.wire)
-@given(raw=st.one_of(nearly, st.booleans(), st.integers(), st.floats(), st.none(),
-                     st.lists(st.text(), max_size=2)))
+@given(
+    raw=st.one_of(
+        nearly, st.booleans(), st.integers(), st.floats(), st.none(), st.lists(st.text(), max_size=2)
+    )
+)
 def test_every_field_check_raises_only_rule_errors(spec, raw):
     try:
         spec.check(raw)
@@ -83,8 +86,14 @@ def test_every_field_check_raises_only_rule_errors(spec, raw):
 # build_request / build_search on arbitrary input
 
 any_value = st.one_of(
-    st.none(), st.text(max_size=40), nearly, st.booleans(), st.integers(), st.floats(),
-    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=1),
+    st.none(),
+    st.text(max_size=40),
+    nearly,
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=1),
 )
 purchase_keys = st.sampled_from(
     [f.name for f in PURCHASE_FIELDS] + [f.wire for f in PURCHASE_FIELDS] + ["area_code", "x"]
@@ -104,9 +113,13 @@ def test_build_request_returns_problems_never_raises(values):
         assert all(isinstance(v, str) for v in form.values())
 
 
-@given(values=st.dictionaries(
-    st.sampled_from(["country_code", *SEARCH_FIELDS_BY_NAME, "page"]) | st.text(max_size=8),
-    any_value, max_size=8))
+@given(
+    values=st.dictionaries(
+        st.sampled_from(["country_code", *SEARCH_FIELDS_BY_NAME, "page"]) | st.text(max_size=8),
+        any_value,
+        max_size=8,
+    )
+)
 def test_build_search_returns_problems_never_raises(values):
     search, problems = build_search(values)
     if search is None:
@@ -146,7 +159,7 @@ def test_valid_mobiles_round_trip(e164, separator, data):
     assert rules.phone_number(e164) == e164
     # Typed with separators between the digits, as people copy numbers ...
     cuts = sorted(data.draw(st.sets(st.integers(2, len(e164) - 1), max_size=4)))
-    typed = "".join(e164[a:b] + separator for a, b in zip([0, *cuts], [*cuts, len(e164)]))
+    typed = "".join(e164[a:b] + separator for a, b in zip([0, *cuts], [*cuts, len(e164)], strict=True))
     assert rules.phone_number(typed) == e164
     # ... or in the international format.
     international = phonenumbers.format_number(
@@ -174,9 +187,7 @@ def contains_oracle(text: str) -> bool:
     plus, lead, core, trail, dollar = match.groups()
     if (plus and lead) or (trail and dollar):
         return False  # meta-characters side by side
-    if (lead or trail) and len(core) < 2:
-        return False
-    return True
+    return not ((lead or trail) and len(core) < 2)
 
 
 @given(text=st.text(alphabet="0127aZ*%+$-é", max_size=18))
@@ -205,8 +216,10 @@ def test_contains_accepts_generated_valid_patterns(core, lead, trail):
 # to_form on valid requests
 
 HEXES = st.text(alphabet="0123456789abcdefABCDEF", min_size=32, max_size=32)
-URLS = st.from_regex(r"https?://[a-z]{1,12}\.example(:[1-9][0-9]{1,3})?(/[A-Za-z0-9._~-]{0,8}){0,3}(\?[a-z]=[a-z0-9&]{0,6})?",
-                     fullmatch=True)
+URLS = st.from_regex(
+    r"https?://[a-z]{1,12}\.example(:[1-9][0-9]{1,3})?(/[A-Za-z0-9._~-]{0,8}){0,3}(\?[a-z]=[a-z0-9&]{0,6})?",
+    fullmatch=True,
+)
 METHODS = st.sampled_from(["GET", "POST", "get", "post", " Post "])
 
 

@@ -61,7 +61,11 @@ def test_catalogue_names_and_flags():
     with pytest.raises(KeyError):
         field("AreaCode")  # the Mobile endpoint has no AreaCode
     assert {f.wire for f in fields_in("compliance")} == {
-        "IdentitySid", "AddressSid", "EmergencyStatus", "EmergencyAddressSid", "BundleSid",
+        "IdentitySid",
+        "AddressSid",
+        "EmergencyStatus",
+        "EmergencyAddressSid",
+        "BundleSid",
     }
     assert all(f.help and f.label and f.twilio_default for f in PURCHASE_FIELDS)
 
@@ -178,8 +182,9 @@ def test_model_accepts_twilio_names_and_is_frozen():
 
 
 def test_check_fields_on_partial_input():
-    errors = check_fields({"voice_url": "nope", "sms_url": "https://ok.example"},
-                          ["voice_url", "sms_url", "phone_number"])
+    errors = check_fields(
+        {"voice_url": "nope", "sms_url": "https://ok.example"}, ["voice_url", "sms_url", "phone_number"]
+    )
     assert set(errors) == {"voice_url", "phone_number"}
     assert "absolute URL" in errors["voice_url"]
     assert errors["phone_number"] == "Phone number is required."
@@ -225,10 +230,14 @@ def test_cross_field_errors(values, fields, fragments):
 
 
 def test_both_cross_field_errors_are_reported_together():
-    _, problems = build_request({
-        "phone_number": UK_MOBILE, "trunk_sid": TK_SID, "voice_application_sid": AP_SID,
-        "sms_fallback_url": SMS,
-    })
+    _, problems = build_request(
+        {
+            "phone_number": UK_MOBILE,
+            "trunk_sid": TK_SID,
+            "voice_application_sid": AP_SID,
+            "sms_fallback_url": SMS,
+        }
+    )
     assert [p.field for p in problems] == ["trunk_sid", "sms_fallback_url"]
 
 
@@ -239,30 +248,54 @@ def test_sms_fallback_with_sms_url_is_fine():
 @pytest.mark.parametrize(
     ("values", "fields", "fragment"),
     [
-        ({"voice_application_sid": AP_SID, "voice_url": VOICE},
-         ("voice_application_sid", "voice_url"), "voice URLs are ignored"),
-        ({"voice_application_sid": AP_SID, "voice_url": VOICE, "voice_fallback_url": VOICE},
-         ("voice_application_sid", "voice_url", "voice_fallback_url"), "voice URLs are ignored"),
-        ({"trunk_sid": TK_SID, "voice_url": VOICE},
-         ("trunk_sid", "voice_url"), "calls go to the trunk"),
-        ({"trunk_sid": TK_SID, "voice_fallback_url": VOICE},
-         ("trunk_sid", "voice_fallback_url"), "calls go to the trunk"),
-        ({"sms_application_sid": AP_SID, "sms_url": SMS},
-         ("sms_application_sid", "sms_url"), "SMS URLs are ignored"),
-        ({"sms_application_sid": AP_SID, "sms_url": SMS, "sms_fallback_url": SMS},
-         ("sms_application_sid", "sms_url", "sms_fallback_url"), "SMS URLs are ignored"),
-        ({"voice_fallback_method": "GET"},
-         ("voice_fallback_method", "voice_fallback_url"),
-         "A voice fallback method without a voice fallback URL does nothing."),
-        ({"sms_fallback_method": "POST"},
-         ("sms_fallback_method", "sms_fallback_url"),
-         "An SMS fallback method without an SMS fallback URL does nothing."),
+        (
+            {"voice_application_sid": AP_SID, "voice_url": VOICE},
+            ("voice_application_sid", "voice_url"),
+            "voice URLs are ignored",
+        ),
+        (
+            {"voice_application_sid": AP_SID, "voice_url": VOICE, "voice_fallback_url": VOICE},
+            ("voice_application_sid", "voice_url", "voice_fallback_url"),
+            "voice URLs are ignored",
+        ),
+        ({"trunk_sid": TK_SID, "voice_url": VOICE}, ("trunk_sid", "voice_url"), "calls go to the trunk"),
+        (
+            {"trunk_sid": TK_SID, "voice_fallback_url": VOICE},
+            ("trunk_sid", "voice_fallback_url"),
+            "calls go to the trunk",
+        ),
+        (
+            {"sms_application_sid": AP_SID, "sms_url": SMS},
+            ("sms_application_sid", "sms_url"),
+            "SMS URLs are ignored",
+        ),
+        (
+            {"sms_application_sid": AP_SID, "sms_url": SMS, "sms_fallback_url": SMS},
+            ("sms_application_sid", "sms_url", "sms_fallback_url"),
+            "SMS URLs are ignored",
+        ),
+        (
+            {"voice_fallback_method": "GET"},
+            ("voice_fallback_method", "voice_fallback_url"),
+            "A voice fallback method without a voice fallback URL does nothing.",
+        ),
+        (
+            {"sms_fallback_method": "POST"},
+            ("sms_fallback_method", "sms_fallback_url"),
+            "An SMS fallback method without an SMS fallback URL does nothing.",
+        ),
         ({"voice_method": "GET"}, ("voice_method", "voice_url"), "without a voice URL"),
         ({"sms_method": "GET"}, ("sms_method", "sms_url"), "without an SMS URL"),
-        ({"status_callback_method": "GET"},
-         ("status_callback_method", "status_callback"), "without a status callback URL"),
-        ({"emergency_status": "Active"},
-         ("emergency_status", "emergency_address_sid"), "no emergency address is given"),
+        (
+            {"status_callback_method": "GET"},
+            ("status_callback_method", "status_callback"),
+            "without a status callback URL",
+        ),
+        (
+            {"emergency_status": "Active"},
+            ("emergency_status", "emergency_address_sid"),
+            "no emergency address is given",
+        ),
         ({"emergency_address_sid": AD_SID}, ("emergency_address_sid",), "ignore the emergency address"),
         ({"voice_receive_mode": "fax", "voice_url": VOICE}, ("voice_receive_mode",), "fax mode"),
         ({"phone_number": "+15005551234"}, ("phone_number",), "not a mobile number"),
@@ -287,8 +320,12 @@ def test_cross_field_warnings(values, fields, fragment):
     [
         {},
         {"phone_number": UK_MOBILE},
-        {"voice_url": VOICE, "voice_method": "GET", "voice_fallback_url": VOICE,
-         "voice_fallback_method": "POST"},
+        {
+            "voice_url": VOICE,
+            "voice_method": "GET",
+            "voice_fallback_url": VOICE,
+            "voice_fallback_method": "POST",
+        },
         {"sms_url": SMS, "sms_method": "GET", "sms_fallback_url": SMS, "sms_fallback_method": "GET"},
         {"status_callback": VOICE, "status_callback_method": "GET"},
         {"trunk_sid": TK_SID},
@@ -371,8 +408,11 @@ def test_to_form_boolean_true_and_omitted_defaults():
 
 
 def created_from(request: PurchaseRequest, **changes) -> IncomingPhoneNumber:
-    body = {spec.name: value for spec, value in
-            ((s, getattr(request, s.name)) for s in PURCHASE_FIELDS) if value is not None}
+    body = {
+        spec.name: value
+        for spec, value in ((s, getattr(request, s.name)) for s in PURCHASE_FIELDS)
+        if value is not None
+    }
     body.update(sid="PN" + "1" * 32, status="in-use", **changes)
     return IncomingPhoneNumber.model_validate(body)
 

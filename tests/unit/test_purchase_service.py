@@ -34,8 +34,11 @@ from .helpers import (
 )
 
 REQUEST = PurchaseRequest(
-    phone_number=UK_MOBILE, friendly_name="Support", voice_url="https://example.com/voice",
-    emergency_status="Active", emergency_address_sid=AD_SID,
+    phone_number=UK_MOBILE,
+    friendly_name="Support",
+    voice_url="https://example.com/voice",
+    emergency_status="Active",
+    emergency_address_sid=AD_SID,
 )
 PURCHASE_PATH = f"/2010-04-01/Accounts/{ACCOUNT_SID}/IncomingPhoneNumbers/Mobile.json"
 LOOKUP_PATH = f"/2010-04-01/Accounts/{ACCOUNT_SID}/IncomingPhoneNumbers.json"
@@ -43,9 +46,16 @@ LOOKUP_PATH = f"/2010-04-01/Accounts/{ACCOUNT_SID}/IncomingPhoneNumbers.json"
 
 def created(**changes) -> dict:
     [body] = spec_examples("CreateIncomingPhoneNumberMobile").values()
-    return {**body, "sid": PN_SID, "phone_number": UK_MOBILE, "friendly_name": "Support",
-            "voice_url": "https://example.com/voice", "emergency_status": "Active",
-            "emergency_address_sid": AD_SID, **changes}
+    return {
+        **body,
+        "sid": PN_SID,
+        "phone_number": UK_MOBILE,
+        "friendly_name": "Support",
+        "voice_url": "https://example.com/voice",
+        "emergency_status": "Active",
+        "emergency_address_sid": AD_SID,
+        **changes,
+    }
 
 
 class FakeTwilio:
@@ -77,10 +87,13 @@ class FakeTwilio:
             if self.lookup_error is not None:
                 return self.lookup_error
             wanted = request.url.params["PhoneNumber"]
-            return httpx.Response(200, json={
-                "incoming_phone_numbers": [n for n in self.owned if n["phone_number"] == wanted],
-                "next_page_uri": None,
-            })
+            return httpx.Response(
+                200,
+                json={
+                    "incoming_phone_numbers": [n for n in self.owned if n["phone_number"] == wanted],
+                    "next_page_uri": None,
+                },
+            )
         raise AssertionError(f"unexpected {request.method} {request.url}")
 
 
@@ -90,8 +103,12 @@ def book(tmp_path: Path) -> ReceiptBook:
 
 
 def client_for(handler, credentials=None) -> TwilioClient:
-    return TwilioClient(credentials or token_credentials(), transport=httpx.MockTransport(handler),
-                        sleep=Sleeps(), jitter=lambda: 0.0)
+    return TwilioClient(
+        credentials or token_credentials(),
+        transport=httpx.MockTransport(handler),
+        sleep=Sleeps(),
+        jitter=lambda: 0.0,
+    )
 
 
 def read(receipt) -> dict:
@@ -134,10 +151,22 @@ async def test_receipt_exists_privately_before_the_post_is_answered(book):
 
 
 async def test_receipts_never_overwrite_each_other(book):
-    first = book.start(method="POST", url="u", form={"PhoneNumber": UK_MOBILE}, account_sid=ACCOUNT_SID,
-                       auth_kind="auth_token", sandbox=True)
-    second = book.start(method="POST", url="u", form={"PhoneNumber": UK_MOBILE}, account_sid=ACCOUNT_SID,
-                        auth_kind="auth_token", sandbox=True)
+    first = book.start(
+        method="POST",
+        url="u",
+        form={"PhoneNumber": UK_MOBILE},
+        account_sid=ACCOUNT_SID,
+        auth_kind="auth_token",
+        sandbox=True,
+    )
+    second = book.start(
+        method="POST",
+        url="u",
+        form={"PhoneNumber": UK_MOBILE},
+        account_sid=ACCOUNT_SID,
+        auth_kind="auth_token",
+        sandbox=True,
+    )
     assert first.path != second.path
     assert second.path.name == "20260102T030405Z-447400123456-2.json"
     book.finish(first, "failed", error={"message": "x"})
@@ -190,8 +219,12 @@ async def test_failed_with_a_twilio_error(book):
     assert outcome.headline() == f"{UK_MOBILE} was not bought."
     record = read(outcome.receipt)
     assert record["outcome"] == "failed"
-    assert record["error"] == {"status": 400, "code": 21649, "message": "Bundle required",
-                               "more_info": "https://www.twilio.com/docs/errors/21649"}
+    assert record["error"] == {
+        "status": 400,
+        "code": 21649,
+        "message": "Bundle required",
+        "more_info": "https://www.twilio.com/docs/errors/21649",
+    }
     assert len(twilio.posts) == 1 and twilio.lookups == []
 
 
@@ -238,8 +271,9 @@ async def test_timeout_and_the_lookup_does_not_find_it_is_unknown(book):
 
 
 async def test_timeout_and_the_lookup_fails_too_is_unknown(book):
-    twilio = FakeTwilio(commit=True, answer=httpx.ReadTimeout,
-                        lookup_error=twilio_error(500, 20500, "Internal error"))
+    twilio = FakeTwilio(
+        commit=True, answer=httpx.ReadTimeout, lookup_error=twilio_error(500, 20500, "Internal error")
+    )
     async with client_for(twilio) as client:
         outcome = await buy(client, REQUEST, book)
     assert outcome.status == "unknown"
@@ -302,8 +336,9 @@ async def test_stopping_to_wait_leaves_an_unknown_receipt_that_settles_by_lookup
         with pytest.raises(asyncio.CancelledError):
             await task
         assert read(receipt)["outcome"] == "unknown"
-        outcome = await settle_interrupted(client, REQUEST, book, receipt,
-                                           TwilioUnreachable("stopped waiting", sent=True))
+        outcome = await settle_interrupted(
+            client, REQUEST, book, receipt, TwilioUnreachable("stopped waiting", sent=True)
+        )
     assert outcome.status == "bought" and outcome.reconciled
     assert read(receipt)["outcome"] == "bought"
     assert [r.method for r in requests] == ["POST", "GET"]
@@ -338,8 +373,14 @@ async def test_receipts_are_written_in_threads_not_on_the_event_loop(book, monke
 
 def test_a_slow_receipt_write_never_replaces_a_later_outcome(book):
     """Outcomes are recorded in the order they happen, whichever thread writes first."""
-    receipt = book.start(method="POST", url="u", form={"PhoneNumber": UK_MOBILE},
-                         account_sid=ACCOUNT_SID, auth_kind="auth_token", sandbox=False)
+    receipt = book.start(
+        method="POST",
+        url="u",
+        form={"PhoneNumber": UK_MOBILE},
+        account_sid=ACCOUNT_SID,
+        auth_kind="auth_token",
+        sandbox=False,
+    )
     stopped = receipt.change(outcome="unknown")  # "stopped waiting", written slowly…
     settled = receipt.change(outcome="bought")  # …after the lookup settled it
     receipt.write(settled)

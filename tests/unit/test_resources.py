@@ -59,8 +59,16 @@ def test_examples_belong_to_the_subsets_operations(operation, name):
     document = entry["spec"].removesuffix(".json")
     op = documents[document]["paths"][entry["path"]][entry["method"].lower()]
     assert op["operationId"] == operation
-    segments = ["paths", entry["path"], entry["method"].lower(), "responses", str(entry["status"]),
-                "content", "application/json", "schema"]
+    segments = [
+        "paths",
+        entry["path"],
+        entry["method"].lower(),
+        "responses",
+        str(entry["status"]),
+        "content",
+        "application/json",
+        "schema",
+    ]
     pointer = "".join("/" + s.replace("~", "~0").replace("/", "~1") for s in segments)
     validator = OAS30Validator({"$ref": f"urn:{document}#{quote(pointer)}"}, registry=registry)
     errors = [
@@ -83,8 +91,9 @@ def _documented_inconsistency(error) -> bool:
 
 
 def test_model_fields_match_the_spec_schemas():
-    mobile = subset_schema("twilio_api_v2010",
-                           "api.v2010.account.incoming_phone_number.incoming_phone_number_mobile")
+    mobile = subset_schema(
+        "twilio_api_v2010", "api.v2010.account.incoming_phone_number.incoming_phone_number_mobile"
+    )
     assert len(mobile["properties"]) == 34
     assert set(IncomingPhoneNumber.model_fields) == set(mobile["properties"]) | {"type"}
     generic = subset_schema("twilio_api_v2010", "api.v2010.account.incoming_phone_number")
@@ -161,8 +170,12 @@ def test_available_mobile_examples():
 def test_capabilities_any_key_case():
     # The live API answers "SMS"/"MMS" in search results, "sms"/"mms" on owned numbers.
     upper = AvailablePhoneNumber.model_validate(
-        {"phone_number": "+447400123456", "latitude": "51.5", "longitude": -0.12,
-         "capabilities": {"voice": True, "SMS": True, "MMS": False, "fax": None}}
+        {
+            "phone_number": "+447400123456",
+            "latitude": "51.5",
+            "longitude": -0.12,
+            "capabilities": {"voice": True, "SMS": True, "MMS": False, "fax": None},
+        }
     )
     assert upper.capabilities == Capabilities(voice=True, sms=True, mms=False, fax=False)
     assert upper.capabilities.names() == ["Voice", "SMS"]
@@ -174,8 +187,10 @@ def test_capabilities_any_key_case():
 
 def test_country_examples_and_sells_mobile():
     examples = spec_examples("ListAvailablePhoneNumberCountry")
-    countries = {c.country_code: c for c in
-                 (AvailableCountry.model_validate(c) for c in examples["readFull"]["countries"])}
+    countries = {
+        c.country_code: c
+        for c in (AvailableCountry.model_validate(c) for c in examples["readFull"]["countries"])
+    }
     assert countries["AU"].sells_mobile is True
     assert countries["DK"].sells_mobile is False
     assert countries["AU"].country == "Australia"
@@ -247,13 +262,17 @@ def test_pricing_example_no_mobile_price_means_unknown():
 
 @pytest.mark.parametrize("spelling", ["mobile", "Mobile", " MOBILE "])
 def test_pricing_mobile_price_normalised_from_strings(spelling):
-    pricing = PhoneNumberPricing.model_validate({
-        "country": "United Kingdom", "iso_country": "GB", "price_unit": "usd",
-        "phone_number_prices": [
-            {"number_type": "toll free", "base_price": "2.00", "current_price": "2.00"},
-            {"number_type": spelling, "base_price": "1.15", "current_price": "1.00"},
-        ],
-    })
+    pricing = PhoneNumberPricing.model_validate(
+        {
+            "country": "United Kingdom",
+            "iso_country": "GB",
+            "price_unit": "usd",
+            "phone_number_prices": [
+                {"number_type": "toll free", "base_price": "2.00", "current_price": "2.00"},
+                {"number_type": spelling, "base_price": "1.15", "current_price": "1.00"},
+            ],
+        }
+    )
     price = pricing.mobile_price()
     assert price.known
     assert price.monthly == Decimal("1.00")
@@ -262,10 +281,12 @@ def test_pricing_mobile_price_normalised_from_strings(spelling):
 
 
 def test_pricing_same_list_price_and_base_only():
-    pricing = PhoneNumberPricing.model_validate({
-        "price_unit": "EUR",
-        "phone_number_prices": [{"number_type": "mobile", "base_price": "3.5", "current_price": ""}],
-    })
+    pricing = PhoneNumberPricing.model_validate(
+        {
+            "price_unit": "EUR",
+            "phone_number_prices": [{"number_type": "mobile", "base_price": "3.5", "current_price": ""}],
+        }
+    )
     price = pricing.mobile_price()
     assert price.current_price is None and price.monthly == Decimal("3.5")
     assert price.describe() == "3.50 EUR / month"
@@ -303,12 +324,14 @@ def test_bad_dates_are_unknown_not_guessed_and_do_not_lose_the_resource():
     )
     assert number.sid == "PN" + "0" * 32
     assert number.date_created is None and number.date_updated is None
-    bundle = Bundle.model_validate({"sid": "BU" + "0" * 32, "status": "draft",
-                                    "valid_until": "soon"})
+    bundle = Bundle.model_validate({"sid": "BU" + "0" * 32, "status": "draft", "valid_until": "soon"})
     assert bundle.valid_until is None
-    assert Bundle.model_validate(
-        {"sid": "BU" + "a" * 32, "status": "draft", "date_created": "2019-13-40"}
-    ).date_created is None
+    assert (
+        Bundle.model_validate(
+            {"sid": "BU" + "a" * 32, "status": "draft", "date_created": "2019-13-40"}
+        ).date_created
+        is None
+    )
 
 
 def test_unknown_enum_values_and_extra_keys_are_kept_or_ignored():
@@ -321,6 +344,7 @@ def test_unknown_enum_values_and_extra_keys_are_kept_or_ignored():
 def test_bad_numbers_and_naive_iso_dates():
     with pytest.raises(ValidationError):
         AvailablePhoneNumber.model_validate({"latitude": "north"})
-    bundle = Bundle.model_validate({"sid": "BU" + "a" * 32, "status": "draft",
-                                    "date_created": "2019-07-30T22:29:24"})
+    bundle = Bundle.model_validate(
+        {"sid": "BU" + "a" * 32, "status": "draft", "date_created": "2019-07-30T22:29:24"}
+    )
     assert bundle.date_created == datetime(2019, 7, 30, 22, 29, 24, tzinfo=UTC)

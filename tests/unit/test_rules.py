@@ -130,8 +130,14 @@ def test_sid_accepts_prefix_and_32_hex(prefix):
 
 
 SID_WITH_ARTICLE = {
-    "AC": "an Account", "PN": "a Phone number", "AD": "an Address", "RI": "an Identity",
-    "AP": "an Application", "TK": "a SIP trunk", "BU": "a Bundle", "SK": "an API key",
+    "AC": "an Account",
+    "PN": "a Phone number",
+    "AD": "an Address",
+    "RI": "an Identity",
+    "AP": "an Application",
+    "TK": "a SIP trunk",
+    "BU": "a Bundle",
+    "SK": "an API key",
 }
 
 
@@ -263,9 +269,20 @@ def test_api_version():
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        (True, True), (False, False),
-        ("true", True), ("TRUE", True), ("yes", True), ("1", True), ("on", True), (" y ", True),
-        ("false", False), ("False", False), ("no", False), ("0", False), ("off", False), ("n", False),
+        (True, True),
+        (False, False),
+        ("true", True),
+        ("TRUE", True),
+        ("yes", True),
+        ("1", True),
+        ("on", True),
+        (" y ", True),
+        ("false", False),
+        ("False", False),
+        ("no", False),
+        ("0", False),
+        ("off", False),
+        ("n", False),
     ],
 )
 def test_boolean(raw, expected):

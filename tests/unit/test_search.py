@@ -28,28 +28,30 @@ def test_every_filter_is_a_query_parameter_of_the_spec():
 
 
 def test_search_query_with_every_filter():
-    search = MobileSearch.model_validate({
-        "country_code": "us",
-        "area_code": "510",
-        "contains": "+1510*",
-        "sms_enabled": "yes",
-        "mms_enabled": False,
-        "voice_enabled": True,
-        "fax_enabled": "no",
-        "exclude_all_address_required": "true",
-        "exclude_local_address_required": "false",
-        "exclude_foreign_address_required": True,
-        "beta": "0",
-        "near_number": "+1 808 925 5327",
-        "near_lat_long": "37.840, -122.270",
-        "distance": "50",
-        "in_postal_code": "94612",
-        "in_region": "CA",
-        "in_rate_center": "OKLD0099",
-        "in_lata": "722",
-        "in_locality": "Oakland",
-        "page_size": 20,
-    })
+    search = MobileSearch.model_validate(
+        {
+            "country_code": "us",
+            "area_code": "510",
+            "contains": "+1510*",
+            "sms_enabled": "yes",
+            "mms_enabled": False,
+            "voice_enabled": True,
+            "fax_enabled": "no",
+            "exclude_all_address_required": "true",
+            "exclude_local_address_required": "false",
+            "exclude_foreign_address_required": True,
+            "beta": "0",
+            "near_number": "+1 808 925 5327",
+            "near_lat_long": "37.840, -122.270",
+            "distance": "50",
+            "in_postal_code": "94612",
+            "in_region": "CA",
+            "in_rate_center": "OKLD0099",
+            "in_lata": "722",
+            "in_locality": "Oakland",
+            "page_size": 20,
+        }
+    )
     assert search.country_code == "US"
     assert search.to_query() == [
         ("AreaCode", "510"),

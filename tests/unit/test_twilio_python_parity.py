@@ -41,10 +41,20 @@ class RecordingHttpClient(HttpClient):
         super().__init__(logging.getLogger("test.twilio"), is_async=False)
         self.calls: list[dict[str, Any]] = []
 
-    def request(self, method, uri, params=None, data=None, headers=None, auth=None,
-                timeout=None, allow_redirects=False):
-        self.calls.append({"method": method, "uri": uri, "params": params, "data": data,
-                           "headers": headers, "auth": auth})
+    def request(
+        self,
+        method,
+        uri,
+        params=None,
+        data=None,
+        headers=None,
+        auth=None,
+        timeout=None,
+        allow_redirects=False,
+    ):
+        self.calls.append(
+            {"method": method, "uri": uri, "params": params, "data": data, "headers": headers, "auth": auth}
+        )
         if method == "POST":
             return Response(201, json.dumps({"sid": "PN" + "0" * 32, "account_sid": ACCOUNT_SID}))
         return Response(200, json.dumps({"available_phone_numbers": [], "uri": "/x"}))
@@ -53,8 +63,9 @@ class RecordingHttpClient(HttpClient):
 def twilio_python(**client_kw: Any) -> tuple[Client, RecordingHttpClient]:
     recorder = RecordingHttpClient()
     # A non-empty environment keeps the developer's TWILIO_* variables out.
-    client = Client(ACCOUNT_SID, AUTH_TOKEN, http_client=recorder,
-                    environment={"HOME": "/nonexistent"}, **client_kw)
+    client = Client(
+        ACCOUNT_SID, AUTH_TOKEN, http_client=recorder, environment={"HOME": "/nonexistent"}, **client_kw
+    )
     return client, recorder
 
 
@@ -111,7 +122,9 @@ def test_all_23_fields_are_known_to_twilio_python():
         FULL,
         PurchaseRequest(phone_number=UK_MOBILE),
         PurchaseRequest(phone_number=UK_MOBILE, voice_caller_id_lookup=False, trunk_sid=TK_SID),
-        PurchaseRequest(phone_number="+61 412 345 678", friendly_name="ünïcødé ☎", emergency_status="Inactive"),
+        PurchaseRequest(
+            phone_number="+61 412 345 678", friendly_name="ünïcødé ☎", emergency_status="Inactive"
+        ),
     ],
     ids=["full", "minimal", "false-and-trunk", "unicode"],
 )
@@ -137,22 +150,51 @@ def test_generated_forms_are_what_twilio_python_sends(values):
 
 
 def test_search_query_is_what_twilio_python_sends():
-    search = MobileSearch.model_validate({
-        "country_code": "US", "area_code": "510", "contains": "+1510*", "sms_enabled": True,
-        "mms_enabled": False, "voice_enabled": True, "fax_enabled": False,
-        "exclude_all_address_required": True, "exclude_local_address_required": False,
-        "exclude_foreign_address_required": True, "beta": False, "near_number": "+18089255327",
-        "near_lat_long": "37.84,-122.27", "distance": "50", "in_postal_code": "94612",
-        "in_region": "CA", "in_rate_center": "OKLD0099", "in_lata": "722",
-        "in_locality": "Oakland", "page_size": "20",
-    })
+    search = MobileSearch.model_validate(
+        {
+            "country_code": "US",
+            "area_code": "510",
+            "contains": "+1510*",
+            "sms_enabled": True,
+            "mms_enabled": False,
+            "voice_enabled": True,
+            "fax_enabled": False,
+            "exclude_all_address_required": True,
+            "exclude_local_address_required": False,
+            "exclude_foreign_address_required": True,
+            "beta": False,
+            "near_number": "+18089255327",
+            "near_lat_long": "37.84,-122.27",
+            "distance": "50",
+            "in_postal_code": "94612",
+            "in_region": "CA",
+            "in_rate_center": "OKLD0099",
+            "in_lata": "722",
+            "in_locality": "Oakland",
+            "page_size": "20",
+        }
+    )
     client, recorder = twilio_python()
     client.api.v2010.accounts(ACCOUNT_SID).available_phone_numbers("US").mobile.list(
-        area_code=510, contains="+1510*", sms_enabled=True, mms_enabled=False, voice_enabled=True,
-        fax_enabled=False, exclude_all_address_required=True, exclude_local_address_required=False,
-        exclude_foreign_address_required=True, beta=False, near_number="+18089255327",
-        near_lat_long="37.84,-122.27", distance=50, in_postal_code="94612", in_region="CA",
-        in_rate_center="OKLD0099", in_lata="722", in_locality="Oakland", page_size=20,
+        area_code=510,
+        contains="+1510*",
+        sms_enabled=True,
+        mms_enabled=False,
+        voice_enabled=True,
+        fax_enabled=False,
+        exclude_all_address_required=True,
+        exclude_local_address_required=False,
+        exclude_foreign_address_required=True,
+        beta=False,
+        near_number="+18089255327",
+        near_lat_long="37.84,-122.27",
+        distance=50,
+        in_postal_code="94612",
+        in_region="CA",
+        in_rate_center="OKLD0099",
+        in_lata="722",
+        in_locality="Oakland",
+        page_size=20,
     )
     [call] = recorder.calls
     theirs = {k: str(v) for k, v in call["params"].items()}

@@ -34,8 +34,13 @@ def cli(ctx: click.Context) -> None:
     # Credentials are resolved by the wizard itself (its Account step), so that a
     # missing profile or a locked keyring is explained there, with a way forward.
     options = ctx.ensure_object(dict)
-    run_wizard(ConnectionRequest(sandbox=bool(options.get("sandbox")),
-                                 api_url=options.get("api_url"), profile=options.get("profile")))
+    run_wizard(
+        ConnectionRequest(
+            sandbox=bool(options.get("sandbox")),
+            api_url=options.get("api_url"),
+            profile=options.get("profile"),
+        )
+    )
 
 
 cli.add_command(buy_command)

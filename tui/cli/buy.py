@@ -140,7 +140,8 @@ async def _buy(connection: Connection, request: PurchaseRequest, *, yes: bool, o
     for difference in outcome.differences:
         click.echo(
             f"warning: {flag_of(difference.field)}: asked for {difference.asked!r}, "
-            f"Twilio has {difference.got!r}.", err=True,
+            f"Twilio has {difference.got!r}.",
+            err=True,
         )
     if receipt:
         click.echo(f"receipt: {receipt}", err=True)
@@ -162,8 +163,7 @@ async def _price_or_unknown(client: Any, phone_number: str) -> MobilePrice:
 
 def _confirm(connection: Connection, request: PurchaseRequest, price: MobilePrice) -> None:
     if not sys.stdin.isatty():
-        fail("confirmation needed: run in a terminal, or pass --yes to buy without asking.",
-             Exit.BAD_INPUT)
+        fail("confirmation needed: run in a terminal, or pass --yes to buy without asking.", Exit.BAD_INPUT)
     facts = rules.phone_number_facts(request.phone_number)
     creds = connection.credentials
     where = "the SANDBOX (nothing is charged)" if connection.sandbox else f"account {creds.account_sid}"

@@ -72,11 +72,18 @@ def report_error(error: WizardError | RuleError, output: str) -> NoReturn:
         for i, line in enumerate(error.lines()):
             click.echo(("error: " if i == 0 else "  ") + line, err=True)
         if output == "json":
-            emit_json({"error": {
-                "status": error.status, "code": error.code, "message": error.message,
-                "more_info": error.more_info, "explanation": error.summary,
-                "next_step": error.next_step,
-            }})
+            emit_json(
+                {
+                    "error": {
+                        "status": error.status,
+                        "code": error.code,
+                        "message": error.message,
+                        "more_info": error.more_info,
+                        "explanation": error.summary,
+                        "next_step": error.next_step,
+                    }
+                }
+            )
     else:
         click.echo(f"error: {error}", err=True)
         if output == "json":
@@ -91,8 +98,8 @@ def emit_json(data: Any) -> None:
 def emit_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:
     widths = [len(h) for h in headers]
     for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
     click.echo(line(headers))
     click.echo(line(["-" * w for w in widths]))
     for row in rows:
@@ -112,15 +119,23 @@ def connection_options(func: F) -> F:
     """--sandbox, --api-url and --profile, accepted by the main command and by
     every subcommand (a subcommand's value wins)."""
 
-    @click.option("--sandbox", is_flag=True, default=None,
-                  help="Use the built-in offline sandbox and its test account: nothing is bought or charged.")
-    @click.option("--api-url", metavar="URL", default=None,
-                  help="Send every request to this base URL (a served sandbox, a proxy) instead of Twilio.")
-    @click.option("--profile", metavar="NAME", default=None,
-                  help="Use this stored credentials profile.")
+    @click.option(
+        "--sandbox",
+        is_flag=True,
+        default=None,
+        help="Use the built-in offline sandbox and its test account: nothing is bought or charged.",
+    )
+    @click.option(
+        "--api-url",
+        metavar="URL",
+        default=None,
+        help="Send every request to this base URL (a served sandbox, a proxy) instead of Twilio.",
+    )
+    @click.option("--profile", metavar="NAME", default=None, help="Use this stored credentials profile.")
     @functools.wraps(func)
-    def wrapper(*args: Any, sandbox: bool | None, api_url: str | None, profile: str | None,
-                **kwargs: Any) -> Any:
+    def wrapper(
+        *args: Any, sandbox: bool | None, api_url: str | None, profile: str | None, **kwargs: Any
+    ) -> Any:
         ctx = click.get_current_context()
         inherited = ctx.find_object(dict) or {}
         options = {
@@ -139,11 +154,15 @@ def open_connection(output: str = "table") -> Connection:
     options = ctx.find_object(dict) or {}
     sandbox = bool(options.get("sandbox"))
     if sandbox:
-        ignored = [flag for flag, key in (("--api-url", "api_url"), ("--profile", "profile"))
-                   if options.get(key)]
+        ignored = [
+            flag for flag, key in (("--api-url", "api_url"), ("--profile", "profile")) if options.get(key)
+        ]
         if ignored:
-            click.echo(f"note: {' and '.join(ignored)} ignored: --sandbox uses the built-in "
-                       "sandbox and its own account.", err=True)
+            click.echo(
+                f"note: {' and '.join(ignored)} ignored: --sandbox uses the built-in "
+                "sandbox and its own account.",
+                err=True,
+            )
     try:
         return resolve_connection(
             sandbox=sandbox,
@@ -162,6 +181,10 @@ def open_connection(output: str = "table") -> Connection:
 
 
 output_option = click.option(
-    "-o", "--output", type=click.Choice(["table", "json"]), default="table", show_default=True,
+    "-o",
+    "--output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
     help="Output format: a readable table, or JSON for scripts.",
 )

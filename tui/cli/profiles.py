@@ -103,6 +103,7 @@ def _stdin_is_terminal() -> bool:
 def _read_secret(label: str, rule: Callable[[str], Secret]) -> Secret:
     """The secret from a masked prompt, or from standard input when it is piped."""
     if _stdin_is_terminal():
+
         def convert(raw: str) -> Secret:
             try:
                 return rule(raw)
@@ -122,7 +123,9 @@ def _read_secret(label: str, rule: Callable[[str], Secret]) -> Secret:
     return rule(lines[0])
 
 
-def _verification_target(sandbox: bool, api_url: str | None) -> tuple[str | None, httpx.AsyncBaseTransport | None]:
+def _verification_target(
+    sandbox: bool, api_url: str | None
+) -> tuple[str | None, httpx.AsyncBaseTransport | None]:
     if sandbox:
         try:
             from tui.services.session import sandbox_connection
@@ -140,24 +143,37 @@ def _verification_target(sandbox: bool, api_url: str | None) -> tuple[str | None
 
 def _keyring_refusal(status: KeyringStatus) -> NoReturn:
     fail(
-        "Cannot store a profile: " + status.explain() + "\nNothing was saved. "
-        + ENVIRONMENT_ALTERNATIVE,
+        "Cannot store a profile: " + status.explain() + "\nNothing was saved. " + ENVIRONMENT_ALTERNATIVE,
         Exit.CREDENTIALS,
     )
 
 
 @profiles.command("add")
 @click.argument("name")
-@click.option("--account-sid", required=True, metavar="AC…", help="The Account SID (AC followed by 32 hex digits).")
-@click.option("--api-key", "api_key_sid", metavar="SK…",
-              help="Use this API key (recommended) instead of the Auth Token; you are then asked for the key's secret.")
+@click.option(
+    "--account-sid", required=True, metavar="AC…", help="The Account SID (AC followed by 32 hex digits)."
+)
+@click.option(
+    "--api-key",
+    "api_key_sid",
+    metavar="SK…",
+    help="Use this API key (recommended) instead of the Auth Token; you are then asked for the key's secret.",
+)
 @click.option("--region", metavar="REGION", help="Twilio region of the credentials, e.g. ie1 (needs --edge).")
 @click.option("--edge", metavar="EDGE", help="Twilio edge location, e.g. dublin.")
 @click.option("--replace", is_flag=True, help="Overwrite a profile of the same name.")
-@click.option("--sandbox", is_flag=True, default=None,
-              help="Verify against the built-in offline sandbox (its documented credentials) instead of Twilio.")
-@click.option("--api-url", metavar="URL", default=None,
-              help="Verify against this base URL (a served sandbox, a proxy) instead of Twilio.")
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    default=None,
+    help="Verify against the built-in offline sandbox (its documented credentials) instead of Twilio.",
+)
+@click.option(
+    "--api-url",
+    metavar="URL",
+    default=None,
+    help="Verify against this base URL (a served sandbox, a proxy) instead of Twilio.",
+)
 @click.pass_context
 @_reporting_errors
 def add_command(
@@ -204,8 +220,12 @@ def add_command(
     else:
         secret = _read_secret("Auth Token", credential_rules.auth_token)
     credentials = Credentials(
-        account_sid=account_sid, secret=secret, api_key_sid=api_key_sid,
-        region=region, edge=edge, source="command line",
+        account_sid=account_sid,
+        secret=secret,
+        api_key_sid=api_key_sid,
+        region=region,
+        edge=edge,
+        source="command line",
     )
     where = "the sandbox" if sandbox else (target_url or "Twilio")
     click.echo(f"Checking the credentials with {where}…", err=True)
@@ -301,22 +321,26 @@ def show_command(name: str, output: str) -> None:
     details = _store().show(name)
     info = details.profile
     if output == "json":
-        emit_json({
-            **_profile_json(info),
-            "secret": details.masked_secret if details.secret_stored else None,
-            "secret_stored": details.secret_stored,
-            "keyring_state": details.keyring.state.value,
-        })
+        emit_json(
+            {
+                **_profile_json(info),
+                "secret": details.masked_secret if details.secret_stored else None,
+                "secret_stored": details.secret_stored,
+                "keyring_state": details.keyring.state.value,
+            }
+        )
     else:
-        emit_fields([
-            ("Profile", info.name + (" (active)" if info.active else "")),
-            ("Account SID", info.account_sid),
-            ("Authentication", info.auth_description),
-            ("Secret", _secret_line(details)),
-            ("Region", info.region or "default (us1)"),
-            ("Edge", info.edge or "default"),
-            ("Verified", info.verified_at.isoformat() if info.verified_at else "never"),
-        ])
+        emit_fields(
+            [
+                ("Profile", info.name + (" (active)" if info.active else "")),
+                ("Account SID", info.account_sid),
+                ("Authentication", info.auth_description),
+                ("Secret", _secret_line(details)),
+                ("Region", info.region or "default (us1)"),
+                ("Edge", info.edge or "default"),
+                ("Verified", info.verified_at.isoformat() if info.verified_at else "never"),
+            ]
+        )
     if details.secret_stored is None:
         _note(details.keyring.explain())
     elif details.secret_stored is False:

@@ -13,12 +13,25 @@ def sandbox() -> None:
 
 
 @sandbox.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind. Anything but loopback exposes the sandbox to your network.")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on (0 picks a free one).")
-@click.option("--state", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Keep the sandbox's state (purchases, released numbers) in this JSON file across restarts.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind. Anything but loopback exposes the sandbox to your network.",
+)
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--state",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Keep the sandbox's state (purchases, released numbers) in this JSON file across restarts.",
+)
 def serve(host: str, port: int, state: Path | None) -> None:
     """Serve the sandbox over HTTP until interrupted (Ctrl+C).
 

@@ -24,16 +24,16 @@ from tui.domain.resources import MobilePrice
 from tui.domain.search import SEARCH_FIELDS, MobileSearch, build_search
 from tui.services.session import Connection
 
-ADDRESS_WORDS = {"none": "no", "any": "any address", "local": "local address",
-                 "foreign": "foreign address"}
+ADDRESS_WORDS = {"none": "no", "any": "any address", "local": "local address", "foreign": "foreign address"}
 
 
 def _filter_option(spec: FieldSpec) -> Any:
     help_text = f"{spec.help} [Twilio's default: {spec.twilio_default}]"
     if spec.kind == "bool":
         return click.option(f"{spec.flag}/--no-{spec.flag[2:]}", spec.name, default=None, help=help_text)
-    return click.option(spec.flag, spec.name, default=None, metavar=spec.placeholder or "TEXT",
-                        help=help_text)
+    return click.option(
+        spec.flag, spec.name, default=None, metavar=spec.placeholder or "TEXT", help=help_text
+    )
 
 
 def with_search_fields(func: Any) -> Any:
@@ -49,9 +49,19 @@ def _flag(name: str) -> str:
 
 
 @click.command(epilog=EXIT_CODES_HELP)
-@click.option("--country", "country_code", metavar="CC", default=None,
-              help="Two-letter ISO country code, e.g. GB. `number-wizard search --list-countries` lists those that sell mobile numbers.")
-@click.option("--list-countries", is_flag=True, help="List the countries that sell mobile numbers, then exit.")
+@click.option(
+    "--country",
+    "country_code",
+    metavar="CC",
+    default=None,
+    help=(
+        "Two-letter ISO country code, e.g. GB. `number-wizard search --list-countries` "
+        "lists those that sell mobile numbers."
+    ),
+)
+@click.option(
+    "--list-countries", is_flag=True, help="List the countries that sell mobile numbers, then exit."
+)
 @with_search_fields
 @output_option
 @connection_options
@@ -84,8 +94,10 @@ async def _list_countries(connection: Connection, output: str) -> None:
     if output == "json":
         emit_json([c.model_dump(mode="json") for c in countries])
     else:
-        emit_table([[c.country_code, c.country or "", "beta" if c.beta else ""] for c in countries],
-                   ["code", "country", ""])
+        emit_table(
+            [[c.country_code, c.country or "", "beta" if c.beta else ""] for c in countries],
+            ["code", "country", ""],
+        )
 
 
 async def _search(connection: Connection, query: MobileSearch, output: str) -> None:
@@ -99,20 +111,32 @@ async def _search(connection: Connection, query: MobileSearch, output: str) -> N
         except WizardError:
             price = MobilePrice(iso_country=query.country_code)
     if output == "json":
-        emit_json({
-            "country_code": query.country_code,
-            "monthly_price": price.model_dump(mode="json"),
-            "available_phone_numbers": [n.model_dump(mode="json") for n in numbers],
-        })
+        emit_json(
+            {
+                "country_code": query.country_code,
+                "monthly_price": price.model_dump(mode="json"),
+                "available_phone_numbers": [n.model_dump(mode="json") for n in numbers],
+            }
+        )
         return
     if not numbers:
-        click.echo(f"No mobile numbers in {query.country_code} match. Loosen a filter "
-                   "(Contains, capabilities, address exclusions) and search again.", err=True)
+        click.echo(
+            f"No mobile numbers in {query.country_code} match. Loosen a filter "
+            "(Contains, capabilities, address exclusions) and search again.",
+            err=True,
+        )
         return
     click.echo(f"{len(numbers)} mobile numbers in {query.country_code}, {price.describe()}:")
     emit_table(
-        [[n.phone_number or "", n.locality or "", n.capabilities.describe() if n.capabilities else "",
-          ADDRESS_WORDS.get(n.address_requirements or "", n.address_requirements or ""),
-          "beta" if n.beta else ""] for n in numbers],
+        [
+            [
+                n.phone_number or "",
+                n.locality or "",
+                n.capabilities.describe() if n.capabilities else "",
+                ADDRESS_WORDS.get(n.address_requirements or "", n.address_requirements or ""),
+                "beta" if n.beta else "",
+            ]
+            for n in numbers
+        ],
         ["number", "locality", "capabilities", "address needed", ""],
     )

@@ -95,9 +95,7 @@ def account_sid(raw: str) -> str:
 def api_key_sid(raw: str) -> str:
     text = raw.strip().strip("'\"")
     if text.startswith("AC"):
-        raise rules.RuleError(
-            "That is an Account SID (AC…). An API key SID starts with SK."
-        )
+        raise rules.RuleError("That is an Account SID (AC…). An API key SID starts with SK.")
     return rules.sid(text, "SK")
 
 

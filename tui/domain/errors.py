@@ -47,20 +47,17 @@ EXPLANATIONS: dict[int, Explanation] = {
         "Use your live Account SID with an Auth Token or API key for this step.",
     ),
     20403: Explanation(
-        "This account may not use this part of the API, usually because it is "
-        "suspended or closed.",
+        "This account may not use this part of the API, usually because it is suspended or closed.",
         "Check the account's status in the Console, or contact Twilio support.",
     ),
     20404: Explanation(
         "Twilio found nothing at this address. For a search this usually means the "
         "country sells no mobile numbers (the US sells none); it also happens when "
         "an API key SID (SK…) is used where the Account SID (AC…) belongs.",
-        "Pick a country that sells mobile numbers, and check that the Account SID "
-        "starts with AC.",
+        "Pick a country that sells mobile numbers, and check that the Account SID starts with AC.",
     ),
     20429: Explanation(
-        "Twilio is receiving too many requests from this account at once and did "
-        "not process this one.",
+        "Twilio is receiving too many requests from this account at once and did not process this one.",
         "Wait a few seconds and try again; searches are retried automatically.",
     ),
     20500: Explanation(
@@ -92,12 +89,10 @@ EXPLANATIONS: dict[int, Explanation] = {
     ),
     21421: Explanation(
         "Twilio says the phone number is not valid.",
-        "Check the number: + then the country code and the number, e.g. "
-        "+447400123456.",
+        "Check the number: + then the country code and the number, e.g. +447400123456.",
     ),
     21422: Explanation(
-        "This number is not for sale: someone else bought it, it is reserved, or "
-        "Twilio never sold it.",
+        "This number is not for sale: someone else bought it, it is reserved, or Twilio never sold it.",
         "Search again and pick another number.",
     ),
     21451: Explanation(
@@ -110,12 +105,10 @@ EXPLANATIONS: dict[int, Explanation] = {
     ),
     21613: Explanation(
         "This number needs an address on file for the account.",
-        "Add an address in the Console, or search with \"exclude numbers that need "
-        "an address\".",
+        'Add an address in the Console, or search with "exclude numbers that need an address".',
     ),
     21615: Explanation(
-        "This number needs a local address: an address in the number's own country "
-        "(sometimes its area).",
+        "This number needs a local address: an address in the number's own country (sometimes its area).",
         "Choose an address in the number's country on the Compliance step, or "
         "create one in the Console (Phone Numbers › Addresses).",
     ),
@@ -150,8 +143,7 @@ EXPLANATIONS: dict[int, Explanation] = {
         "Replace the document in the bundle, or choose another approved bundle.",
     ),
     22300: Explanation(
-        "This account is not allowed to buy long-code numbers (a compliance "
-        "restriction).",
+        "This account is not allowed to buy long-code numbers (a compliance restriction).",
         "Contact Twilio support to lift the restriction.",
     ),
     80601: Explanation(
@@ -188,9 +180,7 @@ class TwilioApiError(WizardError):
         super().__init__(self.one_line())
 
     @classmethod
-    def from_response(
-        cls, status: int, body: Any, *, method: str = "", path: str = ""
-    ) -> TwilioApiError:
+    def from_response(cls, status: int, body: Any, *, method: str = "", path: str = "") -> TwilioApiError:
         """Build from a response body, whatever shape Twilio used (its classic
         `{code, message, more_info, status}`, RFC 9457, or not JSON at all)."""
         code: int | None = None

@@ -47,39 +47,52 @@ def purchase_issues(values: Mapping[str, Any]) -> list[Issue]:
     has = lambda name: _is_set(values, name)  # noqa: E731
 
     if has("trunk_sid") and has("voice_application_sid"):
-        issues.append(Issue(
-            "error", ("trunk_sid", "voice_application_sid"),
-            "Choose either a SIP trunk or a voice application, not both: on Twilio "
-            "setting one clears the other.",
-        ))
+        issues.append(
+            Issue(
+                "error",
+                ("trunk_sid", "voice_application_sid"),
+                "Choose either a SIP trunk or a voice application, not both: on Twilio "
+                "setting one clears the other.",
+            )
+        )
     if has("sms_fallback_url") and not has("sms_url"):
-        issues.append(Issue(
-            "error", ("sms_fallback_url", "sms_url"),
-            "An SMS fallback URL needs an SMS URL too: the fallback is only called "
-            "when the SMS URL fails (Twilio error 21406).",
-        ))
+        issues.append(
+            Issue(
+                "error",
+                ("sms_fallback_url", "sms_url"),
+                "An SMS fallback URL needs an SMS URL too: the fallback is only called "
+                "when the SMS URL fails (Twilio error 21406).",
+            )
+        )
 
     voice_urls = [n for n in ("voice_url", "voice_fallback_url") if has(n)]
     if has("trunk_sid") and (voice_urls or has("voice_application_sid")):
         ignored = voice_urls + (["voice_application_sid"] if has("voice_application_sid") else [])
-        issues.append(Issue(
-            "warning", ("trunk_sid", *ignored),
-            "With a SIP trunk, calls go to the trunk: the voice URLs and the voice "
-            "application are ignored.",
-        ))
+        issues.append(
+            Issue(
+                "warning",
+                ("trunk_sid", *ignored),
+                "With a SIP trunk, calls go to the trunk: the voice URLs and the voice "
+                "application are ignored.",
+            )
+        )
     elif has("voice_application_sid") and voice_urls:
-        issues.append(Issue(
-            "warning", ("voice_application_sid", *voice_urls),
-            "With a voice application, calls go to the application: the voice URLs "
-            "are ignored.",
-        ))
+        issues.append(
+            Issue(
+                "warning",
+                ("voice_application_sid", *voice_urls),
+                "With a voice application, calls go to the application: the voice URLs are ignored.",
+            )
+        )
     sms_urls = [n for n in ("sms_url", "sms_fallback_url") if has(n)]
     if has("sms_application_sid") and sms_urls:
-        issues.append(Issue(
-            "warning", ("sms_application_sid", *sms_urls),
-            "With a messaging application, messages go to the application: the SMS "
-            "URLs are ignored.",
-        ))
+        issues.append(
+            Issue(
+                "warning",
+                ("sms_application_sid", *sms_urls),
+                "With a messaging application, messages go to the application: the SMS URLs are ignored.",
+            )
+        )
 
     for method, url, what in (
         ("voice_fallback_method", "voice_fallback_url", "a voice fallback"),
@@ -89,30 +102,42 @@ def purchase_issues(values: Mapping[str, Any]) -> list[Issue]:
         ("status_callback_method", "status_callback", "a status callback"),
     ):
         if has(method) and not has(url):
-            issues.append(Issue(
-                "warning", (method, url),
-                f"{what[0].upper()}{what[1:]} method without {what} URL does nothing.",
-            ))
+            issues.append(
+                Issue(
+                    "warning",
+                    (method, url),
+                    f"{what[0].upper()}{what[1:]} method without {what} URL does nothing.",
+                )
+            )
 
     if values.get("emergency_status") == "Active" and not has("emergency_address_sid"):
-        issues.append(Issue(
-            "warning", ("emergency_status", "emergency_address_sid"),
-            "Emergency calling is set to Active but no emergency address is given: "
-            "emergency services would not know where the caller is.",
-        ))
+        issues.append(
+            Issue(
+                "warning",
+                ("emergency_status", "emergency_address_sid"),
+                "Emergency calling is set to Active but no emergency address is given: "
+                "emergency services would not know where the caller is.",
+            )
+        )
     if has("emergency_address_sid"):
         # Reported on twilio-node#706: ignored at create, applied by a later update.
-        issues.append(Issue(
-            "warning", ("emergency_address_sid",),
-            "Twilio has been seen to ignore the emergency address when buying; the "
-            "summary shows whether it was applied.",
-        ))
+        issues.append(
+            Issue(
+                "warning",
+                ("emergency_address_sid",),
+                "Twilio has been seen to ignore the emergency address when buying; the "
+                "summary shows whether it was applied.",
+            )
+        )
     if values.get("voice_receive_mode") == "fax" and (has("voice_url") or has("trunk_sid")):
-        issues.append(Issue(
-            "warning", ("voice_receive_mode",),
-            "In fax mode the number receives faxes, not voice calls: make sure the "
-            "voice handler expects faxes.",
-        ))
+        issues.append(
+            Issue(
+                "warning",
+                ("voice_receive_mode",),
+                "In fax mode the number receives faxes, not voice calls: make sure the "
+                "voice handler expects faxes.",
+            )
+        )
 
     phone = values.get("phone_number")
     if phone:
@@ -170,10 +195,7 @@ class PurchaseRequest(BaseModel):
         if isinstance(data, Mapping):
             from tui.domain.fields import FIELDS_BY_WIRE
 
-            return {
-                (FIELDS_BY_WIRE[k].name if k in FIELDS_BY_WIRE else k): v
-                for k, v in data.items()
-            }
+            return {(FIELDS_BY_WIRE[k].name if k in FIELDS_BY_WIRE else k): v for k, v in data.items()}
         return data
 
     @field_validator("*", mode="before")
@@ -222,11 +244,7 @@ class PurchaseRequest(BaseModel):
 
     def omitted_defaults(self) -> list[tuple[FieldSpec, str]]:
         """The fields left out and what Twilio does for each (for the review)."""
-        return [
-            (spec, spec.twilio_default)
-            for spec in PURCHASE_FIELDS
-            if getattr(self, spec.name) is None
-        ]
+        return [(spec, spec.twilio_default) for spec in PURCHASE_FIELDS if getattr(self, spec.name) is None]
 
 
 @dataclass(frozen=True)
@@ -299,9 +317,7 @@ def differences(request: PurchaseRequest, created: Any) -> list[FieldDifference]
         if asked is None:
             continue
         got = getattr(created, spec.name, None)
-        same = (
-            str(got).upper() == str(asked).upper() if spec.kind == "method" else got == asked
-        )
+        same = str(got).upper() == str(asked).upper() if spec.kind == "method" else got == asked
         if not same:
             found.append(FieldDifference(spec.name, asked, got))
     return found

@@ -281,8 +281,11 @@ class PhoneNumberPricing(TwilioModel):
                     base_price=price.base_price,
                     current_price=price.current_price,
                 )
-        return MobilePrice(iso_country=self.iso_country, country=self.country,
-                           currency=(self.price_unit or "").upper() or None)
+        return MobilePrice(
+            iso_country=self.iso_country,
+            country=self.country,
+            currency=(self.price_unit or "").upper() or None,
+        )
 
 
 class MobilePrice(TwilioModel):

@@ -8,6 +8,7 @@ screens and the command line all call them, so they cannot disagree.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -80,23 +81,15 @@ def phone_number(raw: str) -> str:
         raise RuleError("Enter a phone number, e.g. +447400123456.")
     compact = re.sub(r"[\s().-]", "", text)
     if not compact.startswith("+"):
-        raise RuleError(
-            "Start with + and the country code, e.g. +447400123456 (E.164 format)."
-        )
+        raise RuleError("Start with + and the country code, e.g. +447400123456 (E.164 format).")
     if not _E164.fullmatch(compact):
-        raise RuleError(
-            "Use + followed by up to 15 digits, no letters, e.g. +447400123456."
-        )
+        raise RuleError("Use + followed by up to 15 digits, no letters, e.g. +447400123456.")
     try:
         parsed = phonenumbers.parse(compact, None)
     except phonenumbers.NumberParseException:
-        raise RuleError(
-            f"{compact} is not a phone number: check the country code and the digits."
-        ) from None
+        raise RuleError(f"{compact} is not a phone number: check the country code and the digits.") from None
     if not phonenumbers.is_valid_number(parsed):
-        raise RuleError(
-            f"{compact} is not a valid number in any country's numbering plan."
-        )
+        raise RuleError(f"{compact} is not a valid number in any country's numbering plan.")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -108,15 +101,9 @@ def phone_number_facts(e164: str) -> PhoneNumberFacts:
         e164=e164,
         region=region,
         country_name=_country_name(parsed, region),
-        number_type=_NUMBER_TYPE_NAMES.get(
-            phonenumbers.number_type(parsed), "unknown"
-        ),
-        national_format=phonenumbers.format_number(
-            parsed, phonenumbers.PhoneNumberFormat.NATIONAL
-        ),
-        international_format=phonenumbers.format_number(
-            parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL
-        ),
+        number_type=_NUMBER_TYPE_NAMES.get(phonenumbers.number_type(parsed), "unknown"),
+        national_format=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL),
+        international_format=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
     )
 
 
@@ -181,9 +168,7 @@ def sid(raw: str, prefix: str) -> str:
             f"this one has {len(text)}."
         )
     if not _HEX32.fullmatch(rest):
-        raise RuleError(
-            f"After {prefix}, {a_kind} SID has only hex digits 0-9 and a-f."
-        )
+        raise RuleError(f"After {prefix}, {a_kind} SID has only hex digits 0-9 and a-f.")
     return text
 
 
@@ -209,8 +194,7 @@ def url(raw: str) -> str:
         raise RuleError("This is not a well-formed URL.") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise RuleError(
-            "Use an absolute URL starting with https:// (or http://), "
-            "e.g. https://example.com/voice."
+            "Use an absolute URL starting with https:// (or http://), e.g. https://example.com/voice."
         )
     if not parts.hostname:
         raise RuleError("The URL needs a host name, e.g. https://example.com/voice.")
@@ -236,8 +220,7 @@ def friendly_name(raw: str) -> str:
         raise RuleError("Enter a name, or leave the field empty for Twilio's default.")
     if len(text) > FRIENDLY_NAME_MAX:
         raise RuleError(
-            f"A friendly name can be at most {FRIENDLY_NAME_MAX} characters; "
-            f"this one has {len(text)}."
+            f"A friendly name can be at most {FRIENDLY_NAME_MAX} characters; this one has {len(text)}."
         )
     return text
 
@@ -294,9 +277,7 @@ _ALL_META = "*%+$"
 def _only_meta_between(body: str, i: int) -> bool:
     """True when the wildcard at i has no letter or digit on one of its sides,
     i.e. it belongs to a run of wildcards at the start or the end."""
-    return all(ch in _CONTAINS_META for ch in body[:i]) or all(
-        ch in _CONTAINS_META for ch in body[i + 1 :]
-    )
+    return all(ch in _CONTAINS_META for ch in body[:i]) or all(ch in _CONTAINS_META for ch in body[i + 1 :])
 
 
 def contains_pattern(raw: str) -> str:
@@ -311,9 +292,7 @@ def contains_pattern(raw: str) -> str:
     if not text:
         raise RuleError("Enter digits or letters to look for, e.g. 777.")
     if not 2 <= len(text) <= 16:
-        raise RuleError(
-            f"A pattern is 2 to 16 characters long; this one has {len(text)}."
-        )
+        raise RuleError(f"A pattern is 2 to 16 characters long; this one has {len(text)}.")
     body = text
     if body.startswith("+"):
         body = body[1:]
@@ -325,12 +304,9 @@ def contains_pattern(raw: str) -> str:
                 f"'{ch}' is not allowed: use digits, letters, * (any one character) "
                 "and % (any characters); + only at the start and $ only at the end."
             )
-    for left, right in zip(text, text[1:]):
+    for left, right in itertools.pairwise(text):
         if left in _ALL_META and right in _ALL_META:
-            raise RuleError(
-                f"'{left}{right}': the special characters * % + $ cannot stand side "
-                "by side."
-            )
+            raise RuleError(f"'{left}{right}': the special characters * % + $ cannot stand side by side.")
     meta_positions = [i for i, ch in enumerate(body) if ch in _CONTAINS_META]
     if meta_positions:
         plain = len(body) - len(meta_positions)

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class AccountType(str, Enum):
+class AccountType(StrEnum):
     TRIAL = "Trial"
     FULL = "Full"
 
 
-class CredentialKind(str, Enum):
+class CredentialKind(StrEnum):
     AUTH_TOKEN = "auth token"
     API_KEY = "API key (Standard)"
     TEST_CREDENTIALS = "test credentials"

@@ -100,8 +100,7 @@ def render_country(account_sid: str, row: seed.CountryRow) -> dict[str, Any]:
         "country": row.name,
         "country_code": row.iso_country,
         "subresource_uris": {
-            number_type: f"{base}/{SUBRESOURCE_FILES[number_type]}.json"
-            for number_type in row.number_types
+            number_type: f"{base}/{SUBRESOURCE_FILES[number_type]}.json" for number_type in row.number_types
         },
         "uri": f"{base}.json",
     }
@@ -197,9 +196,10 @@ def search_mobile(ctx: Context, request: Request) -> Reply:
             return False
         if not values.get("Beta", True) and item["beta"]:
             return False
-        if "InLocality" in values and (item["locality"] or "").casefold() != str(
-            values["InLocality"]
-        ).casefold():
+        if (
+            "InLocality" in values
+            and (item["locality"] or "").casefold() != str(values["InLocality"]).casefold()
+        ):
             return False
         return contains is None or matches(contains, item["phone_number"])
 
@@ -224,9 +224,7 @@ def list_numbers(ctx: Context, request: Request, *, mobile: bool) -> Reply:
     phone_pattern = None
     if "PhoneNumber" in values:
         # Partial match; `*` stands for any one digit (spec parameter description).
-        pattern = "".join(
-            r"\d" if char == "*" else re.escape(char) for char in str(values["PhoneNumber"])
-        )
+        pattern = "".join(r"\d" if char == "*" else re.escape(char) for char in str(values["PhoneNumber"]))
         phone_pattern = re.compile(pattern)
 
     def wanted(record: dict[str, Any]) -> bool:
@@ -247,9 +245,7 @@ def list_numbers(ctx: Context, request: Request, *, mobile: bool) -> Reply:
         for record in ctx.state["incoming_phone_numbers"]
         if wanted(record)
     ]
-    return Reply(
-        200, v2010_page(records, request, values, params.LIST_NUMBERS, "incoming_phone_numbers")
-    )
+    return Reply(200, v2010_page(records, request, values, params.LIST_NUMBERS, "incoming_phone_numbers"))
 
 
 def _owned_by_sid(ctx: Context, request: Request) -> dict[str, Any]:
@@ -303,9 +299,7 @@ def list_addresses(ctx: Context, request: Request) -> Reply:
 
     def wanted(record: dict[str, Any]) -> bool:
         return record["account_sid"] == request.account.sid and all(
-            record[field] == values[name]
-            for name, field in exact_filters.items()
-            if name in values
+            record[field] == values[name] for name, field in exact_filters.items() if name in values
         )
 
     records = [render_address(record) for record in ctx.state["addresses"] if wanted(record)]

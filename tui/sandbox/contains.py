@@ -63,7 +63,7 @@ def _rule_broken(pattern: str) -> str | None:
     if not 2 <= len(pattern) <= 16:
         return "The pattern must be 2 to 16 characters long."
     for char in pattern:
-        if not (char in META or char.isascii() and char.isalnum()):
+        if not (char in META or (char.isascii() and char.isalnum())):
             return f"The character '{char}' is not allowed: use digits, letters, *, %, + and $."
     if "+" in pattern[1:]:
         return "'+' may only start the pattern."

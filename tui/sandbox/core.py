@@ -107,9 +107,7 @@ ROUTES: tuple[Route, ...] = (
 )  # fmt: skip
 
 # What test credentials may call (twilio-api.md §14: purchases; everything else 20008).
-TEST_CREDENTIAL_OPERATIONS = frozenset(
-    {"CreateIncomingPhoneNumber", "CreateIncomingPhoneNumberMobile"}
-)
+TEST_CREDENTIAL_OPERATIONS = frozenset({"CreateIncomingPhoneNumber", "CreateIncomingPhoneNumberMobile"})
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 
@@ -222,9 +220,7 @@ class Sandbox:
         route, path_params = find_route(path)
         operation = route.operations.get(method)
         if operation is None:
-            raise TwilioApiError(
-                405, errors.METHOD_NOT_ALLOWED, f"Method {method} not allowed on {path}"
-            )
+            raise TwilioApiError(405, errors.METHOD_NOT_ALLOWED, f"Method {method} not allowed on {path}")
         self._check_path_account(credential, path_params, path)
         account = ACCOUNTS[credential.account_sid]
         if account.is_test_account and operation.operation_id not in TEST_CREDENTIAL_OPERATIONS:
@@ -283,9 +279,7 @@ class Sandbox:
             save_state(self.state_path, self._state)
 
 
-def _authenticate(
-    authorization: str | None, extra: tuple[SandboxCredential, ...]
-) -> SandboxCredential:
+def _authenticate(authorization: str | None, extra: tuple[SandboxCredential, ...]) -> SandboxCredential:
     if not authorization or not authorization[:6].lower() == "basic ":
         raise errors.authenticate()
     try:

@@ -50,9 +50,7 @@ DEFAULT_CODE_FOR_STATUS = {
 class TwilioApiError(Exception):
     """An error answer in Twilio's shape: HTTP status plus `{code, message, more_info, status}`."""
 
-    def __init__(
-        self, status: int, code: int, message: str, headers: dict[str, str] | None = None
-    ) -> None:
+    def __init__(self, status: int, code: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(f"{status}/{code}: {message}")
         self.status = status
         self.code = code
@@ -77,9 +75,7 @@ def not_found(path: str) -> TwilioApiError:
 
 
 def authenticate() -> TwilioApiError:
-    return TwilioApiError(
-        401, AUTHENTICATE, "Authenticate", {"WWW-Authenticate": 'Basic realm="Twilio API"'}
-    )
+    return TwilioApiError(401, AUTHENTICATE, "Authenticate", {"WWW-Authenticate": 'Basic realm="Twilio API"'})
 
 
 def invalid_parameter(name: str, why: str) -> TwilioApiError:

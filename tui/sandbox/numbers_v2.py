@@ -28,10 +28,7 @@ def regulation_by_sid(sid: str) -> seed.RegulationRow | None:
 
 def bundle_required(iso_country: str, number_type: str) -> bool:
     """Twilio's rule as the Regulations API tells it: a regulation exists for the pair."""
-    return any(
-        row.iso_country == iso_country and row.number_type == number_type
-        for row in seed.REGULATIONS
-    )
+    return any(row.iso_country == iso_country and row.number_type == number_type for row in seed.REGULATIONS)
 
 
 def _same_number_type(asked: str, actual: str) -> bool:
@@ -51,9 +48,7 @@ def render_regulation(row: seed.RegulationRow, request: Request) -> dict[str, An
     )
     return {
         "sid": sid,
-        "friendly_name": (
-            f"{row.country_name}: {row.number_type.title()} - {row.end_user_type.title()}"
-        ),
+        "friendly_name": (f"{row.country_name}: {row.number_type.title()} - {row.end_user_type.title()}"),
         "iso_country": row.iso_country,
         "number_type": row.number_type,
         "end_user_type": row.end_user_type,
@@ -65,9 +60,7 @@ def render_regulation(row: seed.RegulationRow, request: Request) -> dict[str, An
                     "name": row.end_user_type.title(),
                     "type": row.end_user_type,
                     "requirement_name": f"{row.end_user_type}_info",
-                    "url": request.absolute(
-                        NUMBERS_ORIGIN, f"{REGULATIONS_PATH}/{row.end_user_type}"
-                    ),
+                    "url": request.absolute(NUMBERS_ORIGIN, f"{REGULATIONS_PATH}/{row.end_user_type}"),
                     "fields": end_user_fields,
                     "detailed_fields": [
                         {
@@ -86,8 +79,7 @@ def render_regulation(row: seed.RegulationRow, request: Request) -> dict[str, An
                         "type": "document",
                         "requirement_name": "proof_of_address",
                         "description": (
-                            f"The physical location of the {row.end_user_type} in "
-                            f"{row.country_name}."
+                            f"The physical location of the {row.end_user_type} in {row.country_name}."
                         ),
                         "accepted_documents": [
                             {
@@ -123,9 +115,7 @@ def list_regulations(ctx: Context, request: Request) -> Reply:
             return False
         if "IsoCountry" in values and row.iso_country != values["IsoCountry"]:
             return False
-        return "NumberType" not in values or _same_number_type(
-            str(values["NumberType"]), row.number_type
-        )
+        return "NumberType" not in values or _same_number_type(str(values["NumberType"]), row.number_type)
 
     records = [render_regulation(row, request) for row in seed.REGULATIONS if wanted(row)]
     return Reply(
@@ -162,9 +152,7 @@ def list_bundles(ctx: Context, request: Request) -> Reply:
     wanted_sids = None
     if "BundleSids" in values:
         if not params.BUNDLE_SIDS_PATTERN.match(str(values["BundleSids"])):
-            raise errors.invalid_parameter(
-                "BundleSids", "Expected up to 20 comma-separated Bundle SIDs."
-            )
+            raise errors.invalid_parameter("BundleSids", "Expected up to 20 comma-separated Bundle SIDs.")
         wanted_sids = set(str(values["BundleSids"]).split(","))
 
     def wanted(record: dict[str, Any]) -> bool:
@@ -185,8 +173,7 @@ def list_bundles(ctx: Context, request: Request) -> Reply:
             ),
             "EndUserType" not in values
             or (regulation is not None and regulation.end_user_type == values["EndUserType"]),
-            "HasValidUntilDate" not in values
-            or (valid_until is not None) == values["HasValidUntilDate"],
+            "HasValidUntilDate" not in values or (valid_until is not None) == values["HasValidUntilDate"],
             _valid_until_matches(valid_until, values),
         )
         return all(checks)
@@ -202,9 +189,7 @@ def list_bundles(ctx: Context, request: Request) -> Reply:
         reverse=descending,
     )
     records = [render_bundle(record, request) for record in selected]
-    return Reply(
-        200, meta_page(records, request, values, params.LIST_BUNDLES, "results", NUMBERS_ORIGIN)
-    )
+    return Reply(200, meta_page(records, request, values, params.LIST_BUNDLES, "results", NUMBERS_ORIGIN))
 
 
 def _valid_until_matches(valid_until: datetime | None, values: dict[str, Any]) -> bool:

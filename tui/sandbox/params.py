@@ -215,9 +215,7 @@ def _missing(param: Param) -> TwilioApiError:
     if param.kind is Kind.PHONE_NUMBER:
         # Twilio answered "did or area_code is required" without a code of its own
         # (twilio-cli#98); 21421 keeps the answer on the PhoneNumber family of codes.
-        return TwilioApiError(
-            400, errors.PHONE_NUMBER_INVALID, f"A '{param.name}' is required."
-        )
+        return TwilioApiError(400, errors.PHONE_NUMBER_INVALID, f"A '{param.name}' is required.")
     return TwilioApiError(
         400, errors.PARAMETER_INVALID, f"Missing required parameter {param.name} in the post body"
     )
@@ -271,9 +269,7 @@ def _convert(param: Param, value: str) -> Value:
     if param.kind is Kind.DATE_TIME:
         if re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$", value):
             return value
-        raise errors.invalid_parameter(
-            param.name, f"Expected an ISO 8601 date-time, got '{value}'."
-        )
+        raise errors.invalid_parameter(param.name, f"Expected an ISO 8601 date-time, got '{value}'.")
     return value
 
 

@@ -32,9 +32,7 @@ def list_countries(ctx: Context, request: Request) -> Reply:
     ]
     return Reply(
         200,
-        meta_page(
-            records, request, values, params.LIST_PRICING_COUNTRIES, "countries", PRICING_ORIGIN
-        ),
+        meta_page(records, request, values, params.LIST_PRICING_COUNTRIES, "countries", PRICING_ORIGIN),
     )
 
 

@@ -95,9 +95,7 @@ def create_number(ctx: Context, request: Request, *, mobile_endpoint: bool) -> R
     if phone_number == MAGIC_INVALID:
         raise TwilioApiError(400, errors.PHONE_NUMBER_INVALID, "PhoneNumber is invalid")
     if phone_number != MAGIC_AVAILABLE and not _is_valid_number(phone_number):
-        raise TwilioApiError(
-            400, errors.PHONE_NUMBER_INVALID, f"PhoneNumber {phone_number} is invalid"
-        )
+        raise TwilioApiError(400, errors.PHONE_NUMBER_INVALID, f"PhoneNumber {phone_number} is invalid")
 
     owned = find_owned_number(ctx, request.account.sid, phone_number)
     if owned is not None:
@@ -209,9 +207,7 @@ def _check_api_version(values: dict[str, Any]) -> None:
 
 def _number_for_area_code(area_code: str | None) -> str:
     if area_code is None:
-        raise TwilioApiError(
-            400, errors.PHONE_NUMBER_INVALID, "A 'PhoneNumber' or 'AreaCode' is required."
-        )
+        raise TwilioApiError(400, errors.PHONE_NUMBER_INVALID, "A 'PhoneNumber' or 'AreaCode' is required.")
     if not re.fullmatch(r"[2-9]\d\d", area_code):
         raise TwilioApiError(400, errors.INVALID_AREA_CODE, f"AreaCode {area_code} is invalid")
     if area_code == MAGIC_AREA_CODE_AVAILABLE:
@@ -265,9 +261,7 @@ def _require_own(ctx: Context, request: Request, name: str, sid: str) -> None:
         raise TwilioApiError(400, errors.ADDRESS_REQUIRED, f"Could not find Address with sid {sid}")
 
 
-def _check_address(
-    ctx: Context, request: Request, for_sale: dict[str, Any], values: dict[str, Any]
-) -> None:
+def _check_address(ctx: Context, request: Request, for_sale: dict[str, Any], values: dict[str, Any]) -> None:
     requirement = for_sale["address_requirements"]
     number_country = for_sale["iso_country"]
     phone_number = for_sale["phone_number"]
@@ -304,26 +298,21 @@ def _check_address(
         )
 
 
-def _check_bundle(
-    ctx: Context, request: Request, for_sale: dict[str, Any], values: dict[str, Any]
-) -> None:
+def _check_bundle(ctx: Context, request: Request, for_sale: dict[str, Any], values: dict[str, Any]) -> None:
     country = for_sale["iso_country"]
     number_type = STOCKED_NUMBER_TYPE
     where = f"country: [{country}] and numberType: [{number_type.upper()}]"
     bundle_sid = values.get("BundleSid") or None
     if bundle_sid is None:
         if bundle_required(country, number_type):
-            raise TwilioApiError(
-                400, errors.BUNDLE_REQUIRED, f"Bundle required and not provided for {where}"
-            )
+            raise TwilioApiError(400, errors.BUNDLE_REQUIRED, f"Bundle required and not provided for {where}")
         return
     bundle = _own_bundle(ctx, request, bundle_sid)
     if bundle is None:
         raise TwilioApiError(
             400,
             errors.BUNDLE_REQUIRED,
-            f"Could not find Bundle with sid {bundle_sid}; a twilio-approved Bundle is "
-            f"required for {where}",
+            f"Could not find Bundle with sid {bundle_sid}; a twilio-approved Bundle is required for {where}",
         )
     regulation = regulation_by_sid(bundle["regulation_sid"])
     if regulation is None or (regulation.iso_country, regulation.number_type) != (
@@ -331,8 +320,7 @@ def _check_bundle(
         number_type,
     ):
         bundle_for = (
-            f"country: [{regulation.iso_country}] and numberType: "
-            f"[{regulation.number_type.upper()}]"
+            f"country: [{regulation.iso_country}] and numberType: [{regulation.number_type.upper()}]"
             if regulation
             else "another regulation"
         )
@@ -353,10 +341,7 @@ def _check_bundle(
 def _check_trial_limit(ctx: Context, request: Request) -> None:
     if request.account.type is not AccountType.TRIAL:
         return
-    if any(
-        record["account_sid"] == request.account.sid
-        for record in ctx.state["incoming_phone_numbers"]
-    ):
+    if any(record["account_sid"] == request.account.sid for record in ctx.state["incoming_phone_numbers"]):
         raise TwilioApiError(
             400,
             errors.TRIAL_NUMBER_LIMIT,

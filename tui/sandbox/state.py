@@ -84,9 +84,7 @@ def initial_state() -> State:
         {
             "sid": seed.bundle_sid(row.key),
             "account_sid": seed.MAIN_ACCOUNT_SID,
-            "regulation_sid": seed.regulation_sid(
-                row.iso_country, row.number_type, row.end_user_type
-            ),
+            "regulation_sid": seed.regulation_sid(row.iso_country, row.number_type, row.end_user_type),
             "friendly_name": row.friendly_name,
             "status": row.status,
             "email": "compliance@example.com",

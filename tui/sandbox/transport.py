@@ -64,6 +64,4 @@ def _timed_out(request: httpx.Request) -> httpx.ReadTimeout:
 
 
 def _to_httpx(request: httpx.Request, answer: SandboxResponse) -> httpx.Response:
-    return httpx.Response(
-        answer.status, headers=answer.headers, content=answer.body, request=request
-    )
+    return httpx.Response(answer.status, headers=answer.headers, content=answer.body, request=request)

@@ -56,8 +56,7 @@ class AccountStep(StepScreen):
         with Horizontal(id="account-actions"):
             yield Button("Check again", id="check-again", compact=True)
             yield Button("Use other credentials…", id="other-credentials", compact=True)
-        profiles = Select[str]([], prompt="Switch to a stored profile", id="profile-select",
-                               compact=True)
+        profiles = Select[str]([], prompt="Switch to a stored profile", id="profile-select", compact=True)
         profiles.display = False
         yield profiles
         with Vertical(id="credentials-form") as form:
@@ -69,13 +68,18 @@ class AccountStep(StepScreen):
                 yield RadioButton("Auth Token", id="auth-auth_token")
             for spec in ACCOUNT_FIELDS:
                 yield FormField(spec)
-            yield Checkbox("Save as a profile (the secret goes to the system keyring)", True,
-                           id="save-profile", compact=True)
+            yield Checkbox(
+                "Save as a profile (the secret goes to the system keyring)",
+                True,
+                id="save-profile",
+                compact=True,
+            )
             with Vertical(id="without-keyring") as without:
                 without.display = False
                 with RadioSet(id="without-keyring-choice"):
-                    yield RadioButton("Use them for this session only (nothing is saved)", True,
-                                      id="choice-session")
+                    yield RadioButton(
+                        "Use them for this session only (nothing is saved)", True, id="choice-session"
+                    )
                     yield RadioButton("I will set environment variables instead", id="choice-env")
                 yield LiveText("", id="env-help", markup=False)
             with Horizontal(classes="form-buttons"):
@@ -120,8 +124,7 @@ class AccountStep(StepScreen):
         else:
             assert self.wizard.client is not None
             endpoint = self.wizard.client.hosts.api
-        auth = (f"API key {creds.api_key_sid} + secret {MASK}" if creds.api_key_sid
-                else f"Auth Token {MASK}")
+        auth = f"API key {creds.api_key_sid} + secret {MASK}" if creds.api_key_sid else f"Auth Token {MASK}"
         return [
             ("Account SID", creds.account_sid),
             ("Credentials", auth),
@@ -142,8 +145,11 @@ class AccountStep(StepScreen):
         request = self.wizard.request
         try:
             connection = resolve_connection(
-                sandbox=request.sandbox, api_url=request.api_url, profile=request.profile,
-                env=self.wizard.env, store=self.wizard.profiles,
+                sandbox=request.sandbox,
+                api_url=request.api_url,
+                profile=request.profile,
+                env=self.wizard.env,
+                store=self.wizard.profiles,
             )
         except (CredentialsError, RuleError) as error:
             self.app.call_from_thread(self._no_credentials, error)
@@ -152,8 +158,10 @@ class AccountStep(StepScreen):
 
     def _no_credentials(self, error: Exception) -> None:
         if isinstance(error, NoCredentialsError):
-            self._status("No Twilio credentials yet: add them below, or start with "
-                         "`number-wizard --sandbox` to try it offline.")
+            self._status(
+                "No Twilio credentials yet: add them below, or start with "
+                "`number-wizard --sandbox` to try it offline."
+            )
         else:
             self._status("✗ The credentials could not be used.", "failed")
             self.show_step_error(error if isinstance(error, WizardError) else WizardError(str(error)))
@@ -198,10 +206,14 @@ class AccountStep(StepScreen):
     @staticmethod
     def _describe(check: CredentialCheck) -> str:
         if check.account is None:
-            return ("✓ Twilio accepted the API key. (A Standard key may not read the "
-                    "account's name and type; that is expected.)")
+            return (
+                "✓ Twilio accepted the API key. (A Standard key may not read the "
+                "account's name and type; that is expected.)"
+            )
         account = check.account
-        kind = {"Trial": "Trial account", "Full": "Full (paid) account"}.get(account.type or "", account.type or "")
+        kind = {"Trial": "Trial account", "Full": "Full (paid) account"}.get(
+            account.type or "", account.type or ""
+        )
         return f"✓ {account.friendly_name or account.sid} · {kind} · {account.status or 'status unknown'}"
 
     def extra_problems(self) -> list[tuple[FormField | None, str]]:
@@ -318,9 +330,10 @@ class AccountStep(StepScreen):
         if self.query_one("#without-keyring").display and env_chosen:
             # The platform the profile store's keyring was set up for: no detection
             # (a file read) on the UI thread, and the same platform as its advice.
-            lines = environment_variable_help(self.wizard.profiles.platform,
-                                              api_key=self._kind() == "api_key")
-            help_text = "\n".join(lines + ["Then start number-wizard again from that shell."])
+            lines = environment_variable_help(
+                self.wizard.profiles.platform, api_key=self._kind() == "api_key"
+            )
+            help_text = "\n".join([*lines, "Then start number-wizard again from that shell."])
         self.query_one("#env-help", LiveText).update(help_text)
         self.query_one("#use-credentials", Button).disabled = bool(help_text)
 
@@ -359,8 +372,11 @@ class AccountStep(StepScreen):
         self._clear_secret()
         api_key = self._kind() == "api_key"
         saving = self.query_one("#save-profile", Checkbox).value
-        raw = {name: (form_field.value or "").strip() for name, form_field in fields.items()
-               if name != "secret_input"}
+        raw = {
+            name: (form_field.value or "").strip()
+            for name, form_field in fields.items()
+            if name != "secret_input"
+        }
         rules = {
             "profile_name": ACCOUNT_FIELDS_BY_NAME["profile_name"].check if saving else None,
             "account_sid_input": credential_rules.account_sid,
@@ -411,27 +427,31 @@ class AccountStep(StepScreen):
         endpoint = self._endpoint()
         try:
             verified = await verify_credentials(
-                credentials, api_url=endpoint.api_url, transport=endpoint.transport)
+                credentials, api_url=endpoint.api_url, transport=endpoint.transport
+            )
             if profile is not None:
                 # A thread: the keyring may wait on an unlock dialog (up to the long
                 # write timeout), so say what is being waited for.
-                self._status("Saving the secret in the system keyring… If it asks to be "
-                             "unlocked, answer its dialog.")
+                self._status(
+                    "Saving the secret in the system keyring… If it asks to be unlocked, answer its dialog."
+                )
                 await asyncio.to_thread(self.wizard.profiles.save, profile, verified)
                 used = await asyncio.to_thread(self.wizard.profiles.load, profile)
             else:
                 used = for_this_session(credentials)
         except ProfileExistsError as error:
-            self.query_one("#field-profile_name", FormField).show_error(
-                f"{error} Choose another name.")
+            self.query_one("#field-profile_name", FormField).show_error(f"{error} Choose another name.")
             self._status("Not saved.", "failed")
             return
         except KeyringUnavailableError as error:
             # Twilio accepted them; only saving failed. Rather than make the person
             # type the secret again, use them the default way without a keyring:
             # for this session only, and say so.
-            self.show_step_error(error, title="Not saved: the system keyring cannot be used. "
-                                              "The credentials are used for this session only.")
+            self.show_step_error(
+                error,
+                title="Not saved: the system keyring cannot be used. "
+                "The credentials are used for this session only.",
+            )
             self._show_keyring_status(error.status)
             self._use_verified(endpoint, for_this_session(credentials), verified)
             return

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
@@ -34,11 +34,23 @@ class StepScreen(Screen[None]):
     # so a keyboard user can start typing at once.
     AUTO_FOCUS = "#step-body *"
 
-    BINDINGS = [
-        Binding("ctrl+n", "next", "Next", id="next", priority=True,
-                tooltip="Check this step and go to the next one"),
-        Binding("ctrl+b", "back", "Back", id="back", priority=True,
-                tooltip="Go to the previous step (nothing is lost)"),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+n",
+            "next",
+            "Next",
+            id="next",
+            priority=True,
+            tooltip="Check this step and go to the next one",
+        ),
+        Binding(
+            "ctrl+b",
+            "back",
+            "Back",
+            id="back",
+            priority=True,
+            tooltip="Go to the previous step (nothing is lost)",
+        ),
     ]
 
     @property
@@ -149,7 +161,11 @@ class StepScreen(Screen[None]):
     # -- checks and navigation ---------------------------------------------
 
     def visible_fields(self) -> list[FormField]:
-        return [f for f in self.query(FormField) if f.display and all(a.display for a in f.ancestors_with_self if hasattr(a, "display"))]
+        return [
+            f
+            for f in self.query(FormField)
+            if f.display and all(a.display for a in f.ancestors_with_self if hasattr(a, "display"))
+        ]
 
     def check_step(self) -> list[tuple[FormField | None, str]]:
         """Problems that keep the person on this step: field rules of the visible

@@ -40,8 +40,10 @@ def bundle_label(bundle: Bundle) -> str:
 
 class ComplianceStep(StepScreen):
     STEP_ID = "compliance"
-    INTRO = ("Some numbers need an address, an identity or a regulatory bundle. "
-             "What this number needs is shown below.")
+    INTRO = (
+        "Some numbers need an address, an identity or a regulatory bundle. "
+        "What this number needs is shown below."
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -62,8 +64,9 @@ class ComplianceStep(StepScreen):
         yield self.form_field("emergency_status")
         with Vertical(classes="picker-group", id="group-emergency_address_sid"):
             yield Label(field_spec("emergency_address_sid").label, classes="field-label")
-            yield Select([], prompt="Choose an emergency-enabled address", id="pick-emergency-address",
-                         compact=True)
+            yield Select(
+                [], prompt="Choose an emergency-enabled address", id="pick-emergency-address", compact=True
+            )
             yield self.form_field("emergency_address_sid", label="or SID", classes="-inline")
         yield LiveText("", id="step-warnings", classes="warnings", markup=False)
 
@@ -101,9 +104,11 @@ class ComplianceStep(StepScreen):
             self.show_step_error(error, title="Twilio's compliance information could not be loaded.")
             return
         self.wizard.cache["facts"] = ComplianceFacts(
-            iso_country=country, number=number,
+            iso_country=country,
+            number=number,
             regulations=cache[f"regulations:{country}"],
-            addresses=cache["addresses"], bundles=cache[f"bundles:{country}"],
+            addresses=cache["addresses"],
+            bundles=cache[f"bundles:{country}"],
         )
         self._fill_pickers()
         self.after_change()
@@ -124,10 +129,10 @@ class ComplianceStep(StepScreen):
     def _fill_pickers(self) -> None:
         facts: ComplianceFacts = self.wizard.cache["facts"]
         addresses = list(facts.addresses or [])
-        self.query_one("#pick-address", Select).set_options(
-            [(address_label(a), a.sid) for a in addresses])
+        self.query_one("#pick-address", Select).set_options([(address_label(a), a.sid) for a in addresses])
         self.query_one("#pick-emergency-address", Select).set_options(
-            [(address_label(a), a.sid) for a in addresses if a.emergency_enabled])
+            [(address_label(a), a.sid) for a in addresses if a.emergency_enabled]
+        )
         bundles = sorted(facts.bundles or [], key=lambda b: not b.approved)
         self.query_one("#pick-bundle", Select).set_options([(bundle_label(b), b.sid) for b in bundles])
 
@@ -155,8 +160,11 @@ class ComplianceStep(StepScreen):
         if facts is not None:
             self.query_one("#requirements", Static).update("\n".join(facts.describe_requirements()))
         warnings = [i.message for i in self.findings()]
-        warnings += [i.message for i in self.draft.issues()
-                     if i.level == "warning" and i.fields[0] in COMPLIANCE_FIELDS]
+        warnings += [
+            i.message
+            for i in self.draft.issues()
+            if i.level == "warning" and i.fields[0] in COMPLIANCE_FIELDS
+        ]
         self.query_one("#step-warnings", Static).update("\n".join(f"⚠ {w}" for w in warnings))
 
     def extra_problems(self) -> list[tuple[FormField | None, str]]:
@@ -167,6 +175,11 @@ class ComplianceStep(StepScreen):
         key = (str(self.draft.get("phone_number")), *(i.message for i in refusals))
         if refusals and key != self._acknowledged:
             self._acknowledged = key
-            return [(None, "⚠ Twilio will refuse this purchase as it stands (see above). "
-                           "Press Next again to review anyway.")]
+            return [
+                (
+                    None,
+                    "⚠ Twilio will refuse this purchase as it stands (see above). "
+                    "Press Next again to review anyway.",
+                )
+            ]
         return []

@@ -80,8 +80,7 @@ class HandlingStep(StepScreen):
 
     def after_change(self) -> None:
         names = set(self.MODE_FIELDS[self.current_mode()]) | set(self.COMMON_FIELDS)
-        warnings = [i.message for i in self.draft.issues()
-                    if i.level == "warning" and i.fields[0] in names]
+        warnings = [i.message for i in self.draft.issues() if i.level == "warning" and i.fields[0] in names]
         self.query_one("#step-warnings", Static).update("\n".join(f"⚠ {w}" for w in warnings))
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
@@ -14,7 +16,7 @@ from tui.wizard.draft import WizardDraft
 class ChoiceModal(ModalScreen[bool]):
     """A question with a default-safe answer: Escape always means "no"."""
 
-    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(False)", "Cancel", id="cancel")]
 
     def __init__(self, title: str, body: str, yes: str, no: str, *, yes_variant: str = "primary") -> None:
         super().__init__(classes="choice-modal")
@@ -41,12 +43,16 @@ class ChoiceModal(ModalScreen[bool]):
 class ConfirmQuitModal(ChoiceModal):
     def __init__(self, *, purchase_in_doubt: bool = False) -> None:
         if purchase_in_doubt:
-            body = ("A purchase was sent and its outcome is not known yet: the number may "
-                    "have been bought. Its receipt records the request; check the account's "
-                    "numbers before buying again. What you typed is kept as a draft.")
+            body = (
+                "A purchase was sent and its outcome is not known yet: the number may "
+                "have been bought. Its receipt records the request; check the account's "
+                "numbers before buying again. What you typed is kept as a draft."
+            )
         else:
-            body = ("Nothing has been bought. What you typed is kept as a draft and offered "
-                    "the next time you start.")
+            body = (
+                "Nothing has been bought. What you typed is kept as a draft and offered "
+                "the next time you start."
+            )
         super().__init__("Quit number-wizard?", body, "Quit", "Stay", yes_variant="error")
 
 
@@ -58,7 +64,8 @@ class ResumeDraftModal(ChoiceModal):
             "Continue where you left off?",
             f"A draft from an earlier session was found: {number}, "
             f"{filled} field{'s' if filled != 1 else ''} filled in.",
-            "Resume draft", "Start over",
+            "Resume draft",
+            "Start over",
         )
 
 
@@ -66,13 +73,16 @@ class ConfirmPurchaseModal(ChoiceModal):
     """Names the number, the price and the account: the last step before money moves."""
 
     def __init__(self, number: str, price: str, account: str, *, sandbox: bool) -> None:
-        charge = ("In the sandbox nothing is charged." if sandbox else
-                  "Twilio bills the first month today; numbers are billed monthly, "
-                  "without proration.")
+        charge = (
+            "In the sandbox nothing is charged."
+            if sandbox
+            else "Twilio bills the first month today; numbers are billed monthly, without proration."
+        )
         super().__init__(
             f"Buy {number}?",
             f"Price: {price}\nAccount: {account}\n\n{charge}",
             f"Buy {number} for {price}" if price != "price unknown" else f"Buy {number} (price unknown)",
-            "Cancel", yes_variant="warning",
+            "Cancel",
+            yes_variant="warning",
         )
         self.add_class("purchase-modal")  # long "Buy … for …" label: buttons stacked

@@ -59,7 +59,9 @@ class NumberStep(StepScreen):
                             yield Checkbox(label, id=widget_id, compact=True)
                     with Horizontal(classes="form-row"):
                         yield Label("Also", classes="row-label")
-                        yield Checkbox("Only numbers that need no address", id="filter-no-address", compact=True)
+                        yield Checkbox(
+                            "Only numbers that need no address", id="filter-no-address", compact=True
+                        )
                         yield Checkbox("Include beta numbers", True, id="filter-beta", compact=True)
                     with Horizontal(classes="form-row", id="search-actions"):
                         yield Label("", classes="row-label")
@@ -138,7 +140,9 @@ class NumberStep(StepScreen):
         self.query_one("#field-contains", FormField).set_value(search.get("contains"))
         for widget_id, _, name in CAPABILITY_FILTERS:
             self.query_one(f"#{widget_id}", Checkbox).value = bool(search.get(name))
-        self.query_one("#filter-no-address", Checkbox).value = bool(search.get("exclude_all_address_required"))
+        self.query_one("#filter-no-address", Checkbox).value = bool(
+            search.get("exclude_all_address_required")
+        )
         self.query_one("#filter-beta", Checkbox).value = search.get("beta", True) is not False
 
     # -- countries ------------------------------------------------------------
@@ -263,8 +267,10 @@ class NumberStep(StepScreen):
             status = f"{len(numbers)} numbers · Enter picks one"
             table.focus()
         else:
-            status = (f"No mobile numbers in {country} match. Loosen a filter: clear "
-                      "Contains, untick a capability or the address filter.")
+            status = (
+                f"No mobile numbers in {country} match. Loosen a filter: clear "
+                "Contains, untick a capability or the address filter."
+            )
         self._searching(False, status)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

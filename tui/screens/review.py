@@ -4,11 +4,13 @@ that names the number and the price."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich import box as rich_box
 from rich.table import Table
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Button, Static
 
 from tui.domain import rules
@@ -31,18 +33,31 @@ from tui.wizard.flow import STEPS_BY_ID, step_of_field
 def section_table(title: str) -> Table:
     """A quiet table: bold title, one rule under the header, no borders, two
     spaces between columns, only as wide as its content."""
-    return Table(title=title, title_justify="left", title_style="bold", box=rich_box.SIMPLE_HEAD,
-                 show_edge=False, pad_edge=False, padding=(0, 2, 0, 0), header_style="dim")
+    return Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=rich_box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 2, 0, 0),
+        header_style="dim",
+    )
 
 
 class ReviewStep(StepScreen):
     STEP_ID = "review"
     INTRO = "Nothing has been sent yet. Check everything below, then buy."
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+y", "buy", "Buy…", id="buy", tooltip="Buy the number (asks first)"),
-        Binding("escape", "stop_waiting", "Stop waiting", id="stop-waiting",
-                tooltip="Stop waiting for Twilio's answer; the number is then looked up"),
+        Binding(
+            "escape",
+            "stop_waiting",
+            "Stop waiting",
+            id="stop-waiting",
+            tooltip="Stop waiting for Twilio's answer; the number is then looked up",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -84,8 +99,13 @@ class ReviewStep(StepScreen):
         else:
             problems_box.display = False
         self.query_one("#next", Button).disabled = request is None or self._purchasing
-        for box in ("#review-values", "#review-defaults", "#review-warnings",
-                    "#review-request", "#review-commands"):
+        for box in (
+            "#review-values",
+            "#review-defaults",
+            "#review-warnings",
+            "#review-request",
+            "#review-commands",
+        ):
             self.query_one(box).display = request is not None
         if request is None:
             self.query_one("#review-headline", Static).update("")
@@ -182,7 +202,7 @@ class ReviewStep(StepScreen):
     # -- buying -----------------------------------------------------------------
 
     def check_step(self) -> list[tuple[FormField | None, str]]:
-        request, problems = self.draft.build()
+        _, problems = self.draft.build()
         return [(None, "Fix the fields listed above first")] if problems else []
 
     def action_next(self) -> None:
@@ -207,7 +227,9 @@ class ReviewStep(StepScreen):
         check = self.wizard.cache.get("account_check")
         account = creds.account_sid + (f" ({check.friendly_name})" if check and check.friendly_name else "")
         modal = ConfirmPurchaseModal(
-            request.phone_number, price.describe() if price else "price unknown", account,
+            request.phone_number,
+            price.describe() if price else "price unknown",
+            account,
             sandbox=self.wizard.connection.sandbox,
         )
 
@@ -243,10 +265,13 @@ class ReviewStep(StepScreen):
         wizard = self.wizard
         try:
             outcome = await purchase_service.buy(
-                wizard.client, request, wizard.receipts, sandbox=wizard.connection.sandbox,
+                wizard.client,
+                request,
+                wizard.receipts,
+                sandbox=wizard.connection.sandbox,
                 on_receipt=self._remember_receipt,
             )
-        except Exception as error:  # noqa: BLE001 - a bug must not leave "waiting…" forever
+        except Exception as error:
             if self._receipt is None:  # nothing was sent
                 self._purchase_done()
                 self.show_step_error(WizardError(f"The purchase could not start: {error!r}"))
@@ -277,7 +302,10 @@ class ReviewStep(StepScreen):
     async def settle(self, request: PurchaseRequest, receipt: Receipt) -> None:
         wizard = self.wizard
         outcome = await purchase_service.settle_interrupted(
-            wizard.client, request, wizard.receipts, receipt,
+            wizard.client,
+            request,
+            wizard.receipts,
+            receipt,
             TwilioUnreachable("You stopped waiting for Twilio's answer.", sent=True),
         )
         self._purchase_done()

@@ -4,13 +4,13 @@ with what differs from the request marked; or, after a lost answer, the honest
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
@@ -27,14 +27,30 @@ if TYPE_CHECKING:
 
 # Response fields that are not request fields, placed in the wizard's groups.
 RESOURCE_ONLY_FIELDS = {
-    "number": ("sid", "account_sid", "status", "origin", "capabilities", "beta",
-               "date_created", "date_updated", "uri"),
+    "number": (
+        "sid",
+        "account_sid",
+        "status",
+        "origin",
+        "capabilities",
+        "beta",
+        "date_created",
+        "date_updated",
+        "uri",
+    ),
     "compliance": ("address_requirements", "emergency_address_status"),
 }
 RESOURCE_LABELS = {
-    "sid": "SID", "account_sid": "Account SID", "status": "Status", "origin": "Origin",
-    "capabilities": "Capabilities", "beta": "Beta", "date_created": "Created",
-    "date_updated": "Updated", "uri": "URI", "address_requirements": "Address requirement",
+    "sid": "SID",
+    "account_sid": "Account SID",
+    "status": "Status",
+    "origin": "Origin",
+    "capabilities": "Capabilities",
+    "beta": "Beta",
+    "date_created": "Created",
+    "date_updated": "Updated",
+    "uri": "URI",
+    "address_requirements": "Address requirement",
     "emergency_address_status": "Emergency address status",
 }
 
@@ -51,8 +67,7 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def resource_table(resource: IncomingPhoneNumber, outcome: PurchaseOutcome, *,
-                   marked: str = "bold") -> Table:
+def resource_table(resource: IncomingPhoneNumber, outcome: PurchaseOutcome, *, marked: str = "bold") -> Table:
     """Every field of the created number, grouped as in the wizard; the fields
     that differ from the request are styled `marked` and say what was asked."""
     differing = {d.field: d for d in outcome.differences}
@@ -79,7 +94,7 @@ def resource_table(resource: IncomingPhoneNumber, outcome: PurchaseOutcome, *,
 
 
 class SummaryScreen(Screen[None]):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+c", "copy_sid", "Copy SID", id="copy-sid", priority=True),
         Binding("ctrl+a", "buy_another", "Buy another", id="buy-another"),
     ]
@@ -119,28 +134,33 @@ class SummaryScreen(Screen[None]):
         bought = outcome.status == "bought" and outcome.resource is not None
         headline = outcome.headline()
         if bought and outcome.differences:
-            headline += (f"\n⚠ {len(outcome.differences)} field(s) differ from what you asked "
-                         "for (marked below): Twilio did not apply them at purchase; set them "
-                         "again in the Console or with an update.")
+            headline += (
+                f"\n⚠ {len(outcome.differences)} field(s) differ from what you asked "
+                "for (marked below): Twilio did not apply them at purchase; set them "
+                "again in the Console or with an update."
+            )
         headline_box = self.query_one("#summary-headline", Static)
         headline_box.update(headline)
         headline_box.remove_class("-bought", "-failed", "-unknown")
         headline_box.add_class(f"-{outcome.status}")
         resource = outcome.resource
         self.query_one("#summary-sid", Static).update(
-            f"SID  {resource.sid}   (ctrl+c copies it)" if bought and resource else "")
+            f"SID  {resource.sid}   (ctrl+c copies it)" if bought and resource else ""
+        )
         self.query_one("#summary-sid").display = bought
         self.query_one("#summary-resource").display = bought
         if bought and resource:
             marked = f"bold {self.app.theme_variables.get('text-warning', '')}".strip()
             self.query_one("#summary-resource", Static).update(
-                resource_table(resource, outcome, marked=marked))
+                resource_table(resource, outcome, marked=marked)
+            )
         receipt = outcome.receipt.path if outcome.receipt else None
         self.query_one("#summary-receipt", Static).update(f"Receipt: {receipt}" if receipt else "")
         self.query_one("#check-again", Button).display = outcome.status == "unknown"
         self.query_one("#copy-sid", Button).display = bought
         self.query_one("#summary-error", ErrorPanel).show(
-            outcome.error if outcome.status != "bought" else None)
+            outcome.error if outcome.status != "bought" else None
+        )
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

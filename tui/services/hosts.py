@@ -47,9 +47,7 @@ class Hosts:
     pricing: str
 
 
-def resolve_hosts(
-    *, region: str | None = None, edge: str | None = None, api_url: str | None = None
-) -> Hosts:
+def resolve_hosts(*, region: str | None = None, edge: str | None = None, api_url: str | None = None) -> Hosts:
     if api_url:
         base = api_url.rstrip("/")
         if not re.match(r"https?://", base):

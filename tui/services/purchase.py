@@ -50,8 +50,12 @@ class PurchaseOutcome:
 
 def _error_record(error: WizardError) -> dict[str, object]:
     if isinstance(error, TwilioApiError):
-        return {"status": error.status, "code": error.code, "message": error.message,
-                "more_info": error.more_info}
+        return {
+            "status": error.status,
+            "code": error.code,
+            "message": error.message,
+            "more_info": error.more_info,
+        }
     return {"message": str(error)}
 
 
@@ -75,8 +79,12 @@ async def buy(
     # Receipts are written in a thread (fsync would hold up the event loop), and
     # this one is on disk before the request is sent.
     receipt = await receipts.start_in_thread(
-        method=prepared.method, url=prepared.url, form=prepared.form,
-        account_sid=creds.account_sid, auth_kind=creds.auth_kind, sandbox=sandbox,
+        method=prepared.method,
+        url=prepared.url,
+        form=prepared.form,
+        account_sid=creds.account_sid,
+        auth_kind=creds.auth_kind,
+        sandbox=sandbox,
     )
     if on_receipt is not None:
         on_receipt(receipt)
@@ -85,8 +93,9 @@ async def buy(
     except asyncio.CancelledError:
         # The person stopped waiting. The request may have reached Twilio: the
         # outcome is unknown until `settle_interrupted` looks the number up.
-        await receipts.finish_in_thread(receipt, "unknown",
-                                        error={"message": "stopped waiting for Twilio's answer"})
+        await receipts.finish_in_thread(
+            receipt, "unknown", error={"message": "stopped waiting for Twilio's answer"}
+        )
         raise
     except TwilioApiError as error:
         if 200 <= error.status < 300:
@@ -101,8 +110,9 @@ async def buy(
             return PurchaseOutcome("failed", request, error=error, receipt=receipt)
         return await settle_interrupted(client, request, receipts, receipt, error)
     found = differences(request, resource)
-    await receipts.finish_in_thread(receipt, "bought", resource=resource.model_dump(mode="json"),
-                                    differences=[d.field for d in found])
+    await receipts.finish_in_thread(
+        receipt, "bought", resource=resource.model_dump(mode="json"), differences=[d.field for d in found]
+    )
     return PurchaseOutcome("bought", request, resource=resource, receipt=receipt, differences=found)
 
 
@@ -116,18 +126,26 @@ async def settle_interrupted(
     try:
         owned = await reconcile(client, request.phone_number)
     except WizardError as lookup_error:
-        await receipts.finish_in_thread(receipt, "unknown", error=_error_record(cause),
-                                        reconcile_error=_error_record(lookup_error))
+        await receipts.finish_in_thread(
+            receipt, "unknown", error=_error_record(cause), reconcile_error=_error_record(lookup_error)
+        )
         return PurchaseOutcome("unknown", request, error=cause, receipt=receipt)
     if owned is None:
-        await receipts.finish_in_thread(receipt, "unknown", error=_error_record(cause),
-                                        reconciled_absent=True)
+        await receipts.finish_in_thread(
+            receipt, "unknown", error=_error_record(cause), reconciled_absent=True
+        )
         return PurchaseOutcome("unknown", request, error=cause, receipt=receipt)
     found = differences(request, owned)
-    await receipts.finish_in_thread(receipt, "bought", resource=owned.model_dump(mode="json"),
-                                    reconciled=True, differences=[d.field for d in found])
-    return PurchaseOutcome("bought", request, resource=owned, reconciled=True,
-                           receipt=receipt, differences=found)
+    await receipts.finish_in_thread(
+        receipt,
+        "bought",
+        resource=owned.model_dump(mode="json"),
+        reconciled=True,
+        differences=[d.field for d in found],
+    )
+    return PurchaseOutcome(
+        "bought", request, resource=owned, reconciled=True, receipt=receipt, differences=found
+    )
 
 
 async def check_again(
@@ -135,5 +153,10 @@ async def check_again(
 ) -> PurchaseOutcome:
     """Look the number up again after an unknown outcome (the "Check again" button)."""
     assert outcome.status == "unknown" and outcome.receipt is not None
-    return await settle_interrupted(client, outcome.request, receipts, outcome.receipt,
-                                    outcome.error or TwilioUnreachable("unknown", sent=True))
+    return await settle_interrupted(
+        client,
+        outcome.request,
+        receipts,
+        outcome.receipt,
+        outcome.error or TwilioUnreachable("unknown", sent=True),
+    )

@@ -63,8 +63,9 @@ class ReceiptBook:
         self.directory = directory or default_directory()
         self._clock = clock or (lambda: datetime.now(UTC))
 
-    def start(self, *, method: str, url: str, form: dict[str, str], account_sid: str,
-              auth_kind: str, sandbox: bool) -> Receipt:
+    def start(
+        self, *, method: str, url: str, form: dict[str, str], account_sid: str, auth_kind: str, sandbox: bool
+    ) -> Receipt:
         now = self._clock()
         number = re.sub(r"\D", "", form.get("PhoneNumber", "")) or "unknown"
         stem = f"{now:%Y%m%dT%H%M%S}Z-{number}"
@@ -73,14 +74,17 @@ class ReceiptBook:
         while path.exists():
             counter += 1
             path = self.directory / f"{stem}-{counter}.json"
-        receipt = Receipt(path, {
-            "started_at": now.isoformat(),
-            "outcome": "sending",
-            "sandbox": sandbox,
-            "account_sid": account_sid,
-            "auth_kind": auth_kind,
-            "request": {"method": method, "url": url, "form": dict(form)},
-        })
+        receipt = Receipt(
+            path,
+            {
+                "started_at": now.isoformat(),
+                "outcome": "sending",
+                "sandbox": sandbox,
+                "account_sid": account_sid,
+                "auth_kind": auth_kind,
+                "request": {"method": method, "url": url, "form": dict(form)},
+            },
+        )
         receipt.update()
         return receipt
 
@@ -98,8 +102,9 @@ class ReceiptBook:
             return await asyncio.shield(making)
         except asyncio.CancelledError:
             receipt = await making
-            await self.finish_in_thread(receipt, "failed",
-                                        error={"message": "stopped before the request was sent"})
+            await self.finish_in_thread(
+                receipt, "failed", error={"message": "stopped before the request was sent"}
+            )
             raise
 
     async def finish_in_thread(self, receipt: Receipt, outcome: str, **fields: Any) -> None:

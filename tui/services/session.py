@@ -31,7 +31,10 @@ class Connection:
 
     def client(self, **options: object) -> TwilioClient:
         return TwilioClient(
-            self.credentials, api_url=self.api_url, transport=self.transport, **options  # type: ignore[arg-type]
+            self.credentials,
+            api_url=self.api_url,
+            transport=self.transport,
+            **options,  # type: ignore[arg-type]
         )
 
     def with_credentials(self, credentials: Credentials) -> Connection:
@@ -86,7 +89,5 @@ def resolve_connection(
             resolve_hosts(api_url=api_url)
         except RuleError as error:
             raise RuleError(f"--api-url: {error}") from None
-    credentials = resolve_credentials(
-        profile=profile, env=env, store=store or ProfileStore.open_default()
-    )
+    credentials = resolve_credentials(profile=profile, env=env, store=store or ProfileStore.open_default())
     return Connection(credentials=credentials, api_url=api_url)

@@ -135,9 +135,7 @@ class TwilioClient:
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.credentials = credentials
-        self.hosts: Hosts = resolve_hosts(
-            region=credentials.region, edge=credentials.edge, api_url=api_url
-        )
+        self.hosts: Hosts = resolve_hosts(region=credentials.region, edge=credentials.edge, api_url=api_url)
         self._purchase_timeout = purchase_timeout
         self._retry = retry
         self._sleep = sleep
@@ -213,9 +211,7 @@ class TwilioClient:
                 return items[:limit] if limit is not None else items
             body = await self._get(self.hosts.api + next_uri)
 
-    async def _get_meta_list(
-        self, url: str, params: Sequence[tuple[str, str]] = ()
-    ) -> list[dict[str, Any]]:
+    async def _get_meta_list(self, url: str, params: Sequence[tuple[str, str]] = ()) -> list[dict[str, Any]]:
         """Follow numbers v2 / pricing paging (`meta.next_page_url`, absolute)."""
         items: list[dict[str, Any]] = []
         body = await self._get(url, params)
@@ -251,7 +247,7 @@ class TwilioClient:
     async def list_mobile_countries(self) -> list[AvailableCountry]:
         """Countries that sell mobile numbers, by name."""
         countries = [c for c in await self.list_countries() if c.sells_mobile]
-        return sorted(countries, key=lambda c: (c.country or c.country_code))
+        return sorted(countries, key=lambda c: c.country or c.country_code)
 
     async def search_mobile(self, search: MobileSearch) -> list[AvailablePhoneNumber]:
         url = self.api_url(f"/AvailablePhoneNumbers/{search.country_code}/Mobile.json")
@@ -304,9 +300,7 @@ class TwilioClient:
         """Buy the number. Sent once: never retried here (see the module doc)."""
         prepared = self.prepare_purchase(request)
         try:
-            response = await self._http.post(
-                prepared.url, data=prepared.form, timeout=self._purchase_timeout
-            )
+            response = await self._http.post(prepared.url, data=prepared.form, timeout=self._purchase_timeout)
         except httpx.TransportError as error:
             raise _unreachable(error, sent=_may_have_been_processed(error)) from None
         except httpx.HTTPError as error:
@@ -352,13 +346,18 @@ def _json_or_raise(response: httpx.Response) -> Any:
     if response.is_success:
         if body is None:
             raise TwilioApiError(
-                response.status_code, None, "Twilio answered with something that is not JSON.",
-                method=response.request.method, path=response.request.url.path,
+                response.status_code,
+                None,
+                "Twilio answered with something that is not JSON.",
+                method=response.request.method,
+                path=response.request.url.path,
             )
         return body
     raise TwilioApiError.from_response(
-        response.status_code, body,
-        method=response.request.method, path=response.request.url.path,
+        response.status_code,
+        body,
+        method=response.request.method,
+        path=response.request.url.path,
     )
 
 

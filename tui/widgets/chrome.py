@@ -56,8 +56,9 @@ class StepIndicator(Static):
             elif step.id in self.done:
                 text.append("✓" if compact else f"✓ {step.title}", style=style("step-indicator--done"))
             else:
-                text.append(str(index) if compact else f"{index} {step.title}",
-                            style=style("step-indicator--todo"))
+                text.append(
+                    str(index) if compact else f"{index} {step.title}", style=style("step-indicator--todo")
+                )
         return text
 
 

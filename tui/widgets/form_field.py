@@ -50,8 +50,15 @@ class FormField(Vertical):
         def control(self) -> FormField:
             return self.form_field
 
-    def __init__(self, spec: FieldSpec, *, label: str | None = None, help: str | None = None,
-                 id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        spec: FieldSpec,
+        *,
+        label: str | None = None,
+        help: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id or f"field-{spec.name}", classes=classes)
         self.spec = spec
         self._label = label or spec.label
@@ -72,8 +79,13 @@ class FormField(Vertical):
             yield Label(self._label + (" *" if spec.required else ""), classes="field-label")
             if spec.kind in ("method", "choice"):
                 default = f"Twilio's default ({spec.twilio_default})"
-                yield Select([(c, c) for c in spec.choices], prompt=default,
-                             allow_blank=True, id=f"control-{spec.name}", compact=True)
+                yield Select(
+                    [(c, c) for c in spec.choices],
+                    prompt=default,
+                    allow_blank=True,
+                    id=f"control-{spec.name}",
+                    compact=True,
+                )
             else:
                 secret = spec.kind == "secret"
                 yield Input(
@@ -176,8 +188,10 @@ class FormField(Vertical):
         except Exception:
             failure = sys.exc_info()[0]
             kind = failure.__name__ if failure is not None else "an error"
-            raise RuntimeError(f"The rule of the field {self.spec.name} failed with {kind}; the "
-                               "details are left out, as they may show the secret.") from None
+            raise RuntimeError(
+                f"The rule of the field {self.spec.name} failed with {kind}; the "
+                "details are left out, as they may show the secret."
+            ) from None
 
     def focus_control(self) -> None:
         self.control.focus()

@@ -31,31 +31,79 @@ def _secret(raw: str) -> rules.Secret:
     return rules.api_key_secret(raw)
 
 
-def _spec(wire: str, label: str, help: str, kind: str, parse, placeholder: str = "",  # type: ignore[no-untyped-def]
-          required: bool = False) -> FieldSpec:
-    return FieldSpec(wire, label, help, "account", kind, parse, "", placeholder=placeholder,  # type: ignore[arg-type]
-                     required=required)
+def _spec(
+    wire: str,
+    label: str,
+    help: str,
+    kind: str,
+    parse,
+    placeholder: str = "",  # type: ignore[no-untyped-def]
+    required: bool = False,
+) -> FieldSpec:
+    return FieldSpec(
+        wire,
+        label,
+        help,
+        "account",
+        kind,
+        parse,
+        "",
+        placeholder=placeholder,  # type: ignore[arg-type]
+        required=required,
+    )
 
 
 ACCOUNT_FIELDS: tuple[FieldSpec, ...] = (
-    _spec("ProfileName", "Profile name",
-          "A short name for these credentials, e.g. work; used with --profile.",
-          "text", profile_name, "work"),
-    _spec("AccountSidInput", "Account SID",
-          "Your Account SID (AC…): Twilio Console › Account info.",
-          "sid", rules.account_sid, "AC" + "x" * 32, required=True),
-    _spec("ApiKeySidInput", "API key SID",
-          "The key's SID (SK…): Console › Account › API keys & tokens. Recommended over the Auth Token.",
-          "sid", rules.api_key_sid, "SK" + "x" * 32),
-    _spec("SecretInput", "Secret",
-          "The API key's secret, or the Auth Token. Masked; checked with Twilio before use.",
-          "secret", _secret, "", required=True),
-    _spec("RegionInput", "Region (optional)",
-          "Only for credentials made in another Twilio region, e.g. ie1; needs an edge.",
-          "text", _region, "ie1"),
-    _spec("EdgeInput", "Edge (optional)",
-          "The edge location to connect through, e.g. dublin.",
-          "text", _edge, "dublin"),
+    _spec(
+        "ProfileName",
+        "Profile name",
+        "A short name for these credentials, e.g. work; used with --profile.",
+        "text",
+        profile_name,
+        "work",
+    ),
+    _spec(
+        "AccountSidInput",
+        "Account SID",
+        "Your Account SID (AC…): Twilio Console › Account info.",
+        "sid",
+        rules.account_sid,
+        "AC" + "x" * 32,
+        required=True,
+    ),
+    _spec(
+        "ApiKeySidInput",
+        "API key SID",
+        "The key's SID (SK…): Console › Account › API keys & tokens. Recommended over the Auth Token.",
+        "sid",
+        rules.api_key_sid,
+        "SK" + "x" * 32,
+    ),
+    _spec(
+        "SecretInput",
+        "Secret",
+        "The API key's secret, or the Auth Token. Masked; checked with Twilio before use.",
+        "secret",
+        _secret,
+        "",
+        required=True,
+    ),
+    _spec(
+        "RegionInput",
+        "Region (optional)",
+        "Only for credentials made in another Twilio region, e.g. ie1; needs an edge.",
+        "text",
+        _region,
+        "ie1",
+    ),
+    _spec(
+        "EdgeInput",
+        "Edge (optional)",
+        "The edge location to connect through, e.g. dublin.",
+        "text",
+        _edge,
+        "dublin",
+    ),
 )
 ACCOUNT_FIELDS_BY_NAME = {spec.name: spec for spec in ACCOUNT_FIELDS}
 

@@ -54,8 +54,9 @@ class ComplianceFacts:
             lines.append(f"Bundle: unknown whether {country} regulates mobile numbers.")
         elif self.needs_bundle:
             names = ", ".join(r.friendly_name or r.sid for r in self.regulations or [])
-            lines.append(f"Bundle: {country} requires an approved regulatory bundle for mobile "
-                         f"numbers ({names}).")
+            lines.append(
+                f"Bundle: {country} requires an approved regulatory bundle for mobile numbers ({names})."
+            )
         else:
             lines.append(f"Bundle: {country} does not require one for mobile numbers.")
         return lines
@@ -71,42 +72,83 @@ def compliance_issues(values: dict[str, str], facts: ComplianceFacts) -> list[Is
 
     if requirement and requirement != "none":
         if not address_sid:
-            issues.append(Issue("warning", ("address_sid",),
-                                f"This number {ADDRESS_REQUIREMENT_TEXT[requirement]} and none is "
-                                "given: Twilio will refuse the purchase (error 21631).", refusal=True))
+            issues.append(
+                Issue(
+                    "warning",
+                    ("address_sid",),
+                    f"This number {ADDRESS_REQUIREMENT_TEXT[requirement]} and none is "
+                    "given: Twilio will refuse the purchase (error 21631).",
+                    refusal=True,
+                )
+            )
         elif facts.addresses is not None and address_sid not in addresses:
-            issues.append(Issue("warning", ("address_sid",),
-                                f"{address_sid} is not one of this account's addresses: Twilio "
-                                "will not find it (error 21631)."))
+            issues.append(
+                Issue(
+                    "warning",
+                    ("address_sid",),
+                    f"{address_sid} is not one of this account's addresses: Twilio "
+                    "will not find it (error 21631).",
+                )
+            )
         elif address_sid in addresses:
             address = addresses[address_sid]
             if requirement == "local" and facts.iso_country and address.iso_country != facts.iso_country:
-                issues.append(Issue("warning", ("address_sid",),
-                                    f"This number needs an address in {facts.iso_country}; this one is in "
-                                    f"{address.iso_country} (error 21615)."))
+                issues.append(
+                    Issue(
+                        "warning",
+                        ("address_sid",),
+                        f"This number needs an address in {facts.iso_country}; this one is in "
+                        f"{address.iso_country} (error 21615).",
+                    )
+                )
             if requirement == "foreign" and facts.iso_country and address.iso_country == facts.iso_country:
-                issues.append(Issue("warning", ("address_sid",),
-                                    f"This number needs an address outside {facts.iso_country}; this "
-                                    "one is inside it (error 21631)."))
+                issues.append(
+                    Issue(
+                        "warning",
+                        ("address_sid",),
+                        f"This number needs an address outside {facts.iso_country}; this "
+                        "one is inside it (error 21631).",
+                    )
+                )
             if address.validated is False:
-                issues.append(Issue("warning", ("address_sid",),
-                                    "This address is not validated yet; Twilio may refuse it."))
+                issues.append(
+                    Issue(
+                        "warning",
+                        ("address_sid",),
+                        "This address is not validated yet; Twilio may refuse it.",
+                    )
+                )
 
     if facts.needs_bundle:
         bundles = {b.sid: b for b in facts.bundles or []}
         if not bundle_sid:
-            issues.append(Issue("warning", ("bundle_sid",),
-                                f"{facts.iso_country} requires an approved regulatory bundle for mobile "
-                                "numbers and none is given: Twilio will refuse the purchase (error 21649).",
-                                refusal=True))
+            issues.append(
+                Issue(
+                    "warning",
+                    ("bundle_sid",),
+                    f"{facts.iso_country} requires an approved regulatory bundle for mobile "
+                    "numbers and none is given: Twilio will refuse the purchase (error 21649).",
+                    refusal=True,
+                )
+            )
         elif bundle_sid in bundles and not bundles[bundle_sid].approved:
-            issues.append(Issue("warning", ("bundle_sid",),
-                                f"This bundle's status is {bundles[bundle_sid].status}: only a "
-                                "twilio-approved bundle is accepted (error 21649)."))
+            issues.append(
+                Issue(
+                    "warning",
+                    ("bundle_sid",),
+                    f"This bundle's status is {bundles[bundle_sid].status}: only a "
+                    "twilio-approved bundle is accepted (error 21649).",
+                )
+            )
         elif facts.bundles is not None and bundle_sid not in bundles:
-            issues.append(Issue("warning", ("bundle_sid",),
-                                f"{bundle_sid} is not an approved mobile bundle of this account for "
-                                f"{facts.iso_country} (error 21649 likely)."))
+            issues.append(
+                Issue(
+                    "warning",
+                    ("bundle_sid",),
+                    f"{bundle_sid} is not an approved mobile bundle of this account for "
+                    f"{facts.iso_country} (error 21649 likely).",
+                )
+            )
     return issues
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from tui.domain.fields import FIELDS_BY_NAME
@@ -26,14 +26,14 @@ from tui.domain.purchase import (
 from tui.domain.resources import AvailablePhoneNumber
 
 
-class VoiceMode(str, Enum):
+class VoiceMode(StrEnum):
     WEBHOOK = "webhook"
     APPLICATION = "application"
     TRUNK = "trunk"
     NONE = "none"
 
 
-class SmsMode(str, Enum):
+class SmsMode(StrEnum):
     WEBHOOK = "webhook"
     APPLICATION = "application"
     NONE = "none"
@@ -78,8 +78,7 @@ SMS_MODE_LABELS = {
 }
 NO_VOICE_NOTE = "Incoming calls will not be answered until you configure voice."
 NO_SMS_NOTE = (
-    "Twilio answers incoming messages with its default sample auto-reply until "
-    "you configure messaging."
+    "Twilio answers incoming messages with its default sample auto-reply until you configure messaging."
 )
 
 DETAILS_FIELDS = ("friendly_name", "status_callback", "status_callback_method", "api_version")
@@ -119,17 +118,25 @@ class WizardDraft:
         API version. Kept by "Buy another"."""
         voice = tuple(name for names in VOICE_MODE_FIELDS.values() for name in names)
         sms = tuple(name for names in SMS_MODE_FIELDS.values() for name in names)
-        return (*voice, *VOICE_COMMON_FIELDS, *sms, "status_callback", "status_callback_method",
-                "api_version")
+        return (
+            *voice,
+            *VOICE_COMMON_FIELDS,
+            *sms,
+            "status_callback",
+            "status_callback_method",
+            "api_version",
+        )
 
     def active_fields(self) -> tuple[str, ...]:
-        return ("phone_number", *self.voice_fields(), *self.sms_fields(), *DETAILS_FIELDS,
-                *COMPLIANCE_FIELDS)
+        return ("phone_number", *self.voice_fields(), *self.sms_fields(), *DETAILS_FIELDS, *COMPLIANCE_FIELDS)
 
     def request_values(self) -> dict[str, Any]:
         """The values that will be sent: only those of the chosen modes."""
-        return {name: self.values[name] for name in self.active_fields()
-                if name in self.values and self.values[name] not in (None, "")}
+        return {
+            name: self.values[name]
+            for name in self.active_fields()
+            if name in self.values and self.values[name] not in (None, "")
+        }
 
     def field_errors(self, names: tuple[str, ...]) -> dict[str, str]:
         """Field-rule errors for `names`, plus "required" for a mode's key field."""

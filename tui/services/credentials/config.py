@@ -37,7 +37,13 @@ from tui.services.credentials.errors import ConfigFileError
 CONFIG_FILE_NAME = "config.toml"
 
 _PROFILE_FIELDS = (
-    "account_sid", "auth_kind", "api_key_sid", "region", "edge", "verified_at", "keyring_backend",
+    "account_sid",
+    "auth_kind",
+    "api_key_sid",
+    "region",
+    "edge",
+    "verified_at",
+    "keyring_backend",
 )
 
 
@@ -103,9 +109,7 @@ class ConfigFile:
         except FileNotFoundError:
             return WizardConfig()
         except OSError as error:
-            raise ConfigFileError(
-                f"Cannot read {self.path}: {error.strerror or error}."
-            ) from None
+            raise ConfigFileError(f"Cannot read {self.path}: {error.strerror or error}.") from None
         try:
             document = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
@@ -122,9 +126,7 @@ class ConfigFile:
         if config.active_profile:
             document["active_profile"] = config.active_profile
         if config.profiles:
-            document["profiles"] = {
-                name: config.profiles[name].to_toml() for name in sorted(config.profiles)
-            }
+            document["profiles"] = {name: config.profiles[name].to_toml() for name in sorted(config.profiles)}
         try:
             paths.write_private(self.path, tomli_w.dumps(document))
         except OSError as error:
@@ -182,6 +184,5 @@ class ConfigFile:
 
     def _bad(self, where: str, problem: str) -> ConfigFileError:
         return ConfigFileError(
-            f"{self.path}: {where} {problem}. Fix the file, or remove the profile and add "
-            "it again."
+            f"{self.path}: {where} {problem}. Fix the file, or remove the profile and add it again."
         )

@@ -83,8 +83,7 @@ def credentials_from_environment(env: Mapping[str, str]) -> Credentials | None:
         )
     if not _get(env, AUTH_TOKEN):
         raise EnvironmentCredentialsError(
-            f"{ACCOUNT_SID} is set but no secret is: set {AUTH_TOKEN}, or "
-            f"{API_KEY} and {API_SECRET}."
+            f"{ACCOUNT_SID} is set but no secret is: set {AUTH_TOKEN}, or {API_KEY} and {API_SECRET}."
         )
     return Credentials(
         account_sid=account_sid,

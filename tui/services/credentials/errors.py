@@ -40,7 +40,8 @@ class ProfileNotFoundError(CredentialsError):
     def __init__(self, name: str, known: list[str]) -> None:
         self.name = name
         hint = (
-            f" Stored profiles: {', '.join(known)}." if known
+            f" Stored profiles: {', '.join(known)}."
+            if known
             else " Add it with `number-wizard profiles add " + name + " --account-sid AC…`."
         )
         super().__init__(f'There is no profile "{name}".{hint}')

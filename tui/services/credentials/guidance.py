@@ -33,9 +33,7 @@ def _is_wsl(env: Mapping[str, str]) -> bool:
     return "microsoft" in release.lower()
 
 
-def detect_platform(
-    env: Mapping[str, str] | None = None, system: str | None = None
-) -> PlatformKind:
+def detect_platform(env: Mapping[str, str] | None = None, system: str | None = None) -> PlatformKind:
     env = os.environ if env is None else env
     system = sys.platform if system is None else system
     if system == "darwin":
@@ -207,7 +205,8 @@ def environment_variable_help(platform: PlatformKind, *, api_key: bool = True) -
     """How to give credentials through environment variables, with placeholders
     only: a line with a real value would end up in shell history and scrollback."""
     names = (
-        ["TWILIO_ACCOUNT_SID", "TWILIO_API_KEY", "TWILIO_API_SECRET"] if api_key
+        ["TWILIO_ACCOUNT_SID", "TWILIO_API_KEY", "TWILIO_API_SECRET"]
+        if api_key
         else ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"]
     )
     placeholders = {

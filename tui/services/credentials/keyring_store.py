@@ -25,6 +25,7 @@ worker, never on the event loop.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -193,16 +194,18 @@ class KeyringPayload:
     def to_json(self) -> Secret:
         """Compact JSON (~200 bytes, well under Windows' 2560-byte limit), wrapped
         so that not even a local variable holds it in the clear."""
-        return Secret(json.dumps(
-            {
-                "v": PAYLOAD_VERSION,
-                "account_sid": self.account_sid,
-                "auth_kind": self.auth_kind,
-                "key_sid": self.api_key_sid,
-                "secret": self.secret.reveal(),
-            },
-            separators=(",", ":"),
-        ))
+        return Secret(
+            json.dumps(
+                {
+                    "v": PAYLOAD_VERSION,
+                    "account_sid": self.account_sid,
+                    "auth_kind": self.auth_kind,
+                    "key_sid": self.api_key_sid,
+                    "secret": self.secret.reveal(),
+                },
+                separators=(",", ":"),
+            )
+        )
 
     @classmethod
     def from_json(cls, raw: Secret, *, profile: str) -> KeyringPayload:
@@ -228,8 +231,7 @@ def _parse_payload(raw: Secret) -> tuple[KeyringPayload | None, str]:
     if version != PAYLOAD_VERSION:
         if isinstance(version, int) and version > PAYLOAD_VERSION:
             return None, (
-                f"it was written by a newer number-wizard (format {version}); "
-                "update number-wizard."
+                f"it was written by a newer number-wizard (format {version}); update number-wizard."
             )
         return None, f"its format version {version!r} is unknown."
     account_sid, auth_kind = data.get("account_sid"), data.get("auth_kind")
@@ -451,7 +453,8 @@ class KeyringStore:
         name = backend_name(backend)
         try:
             self._timed(
-                "probe", self.timeouts.read,
+                "probe",
+                self.timeouts.read,
                 lambda: backend.get_password(SERVICE_NAME, PROBE_USERNAME),
             )
         except _TimedOut:
@@ -510,7 +513,9 @@ class KeyringStore:
         backend = self._ready_backend("read the saved secret")
         username = keyring_username(profile)
         raw = self._call(
-            "read", self.timeouts.read, "read the saved secret",
+            "read",
+            self.timeouts.read,
+            "read the saved secret",
             lambda: _wrap(backend.get_password(SERVICE_NAME, username)),
         )
         if raw is None:
@@ -525,12 +530,16 @@ class KeyringStore:
         username = keyring_username(profile)
         blob = payload.to_json()
         self._call(
-            "write", self.timeouts.write, "save the secret",
+            "write",
+            self.timeouts.write,
+            "save the secret",
             lambda: backend.set_password(SERVICE_NAME, username, blob.reveal()),
             hide=(blob, payload.secret),
         )
         stored = self._call(
-            "read back", self.timeouts.read, "check the saved secret",
+            "read back",
+            self.timeouts.read,
+            "check the saved secret",
             lambda: _wrap(backend.get_password(SERVICE_NAME, username)),
         )
         if stored != blob:
@@ -554,7 +563,9 @@ class KeyringStore:
         username = keyring_username(profile)
         try:
             self._call(
-                "delete", self.timeouts.write, "delete the saved secret",
+                "delete",
+                self.timeouts.write,
+                "delete the saved secret",
                 lambda: backend.delete_password(SERVICE_NAME, username),
                 missing_ok=True,
             )
@@ -562,16 +573,16 @@ class KeyringStore:
         except _EntryMissing:
             deleted = False
         remaining = self._call(
-            "read back", self.timeouts.read, "check the deletion",
+            "read back",
+            self.timeouts.read,
+            "check the deletion",
             lambda: _wrap(backend.get_password(SERVICE_NAME, username)),
         )
         if remaining is not None:
             status = KeyringStatus(
                 KeyringState.ERROR,
-                f"The system keyring ({backend_name(backend)}) still returns the secret "
-                "after deleting it.",
-                "Delete the entry by hand (service number-wizard, user "
-                f"{username}) in your keyring manager.",
+                f"The system keyring ({backend_name(backend)}) still returns the secret after deleting it.",
+                f"Delete the entry by hand (service number-wizard, user {username}) in your keyring manager.",
                 backend=backend_name(backend),
                 platform=self.platform,
             )
@@ -592,11 +603,11 @@ class KeyringStore:
             self._status = status
 
     def _discard(self, backend: KeyringBackend, username: str) -> None:
-        try:
-            self._timed("discard", self.timeouts.write,
-                        lambda: backend.delete_password(SERVICE_NAME, username))
-        except (_TimedOut, _CallFailed):
-            pass  # best effort: the error about the failed write is what matters
+        # Best effort: the error about the failed write is what matters.
+        with contextlib.suppress(_TimedOut, _CallFailed):
+            self._timed(
+                "discard", self.timeouts.write, lambda: backend.delete_password(SERVICE_NAME, username)
+            )
 
     def _call(
         self,
@@ -625,9 +636,7 @@ class KeyringStore:
         self._set_status(status)
         raise KeyringUnavailableError(status, doing=doing)
 
-    def _timed(
-        self, what: str, timeout: float, call: Callable[[], T], *, hide: tuple[Secret, ...] = ()
-    ) -> T:
+    def _timed(self, what: str, timeout: float, call: Callable[[], T], *, hide: tuple[Secret, ...] = ()) -> T:
         if self._breaker.tripped:
             raise _TimedOut()
         finished = threading.Event()
@@ -646,7 +655,9 @@ class KeyringStore:
         threading.Thread(target=run, name=f"number-wizard keyring {what}", daemon=True).start()
         if not finished.wait(timeout):
             self._breaker.trip(what, finished)
-            log.warning("keyring %s did not finish within %.3g s; no further keyring calls in this run", what, timeout)
+            log.warning(
+                "keyring %s did not finish within %.3g s; no further keyring calls in this run", what, timeout
+            )
             raise _TimedOut()
         if outcome.error is not None:
             failed = _CallFailed(outcome.error, hide=hide)

@@ -57,8 +57,7 @@ def profile_name(raw: str) -> str:
         )
     if not _PROFILE_NAME.fullmatch(text):
         raise InvalidProfileNameError(
-            f"Profile name {text!r}: use only letters, digits, - and _, starting with a "
-            "letter or digit."
+            f"Profile name {text!r}: use only letters, digits, - and _, starting with a letter or digit."
         )
     return text
 
@@ -319,4 +318,3 @@ class ProfileStore:
     def _refuse_existing(self, name: str) -> None:
         if name in self.config.load().profiles:
             raise ProfileExistsError(name)
-

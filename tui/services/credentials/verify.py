@@ -102,6 +102,4 @@ def _refused(credentials: Credentials, error: TwilioApiError) -> VerificationErr
             "real number. Use the live Account SID with its Auth Token or an API key."
         )
         return VerificationError(f"{hint} ({error.one_line()})", lines=[*lines, hint], cause=error)
-    return VerificationError(
-        f"{error.one_line()} {error.next_step}", lines=lines, cause=error
-    )
+    return VerificationError(f"{error.one_line()} {error.next_step}", lines=lines, cause=error)
