@@ -7,6 +7,7 @@ from Twilio, so that moving between steps never loses or reloads anything.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections.abc import Iterable, Mapping
@@ -18,10 +19,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from tui.domain.errors import WizardError
+from tui.domain.errors import TwilioApiError, WizardError
+from tui.domain.purchase import PurchaseRequest
+from tui.services import purchase as purchase_service
 from tui.services.credentials.profiles import ProfileStore
 from tui.services.drafts import DraftStore
-from tui.services.purchase import PurchaseOutcome
+from tui.services.purchase import AlreadyOwned, AttemptState, PurchaseAttempt
+from tui.services.purchase_lock import PurchaseLocks
 from tui.services.receipts import ReceiptBook
 from tui.services.session import Connection, ConnectionRequest
 from tui.services.twilio import TwilioClient
@@ -66,6 +70,7 @@ class WizardApp(App[None]):
         env: Mapping[str, str] | None = None,
         draft_store: DraftStore | None = None,
         receipts: ReceiptBook | None = None,
+        locks: PurchaseLocks | None = None,
         theme: str = "textual-dark",
         resume_draft: bool = True,
     ) -> None:
@@ -81,6 +86,15 @@ class WizardApp(App[None]):
         # A --sandbox run has a draft file of its own (see drafts.default_path).
         self.draft_store = draft_store or DraftStore(sandbox=self.is_sandbox)
         self.receipts = receipts or ReceiptBook()
+        self.locks = locks or PurchaseLocks()
+        # The purchase of this session (the latest), and every number bought.
+        self.attempt: PurchaseAttempt | None = None
+        self.bought: list[PurchaseAttempt] = []
+        # Interrupted purchases of earlier sessions, settled at start.
+        self.recovered: list[PurchaseAttempt] = []
+        self._recovery_done = False
+        self._draft_offer_waiting = False
+        self.quit_during_purchase = False
         self.draft = WizardDraft()
         self.done_steps: set[str] = set()
         self.pending_errors: dict[str, WizardError] = {}
@@ -109,12 +123,15 @@ class WizardApp(App[None]):
     def set_connection(self, connection: Connection) -> None:
         """Use other credentials from now on. What was loaded with the previous
         ones (account, addresses, bundles, prices…) is forgotten."""
+        if self.purchase_running:
+            return  # the Account step is out of reach while buying; never switch under it
         previous = self.client
         self.connection = connection
         self.client = connection.client()
         self.cache.clear()
         if previous is not None:
             self.run_worker(previous.aclose(), group="close-client", exit_on_error=False)
+        self._connection_ready()
 
     def on_mount(self) -> None:
         from tui.screens import STEP_SCREENS
@@ -125,7 +142,15 @@ class WizardApp(App[None]):
             self.install_screen(screen_class(), name=step_id)
         self.push_screen("account")
         if self._resume_draft:
-            self.offer_saved_draft()
+            # With a connection, interrupted purchases are settled and told first,
+            # then the draft is offered; without one, the draft now, the
+            # purchases once the Account step has a connection.
+            if self.connection is not None:
+                self._draft_offer_waiting = True
+            else:
+                self.offer_saved_draft()
+        if self.connection is not None:
+            self._connection_ready()
 
     async def on_unmount(self) -> None:
         if self.client is not None:
@@ -134,6 +159,8 @@ class WizardApp(App[None]):
     # -- navigation ---------------------------------------------------------
 
     def goto(self, step_id: str) -> None:
+        if self.purchase_running:
+            return  # nothing may change what the purchase on its way is about
         if step_id != "account" and self.client is None:
             # Every other step talks to Twilio (countries, prices, addresses…).
             self.notify("Add credentials on the Account step first.", severity="warning")
@@ -225,6 +252,7 @@ class WizardApp(App[None]):
             if answer:
                 self.draft = draft
                 self._refill_steps()
+                self._show_recovered_purchase()
             else:
                 self.discard_draft()
 
@@ -265,32 +293,159 @@ class WizardApp(App[None]):
                     screen.load_from_draft()
 
     # -- purchase -------------------------------------------------------------
+    #
+    # The App owns the purchase attempt (never a screen): the Review starts it,
+    # Escape stops waiting, the Summary, the quit dialog and the exit path read
+    # it. While it runs, nothing that could change what it is about is allowed
+    # (back, palette jumps, Buy another).
 
-    def purchase_finished(self, outcome: PurchaseOutcome) -> None:
-        """Show a purchase's outcome: the summary when bought (or unknown), the
+    @property
+    def purchase_running(self) -> bool:
+        return any(worker.group == "purchase" and not worker.is_finished for worker in self.workers)
+
+    def buy(self, request: PurchaseRequest) -> None:
+        """Start the one purchase attempt for `request` (confirmed by the person)."""
+        if self.purchase_running or self.client is None or self.connection is None:
+            return
+        self.attempt = PurchaseAttempt.prepare(self.client, request, sandbox=self.connection.sandbox)
+        self._run_purchase(self.attempt)
+        self._purchase_changed()
+
+    @work(group="purchase", exit_on_error=False)
+    async def _run_purchase(self, attempt: PurchaseAttempt) -> None:
+        assert self.client is not None
+        try:
+            await purchase_service.buy(
+                self.client,
+                attempt,
+                self.receipts,
+                self.locks,
+                on_lock_wait=lambda: self._purchase_status(
+                    f"Another number-wizard on this computer is buying {attempt.phone_number}; "
+                    "waiting for it…"
+                ),
+                on_sending=lambda _: self._purchase_changed(),
+            )
+        finally:
+            self.call_later(self._purchase_done, attempt)
+
+    def _purchase_done(self, attempt: PurchaseAttempt) -> None:
+        self._purchase_changed()
+        if self.quit_during_purchase:
+            self.exit()
+            return
+        self.purchase_finished(attempt)
+
+    def stop_waiting(self) -> None:
+        """Stop waiting for Twilio: before sending nothing is sent, after it the
+        number is looked up (never assumed bought or not)."""
+        if self.attempt is not None and self.purchase_running:
+            if self.attempt.sending:
+                self._purchase_status("Stopped waiting; checking whether the number was bought…")
+            self.attempt.stop_waiting()
+
+    def _purchase_status(self, text: str) -> None:
+        from tui.screens.review import ReviewStep
+
+        if isinstance(self.screen, ReviewStep):
+            self.screen.set_status(text)
+
+    def _purchase_changed(self) -> None:
+        """The attempt moved on: the keys and buttons that depend on it follow."""
+        from tui.screens.review import ReviewStep
+
+        if isinstance(self.screen, ReviewStep):
+            self.screen.show_purchase_state()
+        self.screen.refresh_bindings()
+
+    def purchase_finished(self, attempt: PurchaseAttempt) -> None:
+        """Show an attempt's outcome: the summary when bought (or unknown), the
         error on the step that can fix it when refused."""
         from tui.screens.summary import SummaryScreen
 
-        if outcome.status == "failed":
-            assert outcome.error is not None
-            self.show_error_on_step(outcome.error)
+        if attempt.state is AttemptState.BOUGHT:
+            self.purchase_settled(attempt)
+        if attempt.state is AttemptState.FAILED:
+            error = attempt.error or WizardError(attempt.headline())
+            if isinstance(error, AlreadyOwned):
+                self.pending_errors["number"] = error
+                self.goto("number")
+            elif isinstance(error, TwilioApiError) and error.refused:
+                self.show_error_on_step(error)
+            else:
+                self.show_error_on_step(_NotBought(attempt))
             return
-        if outcome.status == "bought":
-            self.purchase_settled()
-        else:
-            self.cache["purchase_unknown"] = True
-        self.switch_screen(SummaryScreen(outcome))
+        self.switch_screen(SummaryScreen(attempt))
 
-    def purchase_settled(self) -> None:
+    def purchase_settled(self, attempt: PurchaseAttempt) -> None:
         """The number is bought: the draft has served its purpose."""
-        self.cache["purchased"] = True
-        self.cache.pop("purchase_unknown", None)
+        if attempt not in self.bought:
+            self.bought.append(attempt)
         self._forget_saved_draft()
+
+    async def check_again(self, attempt: PurchaseAttempt) -> PurchaseAttempt:
+        """Look an unknown outcome up again (the Summary's "Check again")."""
+        assert self.client is not None
+        if attempt.state is AttemptState.UNKNOWN:
+            await purchase_service.settle(self.client, attempt, self.receipts)
+            if attempt.state is AttemptState.BOUGHT:
+                self.purchase_settled(attempt)
+        return attempt
+
+    # -- interrupted purchases of earlier sessions -----------------------------
+
+    def _connection_ready(self) -> None:
+        """Settle what earlier sessions left unfinished with this account before
+        anything else happens; then offer the saved draft."""
+        self._recover_unfinished()
+
+    @work(group="recover", exclusive=True, exit_on_error=False)
+    async def _recover_unfinished(self) -> None:
+        assert self.client is not None and self.connection is not None
+        try:
+            found = await purchase_service.recover_unfinished(
+                self.client, self.receipts, self.locks, sandbox=self.connection.sandbox
+            )
+        except WizardError as error:
+            self.notify(f"Could not check earlier purchases: {error}", severity="warning", markup=False)
+            found = []
+        finally:
+            self._recovery_done = True
+        self.recovered.extend(found)
+        for attempt in found:
+            if attempt.state is AttemptState.BOUGHT:
+                self.purchase_settled(attempt)
+        if found:
+            from tui.screens.modals import RecoveredPurchasesModal
+
+            self.push_screen(RecoveredPurchasesModal(found), lambda _: self._after_recovery())
+        else:
+            self._after_recovery()
+
+    def _after_recovery(self) -> None:
+        self._show_recovered_purchase()
+        if self._draft_offer_waiting:
+            self._draft_offer_waiting = False
+            self.offer_saved_draft()
+
+    def _show_recovered_purchase(self) -> None:
+        """A draft for a number an interrupted purchase turned out to have bought
+        goes to that number's Summary, not to a Review offering to buy it again."""
+        from tui.screens.summary import SummaryScreen
+
+        number = self.draft.get("phone_number")
+        for attempt in self.recovered:
+            if attempt.state is not AttemptState.UNKNOWN and attempt.state is not AttemptState.BOUGHT:
+                continue
+            if number and attempt.phone_number == str(number).strip():
+                self.switch_screen(SummaryScreen(attempt))
+                return
 
     def start_over(self) -> None:
         """Buy another: keep the account, forget the number-specific input."""
-        self.cache.pop("purchased", None)
-        self.cache.pop("purchase_unknown", None)
+        if self.purchase_running:
+            return
+        self.attempt = None
         for key in [k for k in self.cache if k.startswith("lookup:") or k in ("facts", "results")]:
             del self.cache[key]
         # How calls and messages are handled usually stays the same for the next
@@ -305,25 +460,75 @@ class WizardApp(App[None]):
 
     # -- quitting -------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # No jumping elsewhere while a purchase is on its way.
+        return not (action == "command_palette" and self.purchase_running)
+
     async def action_quit(self) -> None:
-        if self.draft.is_empty() or self.cache.get("purchased"):
+        from tui.screens.modals import ChoiceModal, ConfirmQuitModal
+
+        if self.purchase_running:
+            attempt = self.attempt
+            number = attempt.phone_number if attempt else "the number"
+
+            def stop_and_quit(leave: bool | None) -> None:
+                if leave:
+                    self.quit_during_purchase = True
+                    self.stop_waiting()
+
+            self.push_screen(
+                ChoiceModal(
+                    "A purchase is on its way",
+                    f"number-wizard is buying {number}. Quitting stops waiting for Twilio's "
+                    "answer; the number is then looked up, so the receipt says whether it "
+                    "was bought, before number-wizard closes.",
+                    "Stop waiting and quit",
+                    "Keep waiting",
+                    yes_variant="error",
+                ),
+                stop_and_quit,
+            )
+            return
+        unknown = [a for a in (self.attempt, *self.recovered) if a and a.state is AttemptState.UNKNOWN]
+        draft_kept = not self.draft.is_empty() and not self._draft_of_bought_number()
+        if not unknown and not draft_kept:
             self.exit()
             return
-        from tui.screens.modals import ConfirmQuitModal
 
         def answer(leave: bool | None) -> None:
             if leave:
                 self.exit()
 
-        self.push_screen(ConfirmQuitModal(purchase_in_doubt=self.purchase_in_doubt()), answer)
-
-    def purchase_in_doubt(self) -> bool:
-        """A purchase is on its way, or its outcome is unknown: "nothing has been
-        bought" would not be true."""
-        return bool(self.cache.get("purchase_unknown")) or any(
-            worker.group in ("purchase", "purchase-settle") and not worker.is_finished
-            for worker in self.workers
+        self.push_screen(
+            ConfirmQuitModal(
+                bought=[a.phone_number for a in self.bought],
+                unknown=[a.phone_number for a in unknown],
+                draft_kept=draft_kept,
+            ),
+            answer,
         )
+
+    def _draft_of_bought_number(self) -> bool:
+        """The draft is of a number bought already: nothing is lost by leaving."""
+        number = self.draft.get("phone_number")
+        return any(a.phone_number == number for a in self.bought)
+
+
+class _NotBought(WizardError):
+    """A failed attempt whose error has no step of its own: the headline says it all."""
+
+    def __init__(self, attempt: PurchaseAttempt) -> None:
+        self.attempt = attempt
+        super().__init__(attempt.headline())
+
+    def lines(self) -> list[str]:
+        lines = [self.attempt.headline()]
+        error = self.attempt.error
+        if error is not None and str(error) not in lines[0]:
+            lines.extend(getattr(error, "lines", lambda: [str(error)])())
+        if self.attempt.receipt is not None:
+            lines.append(f"Receipt: {self.attempt.receipt.path}")
+        return lines
 
 
 def run_wizard(request: ConnectionRequest) -> None:
@@ -331,4 +536,28 @@ def run_wizard(request: ConnectionRequest) -> None:
 
     connection = sandbox_connection() if request.sandbox else None
     # The sandbox's draft is kept apart from a real account's (draft-sandbox.json).
-    WizardApp(connection, request=request, draft_store=DraftStore(sandbox=request.sandbox)).run()
+    app = WizardApp(connection, request=request, draft_store=DraftStore(sandbox=request.sandbox))
+    app.run()
+    settle_on_exit(app)
+
+
+def settle_on_exit(app: WizardApp) -> None:
+    """The wizard closed while a purchase's answer was outstanding (its receipt
+    says "unknown" and the number was never looked up): look it up now, before
+    the process ends, and say what was found."""
+    attempt = app.attempt
+    if attempt is None or app.connection is None:
+        return
+    if attempt.state is AttemptState.UNKNOWN and attempt.lookup is None:
+
+        async def look_up() -> None:
+            assert app.connection is not None
+            async with app.connection.client() as client:
+                await purchase_service.settle(client, attempt, app.receipts)
+
+        print(f"Checking whether {attempt.phone_number} was bought…", flush=True)
+        asyncio.run(look_up())
+    if attempt.state is not AttemptState.READY and app.quit_during_purchase:
+        print(attempt.headline())
+        if attempt.receipt is not None:
+            print(f"Receipt: {attempt.receipt.path}")

@@ -36,7 +36,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox
 
 from tests.support.keyrings import JsonFileKeyring
-from tests.support.pilot import go, set_mode, settle, type_into, type_number
+from tests.support.pilot import checked, go, set_mode, settle, type_into, type_number
 from tui.app import WizardApp
 from tui.sandbox import Sandbox, SandboxCredential, start_server
 from tui.sandbox.accounts import MAIN_ACCOUNT_SID, CredentialKind
@@ -52,7 +52,9 @@ from tui.services.session import ConnectionRequest
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
-NUMBER = "+15005550006"  # the sandbox's magic number: always for sale
+# Three numbers of the sandbox's inventory that need no address or bundle: one
+# bought from the command line, one by each wizard run.
+NUMBER, WIZARD_NUMBER, SESSION_NUMBER = "+31616953194", "+31648362374", "+31658474903"
 VOICE_URL = "https://example.org/canary-calls"
 KEY_SID = "SK" + "ca4a" * 8
 CANARY = "CANARY-5ecret-do-not-leak-" + secrets.token_hex(16)  # made at run time, see above
@@ -283,13 +285,13 @@ def text_of(app: WizardApp, selector: str) -> str:
     return str(app.screen.query_one(selector).content)
 
 
-async def buy_in_the_wizard(pilot: Pilot[Any], world: World, label: str) -> None:
+async def buy_in_the_wizard(pilot: Pilot[Any], world: World, label: str, number: str) -> None:
     """From the Account step (credentials accepted) to the Summary, exporting the
     screen at every step."""
     app = pilot.app
     assert isinstance(app, WizardApp)
     await go(pilot, "number")
-    await type_number(pilot, NUMBER)
+    await type_number(pilot, number)
     await settle(pilot)
     world.shot(app, f"{label}-number")
     await go(pilot, "voice")
@@ -303,12 +305,12 @@ async def buy_in_the_wizard(pilot: Pilot[Any], world: World, label: str) -> None
         await go(pilot, step)
         world.shot(app, f"{label}-{step}")
     await pilot.press("ctrl+y")
-    await pilot.pause()
+    await checked(pilot)
     world.shot(app, f"{label}-confirm")
     await pilot.click("#yes")
     await settle(pilot)
     assert app.screen.id == "summary", text_of(app, "#step-error") if app.screen.id != "summary" else ""
-    assert text_of(app, "#summary-headline") == f"Bought {NUMBER}."
+    assert text_of(app, "#summary-headline") == f"Bought {number}."
     world.shot(app, f"{label}-summary")
 
 
@@ -394,7 +396,7 @@ async def journey(world: World) -> None:
         assert 'profile "canary" (keyring: JSON file test keyring)' in details_text(app)
         assert text_of(app, "#account-check").startswith("✓ Twilio accepted the API key.")
         world.shot(app, "profile-account")
-        await buy_in_the_wizard(pilot, world, "profile")
+        await buy_in_the_wizard(pilot, world, "profile", WIZARD_NUMBER)
 
     # (3b) The wizard again: the active profile first, then the canary typed for
     # this session only.
@@ -409,7 +411,7 @@ async def journey(world: World) -> None:
         assert "this session only (not saved)" in details_text(app)
         assert text_of(app, "#account-check").startswith("✓")
         world.shot(app, "session-account")
-        await buy_in_the_wizard(pilot, world, "session")
+        await buy_in_the_wizard(pilot, world, "session", SESSION_NUMBER)
 
     # Everything the wizard wrote is where the sweep looks.
     receipts = list((world.home / ".local" / "share" / "number-wizard" / "receipts").glob("*.json"))

@@ -244,7 +244,16 @@ async def summary_unknown(pilot: Pilot[Any]) -> None:
     sandbox = sandbox_of(app)
     await fill_to_review(pilot)
     sandbox.faults.add("POST", r"/IncomingPhoneNumbers/Mobile\.json$", delay_after_commit=5.0)
-    sandbox.faults.add("GET", r"/IncomingPhoneNumbers\.json$", status=500, code=20500, times=5)
+    # The lookups fail from the moment the request leaves (the ownership checks
+    # before it must pass, or nothing would be sent).
+    start_receipt = app.receipts.start_in_thread
+
+    async def start_then_fail_lookups(**request: Any) -> Any:
+        receipt = await start_receipt(**request)
+        sandbox.faults.add("GET", r"/IncomingPhoneNumbers\.json$", status=500, code=20500, times=5)
+        return receipt
+
+    app.receipts.start_in_thread = start_then_fail_lookups  # type: ignore[method-assign]
     await buy(pilot)
 
 

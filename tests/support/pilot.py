@@ -23,6 +23,14 @@ async def settle(pilot: Pilot[Any], *workers: Any) -> None:
     await pilot.pause()
 
 
+async def checked(pilot: Pilot[Any]) -> None:
+    """Let the Review's ownership check (before the confirmation dialog) finish."""
+    app = pilot.app
+    await pilot.pause()
+    await app.workers.wait_for_complete([w for w in app.workers if w.group == "owned-check"])
+    await pilot.pause()
+
+
 async def go(pilot: Pilot[Any], step_id: str) -> None:
     """Jump to a step (as the palette does) and let it load."""
     app = pilot.app
@@ -129,10 +137,17 @@ async def reach_review(
 
 
 async def buy(pilot: Pilot[Any], *, wait: bool = True) -> None:
-    """On the Review step: ctrl+y, confirm in the dialog, and (by default) wait for the outcome."""
+    """On the Review step: ctrl+y, let the ownership check run, confirm in the
+    dialog, and (by default) wait for the outcome."""
     await pilot.press("ctrl+y")
-    await pilot.pause()
+    await checked(pilot)
     await pilot.click("#yes")
     await pilot.pause()
     if wait:
         await settle(pilot)
+
+
+def only_receipt(app: WizardApp) -> dict[str, Any]:
+    """The record of the one receipt the app wrote (fails if there are several)."""
+    [receipt] = app.receipts.load_all()
+    return receipt.record

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.app_factory import fixed_clock, sandbox_of
-from tests.support.pilot import buy, go, reach_review, settle, text_of
+from tests.support.pilot import buy, go, only_receipt, reach_review, settle, text_of
 from tui.domain.credentials import Credentials, Secret
 from tui.domain.errors import EXPLANATIONS
 from tui.sandbox import Sandbox, SandboxTransport
@@ -45,7 +45,7 @@ async def test_purchase_error_is_shown_on_its_step(make_app, number, code, step)
         assert_explained(error_text(app), code)
         assert not app.pending_errors
         # Nothing was bought, the draft is kept, and fixing a field clears the panel.
-        assert app.receipts.all()[0]["outcome"] == "failed"
+        assert only_receipt(app)["outcome"] == "failed"
         assert not app.draft.is_empty()
 
 
@@ -104,17 +104,30 @@ async def test_20003_during_the_purchase_goes_to_the_account_step(make_app):
         assert_explained(error_text(app), 20003)
 
 
-async def test_an_error_that_concerns_the_review_is_shown_there(make_app):
+async def test_a_refusal_no_step_can_fix_is_shown_on_the_review(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await reach_review(pilot, "+447929436483", bundle_sid=BUNDLE_GB_MOBILE_APPROVED)
+        sandbox_of(app).faults.add("POST", r"/Mobile\.json$", status=400, code=21999, message="Odd")
+        await buy(pilot)
+        assert app.screen.STEP_ID == "review"
+        text = error_text(app)
+        assert "Twilio error 21999 (HTTP 400): Odd" in text
+        assert "More: https://www.twilio.com/docs/errors/21999" in text
+        assert not app.pending_errors
+
+
+async def test_a_twilio_500_is_looked_up_and_explained_not_called_a_failure(make_app):
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
         await reach_review(pilot, "+447929436483", bundle_sid=BUNDLE_GB_MOBILE_APPROVED)
         sandbox_of(app).faults.add("POST", r"/Mobile\.json$", status=500)
         await buy(pilot)
-        assert app.screen.STEP_ID == "review"
-        text = error_text(app)
-        assert "Twilio error 20500 (HTTP 500)" in text
-        assert "Twilio had an internal error." in text
-        assert not app.pending_errors
+        assert app.screen.id == "summary"
+        assert app.screen.outcome.state.value == "unknown"
+        assert "looked up and is not on the account yet" in text_of(app, "#summary-headline")
+        panel = str(app.screen.query_one("#summary-error").content)
+        assert "Twilio error 20500 (HTTP 500)" in panel and "Twilio had an internal error." in panel
 
 
 async def test_search_error_is_shown_on_the_number_step(make_app):

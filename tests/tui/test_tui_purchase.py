@@ -11,6 +11,7 @@ from tests.support.pilot import (
     choose,
     control,
     go,
+    only_receipt,
     reach_review,
     settle,
     text_of,
@@ -42,7 +43,7 @@ async def test_purchase_reaches_the_summary_with_the_created_number(make_app):
         await buy(pilot)
         assert app.screen.id == "summary"
         outcome = app.screen.outcome
-        assert outcome.status == "bought"
+        assert outcome.state.value == "bought"
         resource = outcome.resource
         assert resource.phone_number == NUMBER
         assert resource.sid.startswith("PN")
@@ -52,7 +53,7 @@ async def test_purchase_reaches_the_summary_with_the_created_number(make_app):
         assert text_of(app, "#summary-sid").startswith(f"SID  {resource.sid}")
         assert "Receipt:" in text_of(app, "#summary-receipt")
         assert NUMBER in owned_numbers(app)
-        receipts = app.receipts.all()
+        receipts = [r.record for r in app.receipts.load_all()]
         assert [r["outcome"] for r in receipts] == ["bought"]
         assert receipts[0]["started_at"] == FIXED_NOW.isoformat()
         # The draft has served its purpose; quitting now asks nothing.
@@ -100,7 +101,7 @@ async def test_stop_waiting_looks_the_number_up_and_posts_once(make_app):
         await pilot.pause()
         review = app.screen
         assert review.STEP_ID == "review"
-        assert text_of(app, "#nav-status") == f"Buying {NUMBER}… waiting for Twilio"
+        assert text_of(app, "#nav-status") == f"Buying {NUMBER}… waiting for Twilio."
         stop = review.query_one("#stop-waiting", Button)
         assert stop.display and app.focused is stop  # in view; Enter stops waiting
         assert review.query_one("#next", Button).disabled
@@ -108,14 +109,15 @@ async def test_stop_waiting_looks_the_number_up_and_posts_once(make_app):
         await settle(pilot)
         assert app.screen.id == "summary"
         outcome = app.screen.outcome
-        assert outcome.status == "bought" and outcome.reconciled
-        assert "confirmed by looking it up after the answer was lost" in text_of(app, "#summary-headline")
+        assert outcome.state.value == "bought" and outcome.settled_by == "lookup"
+        assert "confirmed by looking it up on the account" in text_of(app, "#summary-headline")
         assert outcome.resource.phone_number == NUMBER
         assert recorder.count("POST") == 1
-        assert recorder.count("GET", "/IncomingPhoneNumbers.json") == 1  # the lookup
+        # Owned? before the dialog, owned? under the lock, then the lookup after the stop.
+        assert recorder.count("GET", "/IncomingPhoneNumbers.json") == 3
         assert owned_numbers(app).count(NUMBER) == 1
-        receipt = app.receipts.all()[0]
-        assert receipt["outcome"] == "bought" and receipt["reconciled"] is True
+        receipt = only_receipt(app)
+        assert receipt["outcome"] == "bought" and receipt["settled_by"] == "lookup"
 
 
 async def test_stop_waiting_with_escape_and_a_failed_lookup_says_unknown(make_app):
@@ -125,22 +127,23 @@ async def test_stop_waiting_with_escape_and_a_failed_lookup_says_unknown(make_ap
         await reach_review(pilot, NUMBER, bundle_sid=BUNDLE_GB_MOBILE_APPROVED)
         faults = sandbox_of(app).faults
         faults.add("POST", MOBILE_POST, delay_after_commit=20)
-        faults.add("GET", r"/IncomingPhoneNumbers\.json$", status=500)  # the lookup fails
         await buy(pilot, wait=False)
         await pilot.pause()
+        # The lookup after the stop fails (a 500 is not retried).
+        faults.add("GET", r"/IncomingPhoneNumbers\.json$", status=500)
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen.id == "summary"
         outcome = app.screen.outcome
-        assert outcome.status == "unknown"
+        assert outcome.state.value == "unknown"
         headline = text_of(app, "#summary-headline")
         assert headline.startswith(f"Unknown whether {NUMBER} was bought")
-        assert "cannot buy it twice" in headline
+        assert "never bought twice" in headline
         assert app.screen.query_one("#check-again", Button).display
         assert not app.screen.query_one("#copy-sid", Button).display
         error_panel = app.screen.query_one("#summary-error")
         assert error_panel.display and "stopped waiting" in str(error_panel.content)
-        assert app.receipts.all()[0]["outcome"] == "unknown"
+        assert only_receipt(app)["outcome"] == "unknown"
         assert recorder.count("POST") == 1
         # Unknown is not bought: the draft is kept, so quitting still asks.
         assert app.draft_store.path.exists() or not app.draft.is_empty()
@@ -149,9 +152,9 @@ async def test_stop_waiting_with_escape_and_a_failed_lookup_says_unknown(make_ap
         await pilot.click("#check-again")
         await settle(pilot)
         outcome = app.screen.outcome
-        assert outcome.status == "bought" and outcome.reconciled
+        assert outcome.state.value == "bought" and outcome.settled_by == "lookup"
         assert text_of(app, "#summary-headline").startswith(f"Bought {NUMBER}")
-        assert app.receipts.all()[0]["outcome"] == "bought"
+        assert only_receipt(app)["outcome"] == "bought"
         assert recorder.count("POST") == 1
 
 
@@ -160,7 +163,7 @@ async def test_only_one_purchase_at_a_time(make_app):
     app = make_app(connection=connection)
     async with app.run_test(size=(100, 32)) as pilot:
         await reach_review(pilot, NUMBER, bundle_sid=BUNDLE_GB_MOBILE_APPROVED)
-        sandbox_of(app).faults.add("POST", MOBILE_POST, delay_after_commit=1)
+        sandbox_of(app).faults.add("POST", MOBILE_POST, delay_after_commit=20)
         await buy(pilot, wait=False)
         await pilot.pause()
         # Buy keys do nothing while waiting: no second dialog, no second POST.
@@ -168,10 +171,12 @@ async def test_only_one_purchase_at_a_time(make_app):
         await pilot.pause()
         await pilot.press("ctrl+n")
         await pilot.pause()
-        assert app.screen.STEP_ID == "review"
+        assert app.screen.STEP_ID == "review" and app.purchase_running
+        assert len(app.screen_stack) == 2  # no dialog on top
+        await pilot.press("escape")
         await settle(pilot)
         assert app.screen.id == "summary"
-        assert app.screen.outcome.status == "bought" and not app.screen.outcome.reconciled
+        assert app.screen.outcome.state.value == "bought"
         assert recorder.count("POST") == 1
 
 
@@ -228,20 +233,61 @@ async def test_quitting_after_an_unknown_outcome_does_not_claim_nothing_was_boug
         await reach_review(pilot, NUMBER, bundle_sid=BUNDLE_GB_MOBILE_APPROVED)
         faults = sandbox_of(app).faults
         faults.add("POST", MOBILE_POST, delay_after_commit=20)
-        faults.add("GET", r"/IncomingPhoneNumbers\.json$", status=500)
         await buy(pilot, wait=False)
         await pilot.pause()
-        # While waiting: quitting asks, and does not say nothing was bought.
+        faults.add("GET", r"/IncomingPhoneNumbers\.json$", status=500)
+        # While waiting: quitting asks, and says a purchase is on its way.
         await pilot.press("ctrl+q")
         await pilot.pause()
         body = str(app.screen.query_one(".modal-body").content)
-        assert "Nothing has been bought" not in body and "may have been bought" in body
-        await pilot.press("escape")
+        assert "Nothing has been bought" not in body and f"is buying {NUMBER}" in body
+        await pilot.press("escape")  # keep waiting
         await pilot.pause()
         await pilot.press("escape")  # stop waiting; the lookup fails: unknown
         await settle(pilot)
-        assert app.screen.outcome.status == "unknown"
+        assert app.screen.outcome.state.value == "unknown"
         await pilot.press("ctrl+q")
         await pilot.pause()
         body = str(app.screen.query_one(".modal-body").content)
         assert "Nothing has been bought" not in body and "may have been bought" in body
+
+
+async def test_quitting_while_buying_stops_waiting_and_settles_first(make_app):
+    connection, recorder = recording_connection()
+    app = make_app(connection=connection)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await reach_review(pilot, NUMBER, bundle_sid=BUNDLE_GB_MOBILE_APPROVED)
+        sandbox_of(app).faults.add("POST", MOBILE_POST, delay_after_commit=20)
+        await buy(pilot, wait=False)
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.click("#yes")  # "Stop waiting and quit"
+        await settle(pilot)
+        assert app._exit
+    # The number was looked up before the app closed: the receipt is settled.
+    [record] = [r.record for r in app.receipts.load_all()]
+    assert record["outcome"] == "bought" and record["settled_by"] == "lookup"
+    assert recorder.count("POST") == 1
+
+
+async def test_no_back_palette_or_jumps_while_buying(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await reach_review(pilot, NUMBER, bundle_sid=BUNDLE_GB_MOBILE_APPROVED)
+        sandbox_of(app).faults.add("POST", MOBILE_POST, delay_after_commit=2)
+        await buy(pilot, wait=False)
+        await pilot.pause()
+        assert app.purchase_running
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert app.screen.STEP_ID == "review"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert app.screen.STEP_ID == "review"  # no palette opened
+        app.goto("number")  # what a palette command would do
+        await pilot.pause()
+        assert app.screen.STEP_ID == "review"
+        assert app.screen.query_one("#back", Button).disabled
+        await settle(pilot)
+        assert app.screen.id == "summary"

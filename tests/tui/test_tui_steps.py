@@ -9,6 +9,7 @@ from tests.support.pilot import (
     control,
     field,
     go,
+    only_receipt,
     reach_review,
     set_mode,
     settle,
@@ -63,7 +64,7 @@ async def test_mode_switching_sends_only_the_chosen_modes_fields(make_app):
         await go(pilot, "review")
         await buy(pilot)
         assert app.screen.id == "summary"
-        form = app.receipts.all()[0]["request"]["form"]
+        form = only_receipt(app)["request"]["form"]
         assert form["VoiceApplicationSid"] == APP_SID and "VoiceUrl" not in form
         assert form["SmsUrl"] == "https://example.com/sms" and "SmsApplicationSid" not in form
         resource = app.screen.outcome.resource

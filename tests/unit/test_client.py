@@ -182,7 +182,7 @@ async def test_purchase_posts_the_form_once():
     recorder = Recorder(ok(created_body(), status=201))
     async with client_for(recorder) as client:
         prepared = client.prepare_purchase(request)
-        created = await client.purchase(request)
+        created = await client.send_purchase(client.prepare_purchase(request))
     [sent] = recorder.requests
     assert sent.method == "POST"
     assert str(sent.url) == f"{API}/IncomingPhoneNumbers/Mobile.json" == prepared.url
@@ -207,7 +207,7 @@ async def test_purchase_posts_the_form_once():
 async def test_api_key_is_the_basic_auth_user_and_the_account_stays_in_the_path():
     recorder = Recorder(ok(created_body(), status=201))
     async with client_for(recorder, key_credentials()) as client:
-        await client.purchase(PurchaseRequest(phone_number=UK_MOBILE))
+        await client.send_purchase(client.prepare_purchase(PurchaseRequest(phone_number=UK_MOBILE)))
     [sent] = recorder.requests
     assert basic_auth(sent) == (API_KEY_SID, API_SECRET)
     assert f"/Accounts/{ACCOUNT_SID}/" in sent.url.path
@@ -424,7 +424,7 @@ async def test_the_purchase_post_is_never_retried_on_an_error(answer):
     recorder = Recorder(answer, ok(created_body(), status=201))
     async with client_for(recorder, sleeps=sleeps) as client:
         with pytest.raises(TwilioApiError) as caught:
-            await client.purchase(PurchaseRequest(phone_number=UK_MOBILE))
+            await client.send_purchase(client.prepare_purchase(PurchaseRequest(phone_number=UK_MOBILE)))
     assert len(recorder.requests) == 1
     assert sleeps.delays == []
     assert caught.value.status == answer.status_code
@@ -447,7 +447,7 @@ async def test_the_purchase_post_is_never_retried_on_a_transport_error(error, se
     recorder = Recorder(error, ok(created_body(), status=201))
     async with client_for(recorder, sleeps=sleeps) as client:
         with pytest.raises(TwilioUnreachable) as caught:
-            await client.purchase(PurchaseRequest(phone_number=UK_MOBILE))
+            await client.send_purchase(client.prepare_purchase(PurchaseRequest(phone_number=UK_MOBILE)))
     assert len(recorder.requests) == 1
     assert sleeps.delays == []
     assert caught.value.sent is sent
@@ -457,7 +457,7 @@ async def test_read_timeout_message():
     recorder = Recorder(httpx.ReadTimeout)
     async with client_for(recorder) as client:
         with pytest.raises(TwilioUnreachable) as caught:
-            await client.purchase(PurchaseRequest(phone_number=UK_MOBILE))
+            await client.send_purchase(client.prepare_purchase(PurchaseRequest(phone_number=UK_MOBILE)))
     assert str(caught.value) == "Twilio did not answer in time (https://api.twilio.com)."
 
 
@@ -496,7 +496,7 @@ async def test_twilio_errors_are_explained(status, code, message, fragment):
     )
     async with client_for(recorder) as client:
         with pytest.raises(TwilioApiError) as caught:
-            await client.purchase(PurchaseRequest(phone_number=UK_MOBILE))
+            await client.send_purchase(client.prepare_purchase(PurchaseRequest(phone_number=UK_MOBILE)))
     error = caught.value
     assert (error.status, error.code, error.message, error.more_info) == (status, code, message, more_info)
     assert error.method == "POST"
@@ -532,7 +532,7 @@ async def test_code_without_more_info_gets_the_docs_link():
     recorder = Recorder(httpx.Response(400, json={"code": 21422, "message": "Not available", "status": 400}))
     async with client_for(recorder) as client:
         with pytest.raises(TwilioApiError) as caught:
-            await client.purchase(PurchaseRequest(phone_number=UK_MOBILE))
+            await client.send_purchase(client.prepare_purchase(PurchaseRequest(phone_number=UK_MOBILE)))
     assert caught.value.more_info == "https://www.twilio.com/docs/errors/21422"
 
 
@@ -543,7 +543,8 @@ async def test_non_json_error_body():
             await client.list_countries()
     error = caught.value
     assert (error.status, error.code, error.more_info) == (502, None, None)
-    assert error.message == "HTTP 502"
+    assert error.message == "HTTP 502 (not an answer from Twilio)"
+    assert error.from_twilio is False and not error.refused
     assert error.lines() == [
         "Twilio error (HTTP 502): HTTP 502",
         "Next: Try again; if it keeps failing, check Twilio's status page.",

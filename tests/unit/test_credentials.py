@@ -135,7 +135,7 @@ async def test_traceback_of_a_failed_client_call_never_shows_the_secret():
 
     async with TwilioClient(key_credentials(), transport=httpx.MockTransport(refuse)) as client:
         try:
-            await client.purchase(PurchaseRequest(phone_number="+447400123456"))
+            await client.send_purchase(client.prepare_purchase(PurchaseRequest(phone_number="+447400123456")))
         except TwilioUnreachable as error:
             text = _render(error)
     assert "TwilioUnreachable" in text and "purchase" in text

@@ -1,22 +1,43 @@
-"""Buying with a receipt: the receipt exists before the answer, outcomes, and
-reconciliation by lookup after a lost answer, never a second POST
-(twilio-api.md §6 "Repeats and retries")."""
+"""One purchase attempt: the ownership check under the number's lock, the
+receipt before the answer, every kind of answer classified (refused, not
+processed, never sent, ambiguous → looked up), stopping the wait, and settling
+what an earlier process left unfinished. Never a second POST.
+
+Twilio's rules followed here: a 429/20429 and a 503/20503 are never processed
+(https://www.twilio.com/docs/errors/20429); after a timeout or a 5xx, look the
+number up before trying again (https://www.twilio.com/docs/api/errors/20500).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import stat
-from datetime import UTC, datetime
+import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
+import tui.services.receipts as receipts_module
 from tui.domain.errors import TwilioApiError, TwilioUnreachable
 from tui.domain.purchase import PurchaseRequest
-from tui.services.purchase import buy, check_again
+from tui.services.purchase import (
+    SETTLE_ABSENT_AFTER,
+    AlreadyOwned,
+    AttemptState,
+    OwnershipCheckFailed,
+    PurchaseAttempt,
+    StoppedWaiting,
+    buy,
+    describe_recovered,
+    recover_unfinished,
+    settle,
+)
+from tui.services.purchase_lock import BuyerBusy, PurchaseLocks
 from tui.services.receipts import ReceiptBook
-from tui.services.twilio import TwilioClient
+from tui.services.twilio import RetryPolicy, TwilioClient
 
 from .helpers import (
     ACCOUNT_SID,
@@ -25,7 +46,6 @@ from .helpers import (
     AUTH_TOKEN,
     PN_SID,
     UK_MOBILE,
-    Recorder,
     Sleeps,
     key_credentials,
     spec_examples,
@@ -37,11 +57,11 @@ REQUEST = PurchaseRequest(
     phone_number=UK_MOBILE,
     friendly_name="Support",
     voice_url="https://example.com/voice",
-    emergency_status="Active",
     emergency_address_sid=AD_SID,
 )
 PURCHASE_PATH = f"/2010-04-01/Accounts/{ACCOUNT_SID}/IncomingPhoneNumbers/Mobile.json"
 LOOKUP_PATH = f"/2010-04-01/Accounts/{ACCOUNT_SID}/IncomingPhoneNumbers.json"
+START = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def created(**changes) -> dict:
@@ -52,7 +72,6 @@ def created(**changes) -> dict:
         "phone_number": UK_MOBILE,
         "friendly_name": "Support",
         "voice_url": "https://example.com/voice",
-        "emergency_status": "Active",
         "emergency_address_sid": AD_SID,
         **changes,
     }
@@ -84,7 +103,7 @@ class FakeTwilio:
             return self.answer if self.answer is not None else httpx.Response(201, json=created())
         if request.method == "GET" and request.url.path == LOOKUP_PATH:
             self.lookups.append(request)
-            if self.lookup_error is not None:
+            if self.lookup_error is not None and self.posts:
                 return self.lookup_error
             wanted = request.url.params["PhoneNumber"]
             return httpx.Response(
@@ -97,9 +116,27 @@ class FakeTwilio:
         raise AssertionError(f"unexpected {request.method} {request.url}")
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 @pytest.fixture
-def book(tmp_path: Path) -> ReceiptBook:
-    return ReceiptBook(tmp_path / "receipts", clock=lambda: datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC))
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def book(tmp_path: Path, clock: Clock) -> ReceiptBook:
+    return ReceiptBook(tmp_path / "receipts", clock=clock)
+
+
+@pytest.fixture
+def locks(tmp_path: Path) -> PurchaseLocks:
+    return PurchaseLocks(tmp_path / "locks")
 
 
 def client_for(handler, credentials=None) -> TwilioClient:
@@ -108,6 +145,7 @@ def client_for(handler, credentials=None) -> TwilioClient:
         transport=httpx.MockTransport(handler),
         sleep=Sleeps(),
         jitter=lambda: 0.0,
+        retry=RetryPolicy(attempts=1),
     )
 
 
@@ -115,11 +153,16 @@ def read(receipt) -> dict:
     return json.loads(receipt.path.read_text("utf-8"))
 
 
+async def purchase(client, book, locks, request=REQUEST, **options) -> PurchaseAttempt:
+    attempt = PurchaseAttempt.prepare(client, request, sandbox=options.pop("sandbox", False))
+    return await buy(client, attempt, book, locks, **options)
+
+
 # ---------------------------------------------------------------------------
 # Receipts
 
 
-async def test_receipt_exists_privately_before_the_post_is_answered(book):
+async def test_receipt_exists_privately_before_the_post_is_answered(book, locks):
     seen: dict = {}
 
     def inspect_receipts(request: httpx.Request) -> None:
@@ -132,7 +175,7 @@ async def test_receipt_exists_privately_before_the_post_is_answered(book):
     twilio = FakeTwilio()
     twilio.on_post = inspect_receipts
     async with client_for(twilio, key_credentials()) as client:
-        outcome = await buy(client, REQUEST, book)
+        attempt = await purchase(client, book, locks)
     assert seen["mode"] == 0o600 and seen["dir_mode"] == 0o700
     assert seen["name"] == "20260102T030405Z-447400123456.json"
     record = json.loads(seen["text"])
@@ -145,215 +188,459 @@ async def test_receipt_exists_privately_before_the_post_is_answered(book):
     assert record["account_sid"] == ACCOUNT_SID and record["auth_kind"] == "api_key"
     assert record["sandbox"] is False
     # No secret, before or after.
-    for text in (seen["text"], outcome.receipt.path.read_text("utf-8")):
+    for text in (seen["text"], attempt.receipt.path.read_text("utf-8")):
         assert API_SECRET not in text and AUTH_TOKEN not in text
-    assert stat.S_IMODE(outcome.receipt.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(attempt.receipt.path.stat().st_mode) == 0o600
 
 
-async def test_receipts_never_overwrite_each_other(book):
-    first = book.start(
-        method="POST",
-        url="u",
-        form={"PhoneNumber": UK_MOBILE},
-        account_sid=ACCOUNT_SID,
-        auth_kind="auth_token",
-        sandbox=True,
-    )
-    second = book.start(
-        method="POST",
-        url="u",
-        form={"PhoneNumber": UK_MOBILE},
-        account_sid=ACCOUNT_SID,
-        auth_kind="auth_token",
-        sandbox=True,
-    )
+def test_receipts_never_overwrite_each_other(book):
+    def start():
+        return book.start(
+            method="POST",
+            url="u",
+            form={"PhoneNumber": UK_MOBILE},
+            account_sid=ACCOUNT_SID,
+            auth_kind="auth_token",
+            sandbox=True,
+        )
+
+    first, second = start(), start()
     assert first.path != second.path
     assert second.path.name == "20260102T030405Z-447400123456-2.json"
-    book.finish(first, "failed", error={"message": "x"})
-    records = {r["outcome"]: r for r in book.all()}
+    book.settle(first, "failed", error={"message": "x"})
+    records = {r.outcome: r.record for r in book.load_all()}
     assert set(records) == {"failed", "sending"}
     assert records["failed"]["finished_at"] == "2026-01-02T03:04:05+00:00"
 
 
-def test_no_receipts_yet(tmp_path):
-    assert ReceiptBook(tmp_path / "none").all() == []
+def test_unreadable_files_in_the_receipts_folder_are_skipped(book):
+    book.directory.mkdir(parents=True)
+    (book.directory / "broken.json").write_text("{not json", "utf-8")
+    (book.directory / "other.json").write_text("[1, 2]", "utf-8")
+    assert book.load_all() == []
+    assert ReceiptBook(book.directory / "none").load_all() == []
 
 
 # ---------------------------------------------------------------------------
 # Outcomes
 
 
-async def test_bought(book):
+async def test_bought(book, locks):
     twilio = FakeTwilio()
     async with client_for(twilio) as client:
-        outcome = await buy(client, REQUEST, book)
-    assert outcome.status == "bought" and not outcome.reconciled
-    assert outcome.resource is not None and outcome.resource.sid == PN_SID
-    assert outcome.differences == [] and outcome.error is None
-    assert outcome.headline() == f"Bought {UK_MOBILE}."
-    record = read(outcome.receipt)
-    assert record["outcome"] == "bought"
+        attempt = await purchase(client, book, locks)
+    assert attempt.state is AttemptState.BOUGHT and attempt.settled_by == "answer"
+    assert attempt.resource is not None and attempt.resource.sid == PN_SID
+    assert attempt.differences == [] and attempt.error is None
+    assert attempt.headline() == f"Bought {UK_MOBILE}."
+    record = read(attempt.receipt)
+    assert record["outcome"] == "bought" and record["settled_by"] == "answer"
     assert record["resource"]["sid"] == PN_SID
     assert record["resource"]["date_created"] == "2015-07-30T23:19:04Z"
-    assert record["differences"] == []
-    assert len(twilio.posts) == 1 and twilio.lookups == []
+    assert "differences" not in record
+    # One ownership check before, one POST, nothing after.
+    assert len(twilio.posts) == 1 and len(twilio.lookups) == 1
 
 
-async def test_bought_but_twilio_dropped_a_field(book):
+async def test_the_exact_prepared_request_is_sent(book, locks):
+    twilio = FakeTwilio()
+    async with client_for(twilio) as client:
+        attempt = PurchaseAttempt.prepare(client, REQUEST, sandbox=False)
+        await buy(client, attempt, book, locks)
+    [post] = twilio.posts
+    assert str(post.url) == attempt.prepared.url
+    assert dict(httpx.QueryParams(post.content.decode())) == attempt.prepared.form
+
+
+async def test_bought_but_twilio_dropped_a_field(book, locks):
     twilio = FakeTwilio(answer=httpx.Response(201, json=created(emergency_address_sid=None)))
     async with client_for(twilio) as client:
-        outcome = await buy(client, REQUEST, book)
-    assert outcome.status == "bought"
-    assert [(d.field, d.asked, d.got) for d in outcome.differences] == [
+        attempt = await purchase(client, book, locks)
+    assert attempt.state is AttemptState.BOUGHT
+    assert [(d.field, d.asked, d.got) for d in attempt.differences] == [
         ("emergency_address_sid", AD_SID, None)
     ]
-    assert read(outcome.receipt)["differences"] == ["emergency_address_sid"]
+    assert read(attempt.receipt)["differences"] == ["emergency_address_sid"]
 
 
-async def test_failed_with_a_twilio_error(book):
+async def test_refused_by_twilio(book, locks):
     twilio = FakeTwilio(commit=False, answer=twilio_error(400, 21649, "Bundle required"))
     async with client_for(twilio) as client:
-        outcome = await buy(client, REQUEST, book)
-    assert outcome.status == "failed"
-    assert isinstance(outcome.error, TwilioApiError) and outcome.error.code == 21649
-    assert outcome.headline() == f"{UK_MOBILE} was not bought."
-    record = read(outcome.receipt)
-    assert record["outcome"] == "failed"
+        attempt = await purchase(client, book, locks)
+    assert attempt.state is AttemptState.FAILED and not attempt.retry_safe
+    assert isinstance(attempt.error, TwilioApiError) and attempt.error.code == 21649
+    assert attempt.headline() == f"{UK_MOBILE} was not bought."
+    record = read(attempt.receipt)
+    assert record["outcome"] == "failed" and record["settled_by"] == "answer"
     assert record["error"] == {
         "status": 400,
         "code": 21649,
         "message": "Bundle required",
         "more_info": "https://www.twilio.com/docs/errors/21649",
+        "from_twilio": True,
     }
-    assert len(twilio.posts) == 1 and twilio.lookups == []
+    assert len(twilio.posts) == 1 and len(twilio.lookups) == 1  # the check before; none after
 
 
-async def test_failed_when_nothing_was_sent(book):
-    twilio = FakeTwilio(commit=False, answer=httpx.ConnectError)
+@pytest.mark.parametrize(("status", "code"), [(429, 20429), (503, 20503)])
+async def test_not_processed_is_not_bought_and_safe_to_retry(book, locks, status, code):
+    twilio = FakeTwilio(commit=False, answer=twilio_error(status, code, "busy"))
     async with client_for(twilio) as client:
-        outcome = await buy(client, REQUEST, book)
-    assert outcome.status == "failed"
-    assert isinstance(outcome.error, TwilioUnreachable) and outcome.error.sent is False
-    assert read(outcome.receipt)["outcome"] == "failed"
-    assert twilio.lookups == []  # nothing reached Twilio: nothing to reconcile
+        attempt = await purchase(client, book, locks)
+    assert attempt.state is AttemptState.FAILED and attempt.retry_safe
+    assert "safe to try again" in attempt.headline()
+    assert len(twilio.lookups) == 1  # documented as never processed: nothing to look up
+    assert read(attempt.receipt)["retry_safe"] is True
 
 
-async def test_timeout_after_twilio_committed_is_reconciled_as_bought(book):
+@pytest.mark.parametrize(
+    "answer",
+    [
+        twilio_error(500, 20500, "Internal error"),  # Twilio's own 5xx
+        httpx.Response(502, text="<html><body>Bad Gateway</body></html>"),  # a gateway's page
+        httpx.Response(504, text="upstream timed out"),
+        httpx.Response(503, text="<html>Service Unavailable</html>"),  # 503 but not Twilio's
+        httpx.Response(429, json={"error": "slow down"}),  # 429 but not Twilio's body
+        httpx.Response(201, text="<html>ok</html>"),  # a success that cannot be read
+        httpx.Response(200, text=""),
+    ],
+    ids=["twilio-500", "gateway-502", "gateway-504", "gateway-503", "foreign-429", "html-201", "empty-200"],
+)
+async def test_ambiguous_answers_are_looked_up_not_called_failures(book, locks, answer):
+    twilio = FakeTwilio(commit=True, answer=answer)
+    async with client_for(twilio) as client:
+        attempt = await purchase(client, book, locks)
+    assert attempt.state is AttemptState.BOUGHT and attempt.settled_by == "lookup"
+    assert "confirmed by looking it up" in attempt.headline()
+    assert len(twilio.posts) == 1 and len(twilio.lookups) == 2
+    record = read(attempt.receipt)
+    assert record["outcome"] == "bought" and record["settled_by"] == "lookup" and record["lookup"] == "found"
+
+
+async def test_ambiguous_answer_and_not_on_the_account_is_unknown_not_failed(book, locks):
+    twilio = FakeTwilio(commit=False, answer=httpx.Response(502, text="Bad Gateway"))
+    async with client_for(twilio) as client:
+        attempt = await purchase(client, book, locks)
+    assert attempt.state is AttemptState.UNKNOWN and attempt.lookup == "absent"
+    assert "looked up and is not on the account yet" in attempt.headline()
+    assert read(attempt.receipt)["outcome"] == "unknown"
+
+
+async def test_never_left_this_machine_is_not_bought(book, locks):
+    calls = []
+
+    def refuse_the_post(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        if request.method == "POST":
+            raise httpx.ConnectError("connection refused", request=request)
+        return httpx.Response(200, json={"incoming_phone_numbers": []})
+
+    async with client_for(refuse_the_post) as client:
+        attempt = await purchase(client, book, locks)
+    assert attempt.state is AttemptState.FAILED and attempt.retry_safe
+    assert isinstance(attempt.error, TwilioUnreachable) and attempt.error.sent is False
+    assert read(attempt.receipt)["outcome"] == "failed"
+    assert calls == ["GET", "POST"]  # nothing reached Twilio: nothing to look up after
+
+
+async def test_timeout_after_twilio_committed_is_bought_by_lookup(book, locks):
     twilio = FakeTwilio(commit=True, answer=httpx.ReadTimeout)
     async with client_for(twilio) as client:
-        outcome = await buy(client, REQUEST, book)
-    assert outcome.status == "bought" and outcome.reconciled is True
-    assert outcome.resource is not None and outcome.resource.sid == PN_SID
-    assert "confirmed by looking it up" in outcome.headline()
+        attempt = await purchase(client, book, locks)
+    assert attempt.state is AttemptState.BOUGHT and attempt.settled_by == "lookup"
     assert len(twilio.posts) == 1  # never posted again
-    [lookup] = twilio.lookups
-    assert lookup.url.params["PhoneNumber"] == UK_MOBILE
-    record = read(outcome.receipt)
-    assert record["outcome"] == "bought" and record["reconciled"] is True
+    assert twilio.lookups[-1].url.params["PhoneNumber"] == UK_MOBILE
 
 
-async def test_timeout_and_the_lookup_does_not_find_it_is_unknown(book):
+async def test_unknown_then_check_again_finds_it(book, locks):
     twilio = FakeTwilio(commit=False, answer=httpx.ReadTimeout)
     async with client_for(twilio) as client:
-        outcome = await buy(client, REQUEST, book)
-        assert outcome.status == "unknown"
-        assert isinstance(outcome.error, TwilioUnreachable) and outcome.error.sent
-        assert "Unknown whether" in outcome.headline() and "cannot buy it twice" in outcome.headline()
-        record = read(outcome.receipt)
-        assert record["outcome"] == "unknown" and record["reconciled_absent"] is True
-        # Later the number shows up: "Check again" confirms it, still without a POST.
+        attempt = await purchase(client, book, locks)
+        assert attempt.state is AttemptState.UNKNOWN
+        assert isinstance(attempt.error, TwilioUnreachable) and attempt.error.sent
+        assert "never bought twice" in attempt.headline()
+        # Later the number shows up: looking again settles it, still without a POST.
         twilio.owned.append(created())
-        again = await check_again(client, outcome, book)
-    assert again.status == "bought" and again.reconciled
-    assert again.receipt.path == outcome.receipt.path
-    assert read(again.receipt)["outcome"] == "bought"
-    assert len(twilio.posts) == 1 and len(twilio.lookups) == 2
+        await settle(client, attempt, book)
+    assert attempt.state is AttemptState.BOUGHT and attempt.settled_by == "lookup"
+    record = read(attempt.receipt)
+    assert record["outcome"] == "bought" and record["settled_by"] == "lookup"
+    assert len(twilio.posts) == 1 and len(twilio.lookups) == 3
 
 
-async def test_timeout_and_the_lookup_fails_too_is_unknown(book):
+async def test_still_absent_long_after_sending_settles_as_not_bought(book, locks, clock):
+    twilio = FakeTwilio(commit=False, answer=httpx.ReadTimeout)
+    async with client_for(twilio) as client:
+        attempt = await purchase(client, book, locks)
+        assert attempt.state is AttemptState.UNKNOWN
+        clock.now = START + timedelta(seconds=SETTLE_ABSENT_AFTER - 1)
+        await settle(client, attempt, book)
+        assert attempt.state is AttemptState.UNKNOWN  # too soon to say
+        clock.now = START + timedelta(seconds=SETTLE_ABSENT_AFTER)
+        await settle(client, attempt, book)
+    assert attempt.state is AttemptState.FAILED and attempt.settled_by == "lookup" and attempt.retry_safe
+    assert "safe to try again" in attempt.headline()
+    assert read(attempt.receipt)["outcome"] == "failed"
+
+
+async def test_timeout_and_the_lookup_fails_too_is_unknown(book, locks):
     twilio = FakeTwilio(
         commit=True, answer=httpx.ReadTimeout, lookup_error=twilio_error(500, 20500, "Internal error")
     )
     async with client_for(twilio) as client:
-        outcome = await buy(client, REQUEST, book)
-    assert outcome.status == "unknown"
-    record = read(outcome.receipt)
-    assert record["outcome"] == "unknown"
-    assert record["reconcile_error"]["code"] == 20500
+        attempt = await purchase(client, book, locks)
+    assert attempt.state is AttemptState.UNKNOWN and attempt.lookup == "failed"
+    assert "could not be looked up" in attempt.headline()
+    record = read(attempt.receipt)
+    assert record["outcome"] == "unknown" and record["lookup_error"]["code"] == 20500
     assert len(twilio.posts) == 1
 
 
-async def test_a_success_whose_body_cannot_be_read_is_reconciled_not_failed(book):
-    # Twilio said 201 (the number is bought) but the body is not JSON, e.g. mangled
-    # by a proxy. Reporting "not bought" would be wrong: look it up instead.
-    twilio = FakeTwilio(commit=True, answer=httpx.Response(201, text="<html>ok</html>"))
-    async with client_for(twilio) as client:
-        outcome = await buy(client, REQUEST, book)
-    assert outcome.status == "bought" and outcome.reconciled
-    assert len(twilio.posts) == 1 and len(twilio.lookups) == 1
-
-
-async def test_sandbox_flag_is_recorded(book):
+async def test_sandbox_flag_is_recorded(book, locks):
     async with client_for(FakeTwilio()) as client:
-        outcome = await buy(client, REQUEST, book, sandbox=True)
-    assert read(outcome.receipt)["sandbox"] is True
+        attempt = await purchase(client, book, locks, sandbox=True)
+    assert read(attempt.receipt)["sandbox"] is True
 
 
-async def test_purchase_posts_once_even_through_the_recorder():
-    # The same guarantee, counted at the transport.
-    recorder = Recorder(httpx.ReadTimeout, handler=None)
-    async with TwilioClient(token_credentials(), transport=recorder.transport, sleep=Sleeps()) as client:
-        with pytest.raises(TwilioUnreachable):
-            await client.purchase(REQUEST)
-    assert [r.method for r in recorder.requests] == ["POST"]
+# ---------------------------------------------------------------------------
+# Never an owned number
 
 
-async def test_stopping_to_wait_leaves_an_unknown_receipt_that_settles_by_lookup(book):
-    import asyncio
+async def test_an_owned_number_is_never_posted(book, locks):
+    twilio = FakeTwilio()
+    twilio.owned.append(created())
+    async with client_for(twilio) as client:
+        attempt = await purchase(client, book, locks)
+    assert attempt.state is AttemptState.FAILED and isinstance(attempt.error, AlreadyOwned)
+    assert "already yours" in attempt.headline()
+    assert PN_SID in str(attempt.error) and "overwrite its settings" in str(attempt.error)
+    assert twilio.posts == [] and attempt.receipt is None and book.load_all() == []
 
-    from tui.services.purchase import settle_interrupted
 
+async def test_no_purchase_when_ownership_cannot_be_checked(book, locks):
+    def lookups_fail(request: httpx.Request) -> httpx.Response:
+        assert request.method == "GET", "nothing may be posted"
+        return twilio_error(500, 20500, "Internal error")
+
+    async with client_for(lookups_fail) as client:
+        attempt = await purchase(client, book, locks)
+    assert attempt.state is AttemptState.FAILED and isinstance(attempt.error, OwnershipCheckFailed)
+    assert "nothing was sent" in str(attempt.error)
+    assert book.load_all() == []
+
+
+async def test_test_credentials_that_may_not_read_numbers_still_buy(book, locks):
+    # Twilio's test credentials get 20008 on reads and change nothing when buying.
+    posts = []
+
+    def test_credentials(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return twilio_error(403, 20008, "Cannot access this resource with Test Credentials")
+        posts.append(request)
+        return httpx.Response(201, json=created())
+
+    async with client_for(test_credentials) as client:
+        attempt = await purchase(client, book, locks)
+    assert attempt.state is AttemptState.BOUGHT and len(posts) == 1
+
+
+# ---------------------------------------------------------------------------
+# Stopping the wait
+
+
+async def test_stop_waiting_during_the_post_looks_the_number_up(book, locks):
     posted = asyncio.Event()
     owned: list[dict] = []
-    requests: list[httpx.Request] = []
+    requests: list[str] = []
 
     async def slow_twilio(request: httpx.Request) -> httpx.Response:
-        requests.append(request)
+        requests.append(request.method)
         if request.method == "POST":
             owned.append(created())  # Twilio commits, then the answer never comes
             posted.set()
             await asyncio.Event().wait()
         return httpx.Response(200, json={"incoming_phone_numbers": owned})
 
-    receipts_seen = []
+    sending: list[dict] = []
     async with client_for(slow_twilio) as client:
-        task = asyncio.create_task(buy(client, REQUEST, book, on_receipt=receipts_seen.append))
+        attempt = PurchaseAttempt.prepare(client, REQUEST, sandbox=False)
+        task = asyncio.create_task(
+            buy(client, attempt, book, locks, on_sending=lambda a: sending.append(read(a.receipt)))
+        )
         await posted.wait()
-        # The receipt was handed over before the request went out.
-        [receipt] = receipts_seen
-        assert read(receipt)["outcome"] == "sending"
+        assert attempt.sending and [r["outcome"] for r in sending] == ["sending"]
+        attempt.stop_waiting()
+        await task
+    assert attempt.state is AttemptState.BOUGHT and attempt.settled_by == "lookup"
+    assert isinstance(attempt.error, StoppedWaiting) or attempt.error is None
+    assert requests == ["GET", "POST", "GET"]
+    assert read(attempt.receipt)["outcome"] == "bought"
+
+
+async def test_stop_waiting_before_sending_sends_nothing(book, locks):
+    checking = asyncio.Event()
+
+    async def slow_lookup(request: httpx.Request) -> httpx.Response:
+        assert request.method == "GET", "nothing may be posted"
+        checking.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    async with client_for(slow_lookup) as client:
+        attempt = PurchaseAttempt.prepare(client, REQUEST, sandbox=False)
+        task = asyncio.create_task(buy(client, attempt, book, locks))
+        await checking.wait()
+        attempt.stop_waiting()
+        await task
+    assert attempt.state is AttemptState.FAILED and attempt.retry_safe
+    assert isinstance(attempt.error, StoppedWaiting) and attempt.receipt is None
+
+
+async def test_a_closing_caller_leaves_an_unknown_receipt_never_sending(book, locks):
+    posted = asyncio.Event()
+
+    async def never_answers(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            posted.set()
+            await asyncio.Event().wait()
+        return httpx.Response(200, json={"incoming_phone_numbers": []})
+
+    async with client_for(never_answers) as client:
+        attempt = PurchaseAttempt.prepare(client, REQUEST, sandbox=False)
+        task = asyncio.create_task(buy(client, attempt, book, locks))
+        await posted.wait()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert read(receipt)["outcome"] == "unknown"
-        outcome = await settle_interrupted(
-            client, REQUEST, book, receipt, TwilioUnreachable("stopped waiting", sent=True)
-        )
-    assert outcome.status == "bought" and outcome.reconciled
-    assert read(receipt)["outcome"] == "bought"
-    assert [r.method for r in requests] == ["POST", "GET"]
+    assert attempt.state is AttemptState.UNKNOWN and attempt.lookup is None
+    assert read(attempt.receipt)["outcome"] == "unknown"
+
+
+# ---------------------------------------------------------------------------
+# One buyer per number
+
+
+async def test_two_attempts_at_once_post_once(book, locks):
+    """Two buyers of one number overlap: the second waits for the lock, then
+    finds the number owned. (Two processes: tests/e2e/test_purchase_integrity.py.)"""
+    release = asyncio.Event()
+    twilio_owned: list[dict] = []
+    posts = []
+
+    async def slow_post(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            posts.append(request)
+            await release.wait()
+            twilio_owned.append(created())
+            return httpx.Response(201, json=created())
+        return httpx.Response(200, json={"incoming_phone_numbers": list(twilio_owned)})
+
+    waited = []
+    async with client_for(slow_post) as client:
+        first = asyncio.create_task(purchase(client, book, locks))
+        while not posts:
+            await asyncio.sleep(0.01)
+        second = asyncio.create_task(purchase(client, book, locks, on_lock_wait=lambda: waited.append(1)))
+        await asyncio.sleep(0.3)
+        assert waited == [1] and len(posts) == 1
+        release.set()
+        one, two = await first, await second
+    assert one.state is AttemptState.BOUGHT
+    assert two.state is AttemptState.FAILED and isinstance(two.error, AlreadyOwned)
+    assert len(posts) == 1
+
+
+async def test_a_lock_held_too_long_sends_nothing(book, locks):
+    holder = locks.for_number(ACCOUNT_SID, UK_MOBILE)
+    assert holder.try_acquire()
+    twilio = FakeTwilio()
+    try:
+        async with client_for(twilio) as client:
+            attempt = await purchase(client, book, locks, lock_wait=0.2)
+    finally:
+        holder.release()
+    assert attempt.state is AttemptState.FAILED and isinstance(attempt.error, BuyerBusy)
+    assert twilio.posts == [] and twilio.lookups == []
+
+
+# ---------------------------------------------------------------------------
+# Recovery at start
+
+
+def left_sending(book: ReceiptBook, *, url=None, account=ACCOUNT_SID, sandbox=False, number=UK_MOBILE):
+    return book.start(
+        method="POST",
+        url=url or "https://api.twilio.com" + PURCHASE_PATH,
+        form={"PhoneNumber": number, "FriendlyName": "Support"},
+        account_sid=account,
+        auth_kind="auth_token",
+        sandbox=sandbox,
+    )
+
+
+async def test_recovery_settles_what_a_killed_process_left(book, locks, clock):
+    bought = left_sending(book)
+    clock.now = START + timedelta(seconds=1)
+    gone = left_sending(book, number="+447400123999")
+    twilio = FakeTwilio()
+    twilio.owned.append(created())
+    clock.now = START + timedelta(minutes=10)
+    async with client_for(twilio) as client:
+        found = await recover_unfinished(client, book, locks, sandbox=False)
+    states = {a.phone_number: a.state for a in found}
+    assert states == {UK_MOBILE: AttemptState.BOUGHT, "+447400123999": AttemptState.FAILED}
+    assert read(bought)["outcome"] == "bought" and read(bought)["settled_by"] == "lookup"
+    assert read(gone)["outcome"] == "failed" and read(gone)["settled_by"] == "lookup"
+    assert twilio.posts == []
+    lines = [describe_recovered(a) for a in found]
+    assert "it went through" in lines[0] and PN_SID in lines[0]
+    assert "it did not go through" in lines[1]
+
+
+async def test_recovery_soon_after_the_crash_stays_unknown(book, locks, clock):
+    receipt = left_sending(book)
+    clock.now = START + timedelta(seconds=5)
+    async with client_for(FakeTwilio()) as client:
+        [attempt] = await recover_unfinished(client, book, locks, sandbox=False)
+    assert attempt.state is AttemptState.UNKNOWN and attempt.lookup == "absent"
+    assert read(receipt)["outcome"] == "unknown"
+    assert "still unknown" in describe_recovered(attempt)
+
+
+async def test_recovery_leaves_other_accounts_endpoints_and_live_buyers_alone(book, locks):
+    other_account = left_sending(book, account="AC" + "9" * 32)
+    other_endpoint = left_sending(book, url="http://127.0.0.1:9/2010-04-01/x")
+    in_process_sandbox = left_sending(book, sandbox=True)
+    busy = left_sending(book, number="+447400123777")
+    holder = locks.for_number(ACCOUNT_SID, "+447400123777")
+    assert holder.try_acquire()  # another process is buying it right now
+    try:
+        async with client_for(FakeTwilio()) as client:
+            found = await recover_unfinished(client, book, locks, sandbox=False)
+    finally:
+        holder.release()
+    assert found == []
+    for receipt in (other_account, other_endpoint, in_process_sandbox, busy):
+        assert read(receipt)["outcome"] == "sending"
+
+
+async def test_in_process_sandbox_receipts_end_with_the_sandbox(book, locks):
+    receipt = left_sending(book, sandbox=True)
+    twilio = FakeTwilio()
+    async with client_for(twilio) as client:
+        [attempt] = await recover_unfinished(client, book, locks, sandbox=True)
+    assert attempt.state is AttemptState.FAILED and attempt.settled_by == "sandbox-ended"
+    assert read(receipt)["outcome"] == "failed"
+    assert twilio.lookups == []
+    assert "rehearsal" in describe_recovered(attempt)
 
 
 # ---------------------------------------------------------------------------
 # Receipts are written off the event loop
 
 
-async def test_receipts_are_written_in_threads_not_on_the_event_loop(book, monkeypatch):
+async def test_receipts_are_written_in_threads_not_on_the_event_loop(book, locks, monkeypatch):
     """fsync waits for the disk: never on the loop that draws the screen."""
-    import threading
-
-    import tui.services.receipts as receipts_module
-
     loop_thread = threading.current_thread()
     writers: list[tuple[str, bool]] = []
     real_write = receipts_module.write_private
@@ -365,22 +652,15 @@ async def test_receipts_are_written_in_threads_not_on_the_event_loop(book, monke
     monkeypatch.setattr(receipts_module, "write_private", recording_write)
     for twilio in (FakeTwilio(), FakeTwilio(commit=True, answer=httpx.ReadTimeout)):
         async with client_for(twilio) as client:
-            outcome = await buy(client, REQUEST, book)
-        assert outcome.status == "bought"
+            attempt = await purchase(client, book, locks)
+        assert attempt.state is AttemptState.BOUGHT
     assert [outcome for outcome, _ in writers] == ["sending", "bought", "sending", "bought"]
     assert not any(on_loop for _, on_loop in writers), writers
 
 
 def test_a_slow_receipt_write_never_replaces_a_later_outcome(book):
     """Outcomes are recorded in the order they happen, whichever thread writes first."""
-    receipt = book.start(
-        method="POST",
-        url="u",
-        form={"PhoneNumber": UK_MOBILE},
-        account_sid=ACCOUNT_SID,
-        auth_kind="auth_token",
-        sandbox=False,
-    )
+    receipt = left_sending(book)
     stopped = receipt.change(outcome="unknown")  # "stopped waiting", written slowly…
     settled = receipt.change(outcome="bought")  # …after the lookup settled it
     receipt.write(settled)
@@ -388,12 +668,7 @@ def test_a_slow_receipt_write_never_replaces_a_later_outcome(book):
     assert read(receipt)["outcome"] == "bought"
 
 
-async def test_stopping_while_the_receipt_is_written_sends_nothing_and_says_so(book, monkeypatch):
-    import asyncio
-    import threading
-
-    import tui.services.receipts as receipts_module
-
+async def test_stopping_while_the_receipt_is_written_sends_nothing_and_says_so(book, locks, monkeypatch):
     writing = threading.Event()
     release = threading.Event()
     real_write = receipts_module.write_private
@@ -406,15 +681,15 @@ async def test_stopping_while_the_receipt_is_written_sends_nothing_and_says_so(b
 
     monkeypatch.setattr(receipts_module, "write_private", slow_write)
     twilio = FakeTwilio()
-    seen = []
     async with client_for(twilio) as client:
-        task = asyncio.create_task(buy(client, REQUEST, book, on_receipt=seen.append))
+        attempt = PurchaseAttempt.prepare(client, REQUEST, sandbox=False)
+        task = asyncio.create_task(buy(client, attempt, book, locks))
         await asyncio.to_thread(writing.wait, 5)
-        task.cancel()
+        attempt.stop_waiting()
         release.set()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-    assert twilio.posts == [] and seen == []
-    [record] = book.all()
-    assert record["outcome"] == "failed"
-    assert record["error"] == {"message": "stopped before the request was sent"}
+        await task
+    assert twilio.posts == []
+    assert attempt.state is AttemptState.FAILED and attempt.retry_safe
+    [receipt] = book.load_all()
+    assert receipt.outcome == "failed"
+    assert receipt.record["error"]["message"] == "Stopped before the request was sent."

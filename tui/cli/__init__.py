@@ -9,7 +9,7 @@ from tui import __version__
 
 # Imported under other names so that `tui.cli.buy` etc. stay the modules.
 from tui.cli.buy import buy as buy_command
-from tui.cli.common import connection_options
+from tui.cli.common import check_api_url, connection_options
 from tui.cli.profiles import profiles as profiles_group
 from tui.cli.sandbox import sandbox as sandbox_group
 from tui.cli.search import search as search_command
@@ -29,11 +29,12 @@ def cli(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
+    options = ctx.ensure_object(dict)
+    check_api_url(options.get("api_url"))
     from tui.app import run_wizard  # Textual loads only when the wizard runs
 
     # Credentials are resolved by the wizard itself (its Account step), so that a
     # missing profile or a locked keyring is explained there, with a way forward.
-    options = ctx.ensure_object(dict)
     run_wizard(
         ConnectionRequest(
             sandbox=bool(options.get("sandbox")),

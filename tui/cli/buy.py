@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -20,11 +23,21 @@ from tui.cli.common import (
     report_error,
 )
 from tui.domain import rules
-from tui.domain.errors import WizardError
+from tui.domain.errors import TwilioApiError, WizardError
 from tui.domain.fields import PURCHASE_FIELDS, FieldSpec
 from tui.domain.purchase import PurchaseRequest, build_request
 from tui.domain.resources import IncomingPhoneNumber, MobilePrice
+from tui.services.purchase import (
+    AlreadyOwned,
+    AttemptState,
+    OwnershipCheckFailed,
+    PurchaseAttempt,
+    describe_recovered,
+    owned_number,
+    recover_unfinished,
+)
 from tui.services.purchase import buy as buy_number
+from tui.services.purchase_lock import PurchaseLocks
 from tui.services.receipts import ReceiptBook
 from tui.services.session import Connection
 
@@ -108,36 +121,62 @@ def buy(yes: bool, dry_run: bool, output: str, **values: Any) -> None:
 
 
 async def _buy(connection: Connection, request: PurchaseRequest, *, yes: bool, output: str) -> None:
+    receipts, locks = ReceiptBook(), PurchaseLocks()
     async with connection.client() as client:
+        for earlier in await recover_unfinished(client, receipts, locks, sandbox=connection.sandbox):
+            click.echo(f"note: {describe_recovered(earlier)}", err=True)
+            if earlier.receipt is not None:
+                click.echo(f"  receipt: {earlier.receipt.path}", err=True)
+        # Asked here for a clear answer before the confirmation; asked again, under
+        # the number's lock, just before sending (only that answer decides).
         try:
-            owned = await client.find_owned_number(request.phone_number)
-        except WizardError:
-            # Only a courtesy: some credentials may not read numbers (Twilio's test
-            # credentials get 20008) and re-buying an owned number buys nothing
-            # twice, so the purchase goes on.
-            owned = None
+            owned = await owned_number(client, request.phone_number)
+        except OwnershipCheckFailed as error:
+            click.echo(f"error: {error.headline}", err=True)
+            report_error(error.cause, output)
         if owned is not None:
-            fail(
-                f"this account already owns {request.phone_number} ({owned.sid}); nothing was "
-                "bought. Change its settings in the Twilio Console or with twilio-cli's "
-                "phone-numbers:update.",
-                Exit.NUMBER_UNAVAILABLE,
-            )
+            report_error(AlreadyOwned(request.phone_number, owned), output, code=Exit.NUMBER_UNAVAILABLE)
         if not yes:
             price = await _price_or_unknown(client, request.phone_number)
             _confirm(connection, request, price)
-        outcome = await buy_number(client, request, ReceiptBook(), sandbox=connection.sandbox)
+        attempt = PurchaseAttempt.prepare(client, request, sandbox=connection.sandbox)
+        with _stop_on_signals(attempt):
+            await buy_number(
+                client,
+                attempt,
+                receipts,
+                locks,
+                on_lock_wait=lambda: click.echo(
+                    f"waiting: another number-wizard on this computer is buying {request.phone_number}…",
+                    err=True,
+                ),
+            )
+    _finish(attempt, output)
 
-    receipt = outcome.receipt.path if outcome.receipt else None
-    if outcome.status != "bought":
-        click.echo(f"error: {outcome.headline()}", err=True)
+
+def _finish(attempt: PurchaseAttempt, output: str) -> None:
+    """Say what happened, where the receipt is, and exit with its code: 0 bought,
+    8 unknown, otherwise the failure's own code (4 already yours, 5 compliance…,
+    7 not bought for another reason)."""
+    receipt = attempt.receipt.path if attempt.receipt else None
+    if attempt.state is not AttemptState.BOUGHT:
+        click.echo(f"error: {attempt.headline()}", err=True)
         if receipt:
             click.echo(f"  receipt: {receipt}", err=True)
-        assert outcome.error is not None
-        report_error(outcome.error, output)
-    assert outcome.resource is not None
-    click.echo(outcome.headline(), err=True)
-    for difference in outcome.differences:
+        if attempt.state is AttemptState.UNKNOWN:
+            if attempt.error is not None:
+                click.echo(f"  cause: {attempt.error}", err=True)
+            if output == "json":
+                emit_json(_attempt_json(attempt))
+            sys.exit(int(Exit.OUTCOME_UNKNOWN))
+        error = attempt.error or WizardError("not bought")
+        code = Exit.NUMBER_UNAVAILABLE if isinstance(error, AlreadyOwned) else None
+        if code is None and not (isinstance(error, TwilioApiError) and error.refused):
+            code = Exit.TWILIO_ERROR  # not processed, never left, or stopped: not bought
+        report_error(error, output, code=code, extra=_attempt_json(attempt))
+    assert attempt.resource is not None
+    click.echo(attempt.headline(), err=True)
+    for difference in attempt.differences:
         click.echo(
             f"warning: {flag_of(difference.field)}: asked for {difference.asked!r}, "
             f"Twilio has {difference.got!r}.",
@@ -146,9 +185,54 @@ async def _buy(connection: Connection, request: PurchaseRequest, *, yes: bool, o
     if receipt:
         click.echo(f"receipt: {receipt}", err=True)
     if output == "json":
-        emit_json(resource_json(outcome.resource))
+        emit_json(resource_json(attempt.resource))
     else:
-        emit_fields(resource_pairs(outcome.resource))
+        emit_fields(resource_pairs(attempt.resource))
+
+
+def _attempt_json(attempt: PurchaseAttempt) -> dict[str, Any]:
+    return {
+        "outcome": attempt.state.value,
+        "phone_number": attempt.phone_number,
+        "settled_by": attempt.settled_by,
+        "lookup": attempt.lookup,
+        "retry_safe": attempt.retry_safe,
+        "receipt": str(attempt.receipt.path) if attempt.receipt else None,
+    }
+
+
+@contextlib.contextmanager
+def _stop_on_signals(attempt: PurchaseAttempt) -> Iterator[None]:
+    """Ctrl+C (SIGINT) and SIGTERM stop the wait instead of killing the process:
+    before sending, nothing is sent; after, the number is looked up and the
+    outcome printed with the receipt. A second signal gives up on the lookup."""
+    loop = asyncio.get_running_loop()
+    caught = [signal.SIGINT, signal.SIGTERM]
+
+    def stop(signum: int) -> None:
+        name = signal.Signals(signum).name
+        if attempt.sending:
+            click.echo(
+                f"\n{name}: stopped waiting; looking {attempt.phone_number} up on the account "
+                "(again to give up on the lookup)…",
+                err=True,
+            )
+        else:
+            click.echo(f"\n{name}: stopping…", err=True)
+        attempt.stop_waiting()
+
+    installed = []
+    for signum in caught:
+        try:
+            loop.add_signal_handler(signum, stop, signum)
+            installed.append(signum)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - not on this platform
+            pass
+    try:
+        yield
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
 
 
 async def _price_or_unknown(client: Any, phone_number: str) -> MobilePrice:
@@ -163,12 +247,21 @@ async def _price_or_unknown(client: Any, phone_number: str) -> MobilePrice:
 
 def _confirm(connection: Connection, request: PurchaseRequest, price: MobilePrice) -> None:
     if not sys.stdin.isatty():
-        fail("confirmation needed: run in a terminal, or pass --yes to buy without asking.", Exit.BAD_INPUT)
+        fail(
+            "not bought: a confirmation is needed; run in a terminal, or pass --yes to buy without asking.",
+            Exit.DECLINED,
+        )
     facts = rules.phone_number_facts(request.phone_number)
     creds = connection.credentials
     where = "the SANDBOX (nothing is charged)" if connection.sandbox else f"account {creds.account_sid}"
     click.echo(f"Number:  {request.phone_number} ({facts.describe()})", err=True)
     click.echo(f"Price:   {price.describe()}, billed monthly from today", err=True)
     click.echo(f"Account: {where}", err=True)
-    if not click.confirm(f"Buy {request.phone_number} for {price.describe()}?", default=False, err=True):
-        fail("not bought: you did not confirm.", Exit.DECLINED)
+    try:
+        confirmed = click.confirm(
+            f"Buy {request.phone_number} for {price.describe()}?", default=False, err=True
+        )
+    except click.Abort:  # Ctrl+C or end of input at the prompt
+        confirmed = False
+    if not confirmed:
+        fail("not bought: you did not confirm; nothing was sent.", Exit.DECLINED)

@@ -16,6 +16,7 @@ import click
 from tui.domain.errors import TwilioApiError, TwilioUnreachable, WizardError
 from tui.domain.rules import RuleError
 from tui.services.credentials.errors import CredentialsError
+from tui.services.hosts import check_base_url
 from tui.services.session import Connection, resolve_connection
 
 
@@ -30,8 +31,8 @@ class Exit(IntEnum):
     NUMBER_UNAVAILABLE = 4
     COMPLIANCE = 5
     ACCOUNT_LIMIT = 6
-    TWILIO_ERROR = 7
-    NETWORK = 8
+    TWILIO_ERROR = 7  # not done: another Twilio error, or Twilio could not be reached
+    OUTCOME_UNKNOWN = 8  # a purchase was sent and its outcome is unknown (looked up)
     DECLINED = 9
 
 
@@ -43,9 +44,11 @@ _CODE_EXITS = {
 }
 
 EXIT_CODES_HELP = (
-    "Exit codes: 0 done; 2 bad input; 3 credentials; 4 number not available or "
-    "invalid; 5 address, bundle or identity needed; 6 account limit; 7 other Twilio "
-    "error; 8 network error (purchase outcome unknown); 9 not confirmed."
+    "Exit codes: 0 done; 1 unexpected error (a bug); 2 bad input; 3 credentials; "
+    "4 number not available, invalid or already yours; 5 address, bundle or identity "
+    "needed; 6 account limit; 7 not done: another Twilio error, or Twilio could not be "
+    "reached; 8 purchase sent, outcome unknown (looked up; see the receipt); "
+    "9 not confirmed."
 )
 
 
@@ -53,7 +56,7 @@ def exit_for(error: BaseException) -> Exit:
     if isinstance(error, TwilioApiError):
         return _CODE_EXITS.get(error.code or 0, Exit.TWILIO_ERROR)
     if isinstance(error, TwilioUnreachable):
-        return Exit.NETWORK
+        return Exit.TWILIO_ERROR
     if isinstance(error, CredentialsError):
         return Exit.CREDENTIALS
     if isinstance(error, RuleError):
@@ -66,29 +69,32 @@ def fail(message: str, code: Exit) -> NoReturn:
     sys.exit(int(code))
 
 
-def report_error(error: WizardError | RuleError, output: str) -> NoReturn:
-    """Explain an error on stderr (and as JSON on stdout with -o json), then exit."""
+def report_error(
+    error: WizardError | RuleError,
+    output: str,
+    *,
+    code: Exit | None = None,
+    extra: dict[str, Any] | None = None,
+) -> NoReturn:
+    """Explain an error on stderr (and as JSON on stdout with -o json), then exit
+    with `code` (by default the error's own, `exit_for`)."""
     if isinstance(error, TwilioApiError):
         for i, line in enumerate(error.lines()):
             click.echo(("error: " if i == 0 else "  ") + line, err=True)
-        if output == "json":
-            emit_json(
-                {
-                    "error": {
-                        "status": error.status,
-                        "code": error.code,
-                        "message": error.message,
-                        "more_info": error.more_info,
-                        "explanation": error.summary,
-                        "next_step": error.next_step,
-                    }
-                }
-            )
+        detail: dict[str, Any] = {
+            "status": error.status,
+            "code": error.code,
+            "message": error.message,
+            "more_info": error.more_info,
+            "explanation": error.summary,
+            "next_step": error.next_step,
+        }
     else:
         click.echo(f"error: {error}", err=True)
-        if output == "json":
-            emit_json({"error": {"message": str(error)}})
-    sys.exit(int(exit_for(error)))
+        detail = {"message": str(error)}
+    if output == "json":
+        emit_json({"error": detail, **(extra or {})})
+    sys.exit(int(code if code is not None else exit_for(error)))
 
 
 def emit_json(data: Any) -> None:
@@ -147,6 +153,17 @@ def connection_options(func: F) -> F:
         return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def check_api_url(api_url: str | None) -> None:
+    """Refuse a bad --api-url (e.g. plain http to another computer) before anything
+    starts, let alone sends credentials: exit 2 with the reason and the fix."""
+    if not api_url:
+        return
+    try:
+        check_base_url(api_url.rstrip("/"))
+    except RuleError as error:
+        fail(f"--api-url: {error}", Exit.BAD_INPUT)
 
 
 def open_connection(output: str = "table") -> Connection:

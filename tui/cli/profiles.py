@@ -55,7 +55,7 @@ def _store() -> ProfileStore:
 
 def _exit_code(error: Exception) -> Exit:
     if isinstance(error, VerificationError) and isinstance(error.cause, TwilioUnreachable):
-        return Exit.NETWORK
+        return Exit.TWILIO_ERROR
     if isinstance(error, (RuleError, ProfileExistsError)):
         return Exit.BAD_INPUT
     return Exit.CREDENTIALS

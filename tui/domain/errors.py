@@ -170,6 +170,7 @@ class TwilioApiError(WizardError):
         *,
         method: str = "",
         path: str = "",
+        from_twilio: bool = True,
     ) -> None:
         self.status = status
         self.code = code
@@ -177,7 +178,25 @@ class TwilioApiError(WizardError):
         self.more_info = more_info or (DOCS_URL.format(code=code) if code else None)
         self.method = method
         self.path = path
+        # Whether the answer came from Twilio (a body in one of Twilio's error
+        # shapes) rather than from something in between: a proxy's or load
+        # balancer's page says nothing about whether Twilio processed the request.
+        self.from_twilio = from_twilio
         super().__init__(self.one_line())
+
+    @property
+    def not_processed(self) -> bool:
+        """Twilio documents these answers as "never processed, always safe to
+        retry": 429/20429 (https://www.twilio.com/docs/errors/20429) and
+        503/20503 (https://www.twilio.com/docs/errors/20503)."""
+        return self.from_twilio and (self.status, self.code) in ((429, 20429), (503, 20503))
+
+    @property
+    def refused(self) -> bool:
+        """Twilio answered and refused the request: a 4xx in Twilio's own error
+        shape, other than the "not processed" 429. Anything else (a 5xx, a page
+        from a gateway, an unreadable 2xx) leaves open whether it was processed."""
+        return self.from_twilio and 400 <= self.status < 500 and not self.not_processed
 
     @classmethod
     def from_response(cls, status: int, body: Any, *, method: str = "", path: str = "") -> TwilioApiError:
@@ -186,6 +205,12 @@ class TwilioApiError(WizardError):
         code: int | None = None
         message = ""
         more_info = None
+        # Twilio's classic body has `status` and `message` always (and `code` when
+        # there is one); RFC 9457 bodies have `type`, `title` and `status`.
+        from_twilio = isinstance(body, dict) and (
+            ("message" in body and ("status" in body or "code" in body))
+            or ("title" in body and "status" in body)
+        )
         if isinstance(body, dict):
             raw_code = body.get("code")
             try:
@@ -197,8 +222,8 @@ class TwilioApiError(WizardError):
             if not isinstance(more_info, str) or not more_info.startswith("http"):
                 more_info = None
         if not message:
-            message = f"HTTP {status}"
-        return cls(status, code, message, more_info, method=method, path=path)
+            message = f"HTTP {status}" + ("" if from_twilio else " (not an answer from Twilio)")
+        return cls(status, code, message, more_info, method=method, path=path, from_twilio=from_twilio)
 
     @property
     def explanation(self) -> Explanation | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -10,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
+from tui.services.purchase import PurchaseAttempt, describe_recovered
 from tui.wizard.draft import WizardDraft
 
 
@@ -41,19 +43,65 @@ class ChoiceModal(ModalScreen[bool]):
 
 
 class ConfirmQuitModal(ChoiceModal):
-    def __init__(self, *, purchase_in_doubt: bool = False) -> None:
-        if purchase_in_doubt:
-            body = (
-                "A purchase was sent and its outcome is not known yet: the number may "
-                "have been bought. Its receipt records the request; check the account's "
-                "numbers before buying again. What you typed is kept as a draft."
+    """Leaving with input that would be lost, or with a purchase whose outcome is
+    not known: says exactly which, never "nothing has been bought" after a purchase."""
+
+    def __init__(
+        self, *, bought: Sequence[str] = (), unknown: Sequence[str] = (), draft_kept: bool = True
+    ) -> None:
+        lines = []
+        if unknown:
+            lines.append(
+                f"The outcome of the purchase of {', '.join(unknown)} is not known yet: the "
+                "number may have been bought. Its receipt records the request; number-wizard "
+                "looks it up the next time you start it with this account."
             )
-        else:
-            body = (
-                "Nothing has been bought. What you typed is kept as a draft and offered "
-                "the next time you start."
-            )
-        super().__init__("Quit number-wizard?", body, "Quit", "Stay", yes_variant="error")
+        if bought:
+            lines.append(f"Bought in this session: {', '.join(bought)}.")
+        elif not unknown:
+            lines.append("Nothing has been bought.")
+        if draft_kept:
+            lines.append("What you typed is kept as a draft and offered the next time you start.")
+        super().__init__("Quit number-wizard?", "\n\n".join(lines), "Quit", "Stay", yes_variant="error")
+
+
+class RecoveredPurchasesModal(ModalScreen[None]):
+    """What the start-up check found about purchases an earlier session left
+    unfinished: shown before anything else."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Close", id="close"),
+    ]
+
+    def __init__(self, attempts: Sequence[PurchaseAttempt]) -> None:
+        super().__init__(classes="choice-modal")
+        self._attempts = list(attempts)
+
+    def compose(self) -> ComposeResult:
+        count = len(self._attempts)
+        title = (
+            "An earlier purchase was interrupted"
+            if count == 1
+            else f"{count} earlier purchases were interrupted"
+        )
+        lines = []
+        for attempt in self._attempts:
+            lines.append(describe_recovered(attempt))
+            if attempt.receipt is not None:
+                lines.append(f"Receipt: {attempt.receipt.path}")
+        with Vertical(classes="modal-box"):
+            yield Static(title, classes="modal-title", markup=False)
+            yield Static("\n".join(lines), classes="modal-body", markup=False, id="recovered")
+            with Horizontal(classes="modal-buttons"):
+                yield Button("OK", id="ok", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#ok", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
 
 
 class ResumeDraftModal(ChoiceModal):

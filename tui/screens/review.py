@@ -14,14 +14,13 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Button, Static
 
 from tui.domain import rules
-from tui.domain.errors import TwilioUnreachable, WizardError
+from tui.domain.errors import WizardError
 from tui.domain.fields import FIELDS_BY_NAME, GROUP_TITLES
 from tui.domain.purchase import PurchaseRequest
 from tui.domain.resources import MobilePrice
 from tui.screens.base import StepScreen
 from tui.screens.modals import ConfirmPurchaseModal
 from tui.services import purchase as purchase_service
-from tui.services.receipts import Receipt
 from tui.services.twilio import form_body
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
@@ -62,8 +61,7 @@ class ReviewStep(StepScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._receipt: Receipt | None = None
-        self._purchasing = False  # a purchase was sent and its outcome is not shown yet
+        self._checking = False  # the ownership check before the confirmation is on its way
 
     def compose_body(self) -> ComposeResult:
         yield LiveText(id="review-headline", markup=False)
@@ -82,6 +80,7 @@ class ReviewStep(StepScreen):
 
     def step_shown(self) -> None:
         self.refresh_review()
+        self.show_purchase_state()
 
     # -- content --------------------------------------------------------------
 
@@ -98,7 +97,9 @@ class ReviewStep(StepScreen):
             problems_box.display = True
         else:
             problems_box.display = False
-        self.query_one("#next", Button).disabled = request is None or self._purchasing
+        self.query_one("#next", Button).disabled = (
+            request is None or self.wizard.purchase_running or self._checking
+        )
         for box in (
             "#review-values",
             "#review-defaults",
@@ -209,18 +210,49 @@ class ReviewStep(StepScreen):
         self.action_buy()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        busy = self.wizard.purchase_running or self._checking
         if action == "stop_waiting":
-            return self._purchasing
-        if action in ("buy", "next") and self._purchasing:
+            return self.wizard.purchase_running
+        if action in ("buy", "next") and busy:
             return None  # one purchase at a time: shown dimmed while waiting
+        if action == "back" and busy:
+            return None  # nothing may change what the purchase is about
         return super().check_action(action, parameters)
 
     def action_buy(self) -> None:
-        if self._purchasing:
+        if self.wizard.purchase_running or self._checking:
             return
         request, problems = self.draft.build()
         if request is None or problems:
             self.set_status("Fix the fields listed above first")
+            return
+        self.show_step_error(None)
+        self._checking = True
+        self.show_purchase_state()
+        self.set_status(f"Checking whether this account already owns {request.phone_number}…")
+        self.check_then_confirm(request)
+
+    @work(exclusive=True, group="owned-check", exit_on_error=False)
+    async def check_then_confirm(self, request: PurchaseRequest) -> None:
+        """A fresh lookup just before the confirmation: an owned number is never
+        offered for sale (the purchase checks once more, under its lock)."""
+        try:
+            owned = await purchase_service.owned_number(self.wizard.client, request.phone_number)
+        except purchase_service.OwnershipCheckFailed as error:
+            self._checked(None)
+            self.show_step_error(error)
+            return
+        if owned is not None:
+            self._checked(None)
+            self.show_step_error(purchase_service.AlreadyOwned(request.phone_number, owned))
+            return
+        self._checked(request)
+
+    def _checked(self, request: PurchaseRequest | None) -> None:
+        self._checking = False
+        self.set_status("")
+        self.show_purchase_state()
+        if request is None:
             return
         price = self._price()
         creds = self.wizard.connection.credentials
@@ -234,82 +266,55 @@ class ReviewStep(StepScreen):
         )
 
         def confirmed(yes: bool | None) -> None:
+            # The draft may not change while the dialog is open: buy what was checked.
             if yes:
-                self.start_purchase(request)
+                self.wizard.buy(request)
 
         self.app.push_screen(modal, confirmed)
 
-    def start_purchase(self, request: PurchaseRequest) -> None:
-        self._receipt = None
-        self._purchasing = True
-        self.refresh_bindings()
-        self.query_one("#next", Button).disabled = True
+    def show_purchase_state(self) -> None:
+        """Buttons, keys and status follow the App's purchase attempt."""
+        running = self.wizard.purchase_running
+        attempt = self.wizard.attempt
+        request, _ = self.draft.build()
+        self.query_one("#next", Button).disabled = request is None or running or self._checking
+        self.query_one("#back", Button).disabled = running or self._checking
         stop = self.query_one("#stop-waiting", Button)
-        stop.display = True
-        self.call_after_refresh(stop.focus)  # in view, and Enter stops waiting
-        self.set_status(f"Buying {request.phone_number}… waiting for Twilio")
-        self.purchase(request)
-
-    def _purchase_done(self) -> None:
-        self._purchasing = False
+        was_shown = stop.display
+        stop.display = running
+        if running and not was_shown:
+            self.call_after_refresh(stop.focus)  # in view, and Enter stops waiting
+        if running and attempt is not None:
+            self.set_status(attempt.headline())
+        elif not self._checking:
+            self.set_status("")
+        self._intro()
         self.refresh_bindings()
-        self.query_one("#next", Button).disabled = False
-        self.query_one("#stop-waiting", Button).display = False
-        self.set_status("")
 
-    def _remember_receipt(self, receipt: Receipt) -> None:
-        self._receipt = receipt
-
-    @work(exclusive=True, group="purchase", exit_on_error=False)
-    async def purchase(self, request: PurchaseRequest) -> None:
-        wizard = self.wizard
-        try:
-            outcome = await purchase_service.buy(
-                wizard.client,
-                request,
-                wizard.receipts,
-                sandbox=wizard.connection.sandbox,
-                on_receipt=self._remember_receipt,
-            )
-        except Exception as error:
-            if self._receipt is None:  # nothing was sent
-                self._purchase_done()
-                self.show_step_error(WizardError(f"The purchase could not start: {error!r}"))
-                return
-            # Sent, then something unexpected: only a lookup can tell what happened.
-            self.set_status("Something unexpected happened; checking whether the number was bought…")
-            self.settle(request, self._receipt)
-            return
-        self._purchase_done()
-        wizard.purchase_finished(outcome)
+    def _intro(self) -> None:
+        """The line under the title says whether anything was sent for this number."""
+        attempt = self.wizard.attempt
+        number = self.draft.get("phone_number")
+        text = self.INTRO
+        if attempt is not None and attempt.phone_number == number and attempt.state.value != "ready":
+            if attempt.sending or self.wizard.purchase_running:
+                text = f"A purchase of {number} is on its way: nothing here can change until it is settled."
+            elif attempt.state.value == "bought":
+                text = f"{number} was bought in this session; buying it again is refused."
+            elif attempt.state.value == "unknown":
+                text = (
+                    f"A purchase of {number} was sent and its outcome is unknown. Buying again "
+                    "first looks the number up, so it is never bought twice."
+                )
+        self.query_one(".step-intro", Static).update(text)
 
     def stop_waiting(self) -> None:
         """Stop waiting for Twilio's answer. The request may already have been
         processed, so the number is looked up rather than assumed not bought."""
-        request, _ = self.draft.build()
-        self.workers.cancel_group(self, "purchase")
-        if request is None or self._receipt is None:
-            self._purchase_done()
-            return
-        self.set_status("Stopped waiting; checking whether the number was bought…")
-        self.settle(request, self._receipt)
+        self.wizard.stop_waiting()
 
     def action_stop_waiting(self) -> None:
-        if self._purchasing:
-            self.stop_waiting()
-
-    @work(exclusive=True, group="purchase-settle", exit_on_error=False)
-    async def settle(self, request: PurchaseRequest, receipt: Receipt) -> None:
-        wizard = self.wizard
-        outcome = await purchase_service.settle_interrupted(
-            wizard.client,
-            request,
-            wizard.receipts,
-            receipt,
-            TwilioUnreachable("You stopped waiting for Twilio's answer.", sent=True),
-        )
-        self._purchase_done()
-        wizard.purchase_finished(outcome)
+        self.stop_waiting()
 
     def button_pressed(self, button: Button) -> None:
         if button.id == "stop-waiting":

@@ -17,8 +17,7 @@ from textual.widgets import Button, Footer, Header, Static
 
 from tui.domain.fields import FIELDS_BY_NAME, GROUP_TITLES
 from tui.domain.resources import IncomingPhoneNumber
-from tui.services import purchase as purchase_service
-from tui.services.purchase import PurchaseOutcome
+from tui.services.purchase import AttemptState, PurchaseAttempt
 from tui.widgets.chrome import ErrorPanel, SandboxBanner
 from tui.widgets.text import LiveText
 
@@ -67,7 +66,7 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def resource_table(resource: IncomingPhoneNumber, outcome: PurchaseOutcome, *, marked: str = "bold") -> Table:
+def resource_table(resource: IncomingPhoneNumber, outcome: PurchaseAttempt, *, marked: str = "bold") -> Table:
     """Every field of the created number, grouped as in the wizard; the fields
     that differ from the request are styled `marked` and say what was asked."""
     differing = {d.field: d for d in outcome.differences}
@@ -99,7 +98,7 @@ class SummaryScreen(Screen[None]):
         Binding("ctrl+a", "buy_another", "Buy another", id="buy-another"),
     ]
 
-    def __init__(self, outcome: PurchaseOutcome) -> None:
+    def __init__(self, outcome: PurchaseAttempt) -> None:
         super().__init__(id="summary")
         self.outcome = outcome
 
@@ -129,9 +128,9 @@ class SummaryScreen(Screen[None]):
         self.sub_title = "Summary"
         self.show_outcome(self.outcome)
 
-    def show_outcome(self, outcome: PurchaseOutcome) -> None:
+    def show_outcome(self, outcome: PurchaseAttempt) -> None:
         self.outcome = outcome
-        bought = outcome.status == "bought" and outcome.resource is not None
+        bought = outcome.state is AttemptState.BOUGHT and outcome.resource is not None
         headline = outcome.headline()
         if bought and outcome.differences:
             headline += (
@@ -142,7 +141,7 @@ class SummaryScreen(Screen[None]):
         headline_box = self.query_one("#summary-headline", Static)
         headline_box.update(headline)
         headline_box.remove_class("-bought", "-failed", "-unknown")
-        headline_box.add_class(f"-{outcome.status}")
+        headline_box.add_class(f"-{outcome.state.value}")
         resource = outcome.resource
         self.query_one("#summary-sid", Static).update(
             f"SID  {resource.sid}   (ctrl+c copies it)" if bought and resource else ""
@@ -156,15 +155,15 @@ class SummaryScreen(Screen[None]):
             )
         receipt = outcome.receipt.path if outcome.receipt else None
         self.query_one("#summary-receipt", Static).update(f"Receipt: {receipt}" if receipt else "")
-        self.query_one("#check-again", Button).display = outcome.status == "unknown"
+        self.query_one("#check-again", Button).display = outcome.state is AttemptState.UNKNOWN
         self.query_one("#copy-sid", Button).display = bought
         self.query_one("#summary-error", ErrorPanel).show(
-            outcome.error if outcome.status != "bought" else None
+            outcome.error if outcome.state is not AttemptState.BOUGHT else None
         )
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "copy_sid" and not (self.outcome.status == "bought" and self.outcome.resource):
+        if action == "copy_sid" and not (self.outcome.state is AttemptState.BOUGHT and self.outcome.resource):
             return None  # no SID to copy: the key is shown dimmed
         return True
 
@@ -179,12 +178,14 @@ class SummaryScreen(Screen[None]):
 
     @work(exclusive=True, group="check-again", exit_on_error=False)
     async def check_again(self) -> None:
-        outcome = await purchase_service.check_again(self.wizard.client, self.outcome, self.wizard.receipts)
-        self.show_outcome(outcome)
-        if outcome.status == "bought":
-            self.wizard.purchase_settled()
+        button = self.query_one("#check-again", Button)
+        button.disabled = True
+        try:
+            self.show_outcome(await self.wizard.check_again(self.outcome))
+        finally:
+            button.disabled = False
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         match event.button.id:
             case "check-again":
@@ -194,4 +195,4 @@ class SummaryScreen(Screen[None]):
             case "buy-another":
                 self.action_buy_another()
             case "quit":
-                self.app.exit()
+                await self.wizard.action_quit()

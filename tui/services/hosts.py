@@ -10,8 +10,10 @@ every service to one base URL (the sandbox, a proxy).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from tui.domain.rules import RuleError
 
@@ -47,11 +49,43 @@ class Hosts:
     pricing: str
 
 
+def check_base_url(base: str) -> None:
+    """A base URL that credentials may be sent to: https anywhere, plain http only
+    to this computer (127.0.0.0/8, ::1, localhost), since every request carries
+    the Auth Token or API key secret in its Authorization header."""
+    if not re.match(r"https?://", base, re.IGNORECASE):
+        raise RuleError("give an absolute http(s) URL, e.g. http://127.0.0.1:8080.")
+    try:
+        parts = urlsplit(base)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as error:
+        raise RuleError(f"{base!r} is not a valid URL ({error}).") from None
+    if not host:
+        raise RuleError(f"{base!r} names no host, e.g. http://127.0.0.1:8080.")
+    if parts.username is not None or parts.password is not None:
+        raise RuleError("give the URL without a user name or password: credentials come from your profile.")
+    if parts.scheme.lower() == "http" and not is_loopback_host(host):
+        raise RuleError(
+            f"refusing plain http to {host}: your credentials would travel unencrypted. "
+            f"Use https://{parts.netloc}{parts.path} instead (plain http is accepted only for "
+            "this computer: 127.0.0.1, ::1 or localhost)."
+        )
+
+
+def is_loopback_host(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def resolve_hosts(*, region: str | None = None, edge: str | None = None, api_url: str | None = None) -> Hosts:
     if api_url:
         base = api_url.rstrip("/")
-        if not re.match(r"https?://", base):
-            raise RuleError("give an absolute http(s) URL, e.g. http://127.0.0.1:8080.")
+        check_base_url(base)
         return Hosts(api=base, numbers=base, pricing=base)
     region = location_name(region, "Region") if region else None
     edge = location_name(edge, "Edge") if edge else None

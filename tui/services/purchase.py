@@ -1,162 +1,555 @@
-"""Buying a number: one POST, a receipt around it, and reconciliation when the
-outcome is unknown.
+"""Buying a number: one purchase attempt, from the ownership check to a settled
+outcome, used alike by the wizard and by `number-wizard buy`.
 
-A timeout never buys twice: after a POST that may have reached Twilio, the number
-is looked up on the account (GET IncomingPhoneNumbers?PhoneNumber=…) instead of
-being posted again. If it is there, the purchase happened. If it is not, the
-outcome stays "unknown": the person may check again or retry the *same* number,
-which cannot buy a second one (a specific number is bought at most once).
+What it promises:
+
+* **Never sent twice.** Under a per-number lock on this machine
+  (`purchase_lock`), a fresh lookup must show that the account does not own the
+  number before the POST goes out; an owned number is never POSTed (Twilio
+  treats a re-POST as an update of its settings). The POST itself is never
+  retried.
+* **Never a false outcome.** Twilio's own refusals (a 4xx with its error body)
+  are failures; the answers Twilio documents as "not processed" (429/20429,
+  503/20503) are failures that are safe to try again; a request that provably
+  never left (connection refused, a name that does not resolve) is a failure.
+  Everything else (a timeout, a dropped connection, a 5xx, a gateway's page, an
+  unreadable 2xx, the person stopping the wait) is *ambiguous*: the number is
+  looked up on the account, and the outcome is "bought" if it is there, else
+  "unknown" until a later lookup settles it.
+* **Always a receipt.** Written before the request goes out, completed with the
+  outcome and how it was settled; unfinished receipts are settled by
+  `recover_unfinished` at the next start.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Literal, TypeVar
 
 from tui.domain.errors import TwilioApiError, TwilioUnreachable, WizardError
-from tui.domain.purchase import FieldDifference, PurchaseRequest, differences
+from tui.domain.fields import FIELDS_BY_WIRE
+from tui.domain.purchase import FieldDifference, PurchaseRequest, build_request, differences
 from tui.domain.resources import IncomingPhoneNumber
+from tui.services.purchase_lock import DEFAULT_WAIT, BuyerBusy, PurchaseLocks
 from tui.services.receipts import Receipt, ReceiptBook
-from tui.services.twilio import TwilioClient
+from tui.services.twilio import PreparedRequest, TwilioClient
 
-OutcomeStatus = Literal["bought", "failed", "unknown"]
+T = TypeVar("T")
+
+# A number that is still not on the account this long after its POST was sent
+# was not bought: the POST's read timeout (60 s) has long passed, so Twilio has
+# answered it one way or the other. Sooner than that, "not there yet" proves nothing.
+SETTLE_ABSENT_AFTER = 120.0
+
+# Twilio's "not available with test credentials" (https://www.twilio.com/docs/errors/20008).
+# Test credentials change nothing on any account
+# (https://www.twilio.com/docs/iam/test-credentials): nothing to look up, nothing bought twice.
+TEST_CREDENTIALS_CODE = 20008
 
 
-@dataclass
-class PurchaseOutcome:
-    status: OutcomeStatus
-    request: PurchaseRequest
-    resource: IncomingPhoneNumber | None = None
-    error: WizardError | None = None
-    reconciled: bool = False  # the purchase was confirmed by a lookup after a timeout
-    receipt: Receipt | None = None
-    differences: list[FieldDifference] = field(default_factory=list)
+class AttemptState(StrEnum):
+    READY = "ready"
+    SENDING = "sending"
+    BOUGHT = "bought"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
 
-    def headline(self) -> str:
-        number = self.request.phone_number
-        if self.status == "bought":
-            how = " (confirmed by looking it up after the answer was lost)" if self.reconciled else ""
-            return f"Bought {number}{how}."
-        if self.status == "failed":
-            return f"{number} was not bought."
-        return (
-            f"Unknown whether {number} was bought: Twilio's answer was lost and the "
-            "number is not on the account yet. Check again in a moment; trying again "
-            "with the same number cannot buy it twice."
+
+Lookup = Literal["found", "absent", "failed"]
+SettledBy = Literal["answer", "lookup", "sandbox-ended", "test-credentials"]
+
+
+class AlreadyOwned(WizardError):
+    """The account owns the number already: buying it again would only overwrite
+    its settings, so nothing is sent."""
+
+    def __init__(self, phone_number: str, resource: IncomingPhoneNumber) -> None:
+        self.phone_number = phone_number
+        self.resource = resource
+        name = f', "{resource.friendly_name}"' if resource.friendly_name else ""
+        super().__init__(
+            f"This account already owns {phone_number} ({resource.sid}{name}), so nothing was "
+            "sent: buying it again would only overwrite its settings. Choose another number, "
+            "or change this one's settings in the Twilio Console."
         )
 
 
-def _error_record(error: WizardError) -> dict[str, object]:
+class OwnershipCheckFailed(WizardError):
+    """Whether the account owns the number could not be found out, so nothing was sent."""
+
+    def __init__(self, phone_number: str, cause: WizardError) -> None:
+        self.cause = cause
+        self.headline = (
+            f"Could not check whether this account already owns {phone_number}, so nothing was sent."
+        )
+        super().__init__(f"{self.headline} ({cause})")
+
+    def lines(self) -> list[str]:
+        explain = getattr(self.cause, "lines", None)
+        return [self.headline, *(explain() if callable(explain) else [str(self.cause)])]
+
+
+class StoppedWaiting(WizardError):
+    """The person (or a signal) stopped the wait for Twilio's answer."""
+
+
+class _Stopped(Exception):
+    """Internal: `stop_waiting` interrupted a step; `started` says whether the
+    step had begun (for the POST: whether the request may have left)."""
+
+    def __init__(self, *, started: bool) -> None:
+        super().__init__()
+        self.started = started
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _error_record(error: WizardError) -> dict[str, Any]:
     if isinstance(error, TwilioApiError):
         return {
             "status": error.status,
             "code": error.code,
             "message": error.message,
             "more_info": error.more_info,
+            "from_twilio": error.from_twilio,
         }
-    return {"message": str(error)}
+    return {"message": str(error), "kind": type(error).__name__}
 
 
-async def reconcile(client: TwilioClient, phone_number: str) -> IncomingPhoneNumber | None:
-    """Whether the account owns the number now; raises if that cannot be known."""
-    return await client.find_owned_number(phone_number)
+@dataclass(eq=False)
+class PurchaseAttempt:
+    """One purchase of one number: the exact request, its receipt and its state
+    (`ready → sending → bought | failed | unknown`, and `unknown → bought |
+    failed` when a lookup settles it). Whatever shows the purchase (the Review,
+    the Summary, the quit dialog, the command line) reads it from here."""
+
+    prepared: PreparedRequest  # exactly what is (or was) sent, never rebuilt
+    account_sid: str
+    auth_kind: str
+    sandbox: bool
+    request: PurchaseRequest | None = None  # None for an attempt rebuilt from a receipt it cannot parse
+    state: AttemptState = AttemptState.READY
+    receipt: Receipt | None = None
+    resource: IncomingPhoneNumber | None = None
+    error: WizardError | None = None  # why it failed, or why it is unknown
+    sent_at: datetime | None = None
+    settled_by: SettledBy | None = None
+    lookup: Lookup | None = None  # what the last lookup found
+    lookup_error: WizardError | None = None
+    # Failed, and certainly not processed: nothing left, or Twilio said so.
+    retry_safe: bool = False
+    differences: list[FieldDifference] = field(default_factory=list)
+    _pending_stop: bool = field(default=False, repr=False)
+    _in_flight: asyncio.Future[Any] | None = field(default=None, repr=False)
+
+    @classmethod
+    def prepare(cls, client: TwilioClient, request: PurchaseRequest, *, sandbox: bool) -> PurchaseAttempt:
+        creds = client.credentials
+        return cls(
+            prepared=client.prepare_purchase(request),
+            account_sid=creds.account_sid,
+            auth_kind=creds.auth_kind,
+            sandbox=sandbox,
+            request=request,
+        )
+
+    @classmethod
+    def from_receipt(cls, receipt: Receipt) -> PurchaseAttempt:
+        """An attempt an earlier process left unfinished, to be settled now."""
+        record = receipt.record
+        sent = record["request"]
+        prepared = PreparedRequest(
+            str(sent.get("method", "POST")), str(sent.get("url", "")), dict(sent.get("form") or {})
+        )
+        request = _request_from_form(prepared.form)
+        try:
+            sent_at = datetime.fromisoformat(str(record.get("started_at")))
+        except ValueError:
+            sent_at = None
+        return cls(
+            prepared=prepared,
+            account_sid=str(record.get("account_sid", "")),
+            auth_kind=str(record.get("auth_kind", "")),
+            sandbox=bool(record.get("sandbox")),
+            request=request,
+            state=AttemptState.UNKNOWN,
+            receipt=receipt,
+            sent_at=sent_at,
+        )
+
+    # -- what it is -----------------------------------------------------------
+
+    @property
+    def phone_number(self) -> str:
+        return self.prepared.form.get("PhoneNumber", "")
+
+    @property
+    def sending(self) -> bool:
+        return self.state is AttemptState.SENDING
+
+    @property
+    def settled(self) -> bool:
+        return self.state in (AttemptState.BOUGHT, AttemptState.FAILED)
+
+    @property
+    def was_sent(self) -> bool:
+        """Whether the request may have reached Twilio (a receipt says so)."""
+        return self.sent_at is not None
+
+    def headline(self) -> str:
+        number = self.phone_number
+        if self.state is AttemptState.BOUGHT:
+            how = " (confirmed by looking it up on the account)" if self.settled_by == "lookup" else ""
+            return f"Bought {number}{how}."
+        if self.state is AttemptState.FAILED:
+            if isinstance(self.error, AlreadyOwned):
+                return f"{number} is already yours: nothing was sent."
+            if self.settled_by == "lookup":
+                return (
+                    f"{number} was not bought: it is still not on the account "
+                    f"{SETTLE_ABSENT_AFTER / 60:.0f} minutes after the request was sent. "
+                    "It is safe to try again."
+                )
+            if self.settled_by == "sandbox-ended":
+                return (
+                    f"{number} was a rehearsal on the in-process sandbox, which forgets "
+                    "everything when it exits: nothing was bought or charged."
+                )
+            if self.settled_by == "test-credentials":
+                return (
+                    f"{number} was not bought: Twilio's test credentials never buy anything "
+                    "(https://www.twilio.com/docs/iam/test-credentials)."
+                )
+            if self.retry_safe:
+                return f"{number} was not bought. Nothing was processed, so it is safe to try again."
+            return f"{number} was not bought."
+        if self.state is AttemptState.UNKNOWN:
+            if self.lookup == "absent":
+                found = "it was looked up and is not on the account yet"
+            else:
+                found = "it could not be looked up" + (
+                    f" ({self.lookup_error})" if self.lookup_error is not None else ""
+                )
+            return (
+                f"Unknown whether {number} was bought: the request may have reached Twilio, "
+                f"and {found}. Check again in a moment; number-wizard looks the number up "
+                "before any new purchase, so it is never bought twice."
+            )
+        if self.state is AttemptState.SENDING:
+            return f"Buying {number}… waiting for Twilio."
+        return f"Ready to buy {number}; nothing has been sent."
+
+    # -- stopping the wait ----------------------------------------------------
+
+    def stop_waiting(self) -> None:
+        """Stop waiting for whatever the attempt is waiting on. Before the POST
+        this means nothing is sent; after it, the number is looked up (a second
+        stop during the lookup gives up on it: the outcome is then unknown)."""
+        if self._in_flight is not None and not self._in_flight.done():
+            self._in_flight.cancel()
+        else:
+            self._pending_stop = True
+
+    async def _interruptible(self, awaitable: Awaitable[T], *, before_sending: bool) -> T:
+        """Await a step that `stop_waiting` may interrupt (raising `_Stopped`).
+        A stop asked for between steps stops the next step only before sending:
+        a request that may have reached Twilio is always looked up."""
+        if self._pending_stop and before_sending:
+            self._pending_stop = False
+            if asyncio.iscoroutine(awaitable):
+                awaitable.close()
+            raise _Stopped(started=False)
+        self._pending_stop = False
+        task = asyncio.ensure_future(awaitable)
+        self._in_flight = task
+        try:
+            return await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if task.cancelled() and not (current is not None and current.cancelling()):
+                raise _Stopped(started=True) from None  # stop_waiting cancelled the step, not our caller
+            raise
+        finally:
+            self._in_flight = None
+
+
+def _request_from_form(form: dict[str, str]) -> PurchaseRequest | None:
+    values = {FIELDS_BY_WIRE[k].name: v for k, v in form.items() if k in FIELDS_BY_WIRE}
+    request, problems = build_request(values)
+    return request if not problems else None
+
+
+# -- ownership ---------------------------------------------------------------------
+
+
+async def owned_number(client: TwilioClient, phone_number: str) -> IncomingPhoneNumber | None:
+    """The number if the account owns it now (a fresh lookup, never a cached one).
+
+    Raises `OwnershipCheckFailed` when that cannot be found out, except with
+    Twilio's test credentials, which may not read numbers (20008) and never buy
+    anything: there, None."""
+    try:
+        return await client.find_owned_number(phone_number)
+    except TwilioApiError as error:
+        if error.code == TEST_CREDENTIALS_CODE:
+            return None
+        raise OwnershipCheckFailed(phone_number, error) from None
+    except WizardError as error:
+        raise OwnershipCheckFailed(phone_number, error) from None
+
+
+# -- buying ------------------------------------------------------------------------
 
 
 async def buy(
     client: TwilioClient,
-    request: PurchaseRequest,
+    attempt: PurchaseAttempt,
     receipts: ReceiptBook,
+    locks: PurchaseLocks,
     *,
-    sandbox: bool = False,
-    on_receipt: Callable[[Receipt], None] | None = None,
-) -> PurchaseOutcome:
-    """Send the purchase once. `on_receipt` learns the receipt before the request
-    goes out, so that a caller who stops waiting can settle it afterwards."""
-    prepared = client.prepare_purchase(request)
-    creds = client.credentials
-    # Receipts are written in a thread (fsync would hold up the event loop), and
-    # this one is on disk before the request is sent.
-    receipt = await receipts.start_in_thread(
+    lock_wait: float = DEFAULT_WAIT,
+    on_lock_wait: Callable[[], None] | None = None,
+    on_sending: Callable[[PurchaseAttempt], None] | None = None,
+) -> PurchaseAttempt:
+    """Run a ready attempt to an outcome (see the module doc). An outcome is
+    never raised: a failure is in `attempt.error`. `on_sending` learns the moment
+    the receipt is on disk and the request is about to leave."""
+    if attempt.state is not AttemptState.READY:
+        raise RuntimeError(f"a purchase attempt runs once (this one is {attempt.state})")
+    number = attempt.phone_number
+    lock = locks.for_number(attempt.account_sid, number)
+    try:
+        await attempt._interruptible(lock.acquire(wait=lock_wait, on_wait=on_lock_wait), before_sending=True)
+    except _Stopped:
+        return _fail(attempt, StoppedWaiting("Stopped before anything was sent."), retry_safe=True)
+    except BuyerBusy as error:
+        return _fail(attempt, error, retry_safe=True)
+    try:
+        try:
+            owned = await attempt._interruptible(owned_number(client, number), before_sending=True)
+        except _Stopped:
+            return _fail(attempt, StoppedWaiting("Stopped before anything was sent."), retry_safe=True)
+        except OwnershipCheckFailed as error:
+            return _fail(attempt, error, retry_safe=True)
+        if owned is not None:
+            return _fail(attempt, AlreadyOwned(number, owned))
+        await _send(client, attempt, receipts, on_sending)
+        return attempt
+    finally:
+        lock.release()
+
+
+def _fail(attempt: PurchaseAttempt, error: WizardError, *, retry_safe: bool = False) -> PurchaseAttempt:
+    attempt.state = AttemptState.FAILED
+    attempt.error = error
+    attempt.retry_safe = retry_safe
+    attempt.settled_by = "answer"
+    return attempt
+
+
+async def _send(
+    client: TwilioClient,
+    attempt: PurchaseAttempt,
+    receipts: ReceiptBook,
+    on_sending: Callable[[PurchaseAttempt], None] | None,
+) -> None:
+    prepared = attempt.prepared
+    # On disk before the request leaves: a crash from here on leaves a "sending"
+    # receipt that the next start settles.
+    attempt.receipt = await receipts.start_in_thread(
         method=prepared.method,
         url=prepared.url,
         form=prepared.form,
-        account_sid=creds.account_sid,
-        auth_kind=creds.auth_kind,
-        sandbox=sandbox,
+        account_sid=attempt.account_sid,
+        auth_kind=attempt.auth_kind,
+        sandbox=attempt.sandbox,
     )
-    if on_receipt is not None:
-        on_receipt(receipt)
+    attempt.state = AttemptState.SENDING
+    attempt.sent_at = receipts.now()
+    if on_sending is not None:
+        on_sending(attempt)
     try:
-        resource = await client.purchase(request)
+        resource = await attempt._interruptible(client.send_purchase(prepared), before_sending=True)
+    except _Stopped as stop:
+        if not stop.started:
+            attempt.sent_at = None
+            _fail(attempt, StoppedWaiting("Stopped before the request was sent."), retry_safe=True)
+            await _record(receipts, attempt)
+            return
+        stopped = StoppedWaiting("You stopped waiting for Twilio's answer.")
+        await _settle_after(client, attempt, receipts, stopped)
+        return
     except asyncio.CancelledError:
-        # The person stopped waiting. The request may have reached Twilio: the
-        # outcome is unknown until `settle_interrupted` looks the number up.
-        await receipts.finish_in_thread(
-            receipt, "unknown", error={"message": "stopped waiting for Twilio's answer"}
-        )
+        # Our caller is going away (the wizard is closing). Record what is known
+        # here, on this thread (a cancelled task should not await), and let it
+        # go: the wizard settles the attempt before the process exits, or the
+        # next start does.
+        attempt.state = AttemptState.UNKNOWN
+        attempt.error = StoppedWaiting("number-wizard stopped while waiting for Twilio's answer.")
+        if attempt.receipt is not None:
+            receipts.settle(attempt.receipt, attempt.state.value, **_receipt_fields(attempt))
         raise
     except TwilioApiError as error:
-        if 200 <= error.status < 300:
-            # Twilio accepted the purchase but its answer could not be read (not
-            # JSON): the number may well be bought, so look it up, never say "failed".
-            return await settle_interrupted(client, request, receipts, receipt, error)
-        await receipts.finish_in_thread(receipt, "failed", error=_error_record(error))
-        return PurchaseOutcome("failed", request, error=error, receipt=receipt)
+        if error.not_processed:
+            _fail(attempt, error, retry_safe=True)
+            await _record(receipts, attempt)
+        elif error.refused:
+            _fail(attempt, error)
+            await _record(receipts, attempt)
+        else:  # a 5xx, a gateway's page, an unreadable 2xx: it may have been processed
+            await _settle_after(client, attempt, receipts, error)
+        return
     except TwilioUnreachable as error:
-        if not error.sent:
-            await receipts.finish_in_thread(receipt, "failed", error=_error_record(error))
-            return PurchaseOutcome("failed", request, error=error, receipt=receipt)
-        return await settle_interrupted(client, request, receipts, receipt, error)
-    found = differences(request, resource)
-    await receipts.finish_in_thread(
-        receipt, "bought", resource=resource.model_dump(mode="json"), differences=[d.field for d in found]
-    )
-    return PurchaseOutcome("bought", request, resource=resource, receipt=receipt, differences=found)
+        if not error.sent:  # the connection was never made: nothing left this machine
+            _fail(attempt, error, retry_safe=True)
+            await _record(receipts, attempt)
+        else:
+            await _settle_after(client, attempt, receipts, error)
+        return
+    attempt.state = AttemptState.BOUGHT
+    attempt.resource = resource
+    attempt.settled_by = "answer"
+    attempt.differences = differences(attempt.request, resource) if attempt.request else []
+    await _record(receipts, attempt)
 
 
-async def settle_interrupted(
-    client: TwilioClient,
-    request: PurchaseRequest,
-    receipts: ReceiptBook,
-    receipt: Receipt,
-    cause: WizardError,
-) -> PurchaseOutcome:
+async def _settle_after(
+    client: TwilioClient, attempt: PurchaseAttempt, receipts: ReceiptBook, cause: WizardError
+) -> None:
+    attempt.state = AttemptState.UNKNOWN
+    attempt.error = cause
+    await settle(client, attempt, receipts)
+
+
+# -- settling by lookup ------------------------------------------------------------
+
+
+async def settle(client: TwilioClient, attempt: PurchaseAttempt, receipts: ReceiptBook) -> PurchaseAttempt:
+    """Look the number up to settle an attempt whose outcome is unknown (after an
+    ambiguous answer, "Check again", or at the next start). Found: bought. Not
+    found long enough after sending: failed. Otherwise it stays unknown."""
+    if attempt.state is not AttemptState.UNKNOWN:
+        raise RuntimeError(f"only an unknown outcome is settled (this one is {attempt.state})")
     try:
-        owned = await reconcile(client, request.phone_number)
-    except WizardError as lookup_error:
-        await receipts.finish_in_thread(
-            receipt, "unknown", error=_error_record(cause), reconcile_error=_error_record(lookup_error)
+        owned = await attempt._interruptible(
+            client.find_owned_number(attempt.phone_number), before_sending=False
         )
-        return PurchaseOutcome("unknown", request, error=cause, receipt=receipt)
-    if owned is None:
-        await receipts.finish_in_thread(
-            receipt, "unknown", error=_error_record(cause), reconciled_absent=True
-        )
-        return PurchaseOutcome("unknown", request, error=cause, receipt=receipt)
-    found = differences(request, owned)
-    await receipts.finish_in_thread(
-        receipt,
-        "bought",
-        resource=owned.model_dump(mode="json"),
-        reconciled=True,
-        differences=[d.field for d in found],
-    )
-    return PurchaseOutcome(
-        "bought", request, resource=owned, reconciled=True, receipt=receipt, differences=found
-    )
+    except _Stopped:
+        attempt.lookup = "failed"
+        attempt.lookup_error = StoppedWaiting("you stopped the lookup")
+    except TwilioApiError as error:
+        if error.code == TEST_CREDENTIALS_CODE:
+            attempt.state = AttemptState.FAILED
+            attempt.settled_by = "test-credentials"
+            attempt.lookup = "failed"
+            attempt.lookup_error = error
+        else:
+            attempt.lookup = "failed"
+            attempt.lookup_error = error
+    except WizardError as error:
+        attempt.lookup = "failed"
+        attempt.lookup_error = error
+    else:
+        attempt.lookup_error = None
+        if owned is not None:
+            attempt.state = AttemptState.BOUGHT
+            attempt.settled_by = "lookup"
+            attempt.lookup = "found"
+            attempt.resource = owned
+            attempt.differences = differences(attempt.request, owned) if attempt.request else []
+        else:
+            attempt.lookup = "absent"
+            sent_at = attempt.sent_at
+            if sent_at is not None and (receipts.now() - sent_at).total_seconds() >= SETTLE_ABSENT_AFTER:
+                attempt.state = AttemptState.FAILED
+                attempt.settled_by = "lookup"
+                attempt.retry_safe = True
+    await _record(receipts, attempt)
+    return attempt
 
 
-async def check_again(
-    client: TwilioClient, outcome: PurchaseOutcome, receipts: ReceiptBook
-) -> PurchaseOutcome:
-    """Look the number up again after an unknown outcome (the "Check again" button)."""
-    assert outcome.status == "unknown" and outcome.receipt is not None
-    return await settle_interrupted(
-        client,
-        outcome.request,
-        receipts,
-        outcome.receipt,
-        outcome.error or TwilioUnreachable("unknown", sent=True),
+def _receipt_fields(attempt: PurchaseAttempt) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    if attempt.error is not None:
+        fields["error"] = _error_record(attempt.error)
+    if attempt.resource is not None:
+        fields["resource"] = attempt.resource.model_dump(mode="json")
+    if attempt.differences:
+        fields["differences"] = [d.field for d in attempt.differences]
+    if attempt.settled_by is not None:
+        fields["settled_by"] = attempt.settled_by
+    if attempt.lookup is not None:
+        fields["lookup"] = attempt.lookup
+        fields["looked_up_at"] = _now().isoformat()
+    if attempt.lookup_error is not None:
+        fields["lookup_error"] = _error_record(attempt.lookup_error)
+    if attempt.retry_safe:
+        fields["retry_safe"] = True
+    return fields
+
+
+async def _record(receipts: ReceiptBook, attempt: PurchaseAttempt) -> None:
+    if attempt.receipt is not None:
+        await receipts.finish_in_thread(attempt.receipt, attempt.state.value, **_receipt_fields(attempt))
+
+
+# -- recovery at start -------------------------------------------------------------
+
+
+async def recover_unfinished(
+    client: TwilioClient, receipts: ReceiptBook, locks: PurchaseLocks, *, sandbox: bool
+) -> list[PurchaseAttempt]:
+    """Settle the unfinished receipts (`sending`, `unknown`) of this account and
+    endpoint by looking their numbers up; returns what was found, to be told to
+    the person before anything else. A number another process is buying right
+    now (its lock is held) is left to that process."""
+    found: list[PurchaseAttempt] = []
+    pending = await asyncio.to_thread(
+        receipts.unfinished,
+        account_sid=client.credentials.account_sid,
+        url=client.purchase_url(),
+        sandbox=sandbox,
     )
+    for receipt in pending:
+        attempt = PurchaseAttempt.from_receipt(receipt)
+        lock = locks.for_number(attempt.account_sid, attempt.phone_number)
+        if not lock.try_acquire():
+            continue
+        try:
+            if attempt.sandbox:
+                # The in-process sandbox keeps nothing between runs: the world that
+                # purchase happened in is gone, and nothing was ever charged.
+                attempt.state = AttemptState.FAILED
+                attempt.settled_by = "sandbox-ended"
+                await _record(receipts, attempt)
+            else:
+                await settle(client, attempt, receipts)
+        finally:
+            lock.release()
+        found.append(attempt)
+    return found
+
+
+def describe_recovered(attempt: PurchaseAttempt) -> str:
+    """One line about an interrupted purchase found at start."""
+    when = f" (started {attempt.sent_at:%Y-%m-%d %H:%M} UTC)" if attempt.sent_at else ""
+    prefix = f"An earlier purchase of {attempt.phone_number}{when} was interrupted: "
+    if attempt.state is AttemptState.BOUGHT:
+        sid = attempt.resource.sid if attempt.resource else ""
+        return prefix + f"it went through, the number is on the account ({sid})."
+    if attempt.state is AttemptState.FAILED:
+        if attempt.settled_by == "sandbox-ended":
+            return prefix + "it was a rehearsal on the in-process sandbox; nothing was bought or charged."
+        if attempt.settled_by == "test-credentials":
+            return prefix + "it used Twilio's test credentials, which never buy anything."
+        return prefix + "it did not go through (the number is not on the account); safe to buy again."
+    if attempt.lookup == "absent":
+        return prefix + "still unknown: the number is not on the account yet; it is checked again next time."
+    why = f" ({attempt.lookup_error})" if attempt.lookup_error else ""
+    return prefix + f"still unknown: it could not be looked up{why}; it is checked again next time."

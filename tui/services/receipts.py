@@ -1,12 +1,14 @@
 """Receipts: a local record of every purchase attempt.
 
-A receipt is written *before* the request is sent and completed when the outcome
-is known, so even a crash mid-purchase leaves a trace of what was attempted.
+A receipt is written *before* the request is sent (`outcome: "sending"`) and
+completed when the outcome is known, so even a crash mid-purchase leaves a trace
+of what was attempted, which the next start settles by looking the number up
+(`tui.services.purchase.recover_unfinished`).
+
 Writing one waits for the disk (fsync): from an event loop, use `start_in_thread`
-and `finish_in_thread`.
-Receipts hold the request (form body, URL), the outcome and the created resource;
-never a secret (the form body of a purchase holds none, and credentials are
-recorded by Account SID and kind only).
+and `finish_in_thread`. Receipts hold the request (form body, URL), the outcome
+and the created resource; never a secret (the form body of a purchase holds none,
+and credentials are recorded by Account SID and kind only).
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ from tui.services.paths import data_dir, write_private
 
 Clock = Callable[[], datetime]
 
+# Outcomes a receipt can carry; the last two are not final.
+FINAL_OUTCOMES = ("bought", "failed")
+UNFINISHED_OUTCOMES = ("sending", "unknown")
+
 
 def default_directory() -> Path:
     return data_dir() / "receipts"
@@ -39,6 +45,15 @@ class Receipt:
     _changes: int = field(default=0, init=False, repr=False, compare=False)
     _written: int = field(default=0, init=False, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+
+    @property
+    def outcome(self) -> str:
+        return str(self.record.get("outcome", ""))
+
+    @property
+    def phone_number(self) -> str:
+        form = (self.record.get("request") or {}).get("form") or {}
+        return str(form.get("PhoneNumber", ""))
 
     def update(self, **fields: Any) -> None:
         self.write(self.change(**fields))
@@ -63,8 +78,18 @@ class ReceiptBook:
         self.directory = directory or default_directory()
         self._clock = clock or (lambda: datetime.now(UTC))
 
+    def now(self) -> datetime:
+        return self._clock()
+
     def start(
-        self, *, method: str, url: str, form: dict[str, str], account_sid: str, auth_kind: str, sandbox: bool
+        self,
+        *,
+        method: str,
+        url: str,
+        form: dict[str, str],
+        account_sid: str,
+        auth_kind: str,
+        sandbox: bool,
     ) -> Receipt:
         now = self._clock()
         number = re.sub(r"\D", "", form.get("PhoneNumber", "")) or "unknown"
@@ -88,7 +113,8 @@ class ReceiptBook:
         receipt.update()
         return receipt
 
-    def finish(self, receipt: Receipt, outcome: str, **fields: Any) -> None:
+    def settle(self, receipt: Receipt, outcome: str, **fields: Any) -> None:
+        """Record an outcome now, on this thread (see `finish_in_thread`)."""
         receipt.update(outcome=outcome, finished_at=self._clock().isoformat(), **fields)
 
     # -- from an event loop: the file is written in a thread -----------------------
@@ -108,13 +134,38 @@ class ReceiptBook:
             raise
 
     async def finish_in_thread(self, receipt: Receipt, outcome: str, **fields: Any) -> None:
-        """`finish`, the file written in a thread. The record changes at once, in
-        the order of the calls; a slow write never replaces a later outcome."""
+        """Record an outcome, the file written in a thread. The record changes at
+        once, in the order of the calls; a slow write never replaces a later one."""
         change = receipt.change(outcome=outcome, finished_at=self._clock().isoformat(), **fields)
         await asyncio.to_thread(receipt.write, change)
 
-    def all(self) -> list[dict[str, Any]]:
+    # -- reading --------------------------------------------------------------------
+
+    def load_all(self) -> list[Receipt]:
+        """Every readable receipt, oldest first. A file that cannot be read or is
+        not a receipt is skipped: it must not stop a purchase."""
         if not self.directory.is_dir():
             return []
-        records = [json.loads(p.read_text("utf-8")) for p in self.directory.glob("*.json")]
-        return sorted(records, key=lambda record: record.get("started_at", ""))
+        receipts = []
+        for path in self.directory.glob("*.json"):
+            try:
+                record = json.loads(path.read_text("utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(record, dict) and isinstance(record.get("request"), dict):
+                receipts.append(Receipt(path, record))
+        return sorted(receipts, key=lambda receipt: str(receipt.record.get("started_at", "")))
+
+    def unfinished(self, *, account_sid: str, url: str, sandbox: bool) -> list[Receipt]:
+        """Receipts of attempts whose outcome was never settled (`sending`: the
+        process ended while waiting; `unknown`: the answer was lost), made with
+        this account against this endpoint. Receipts of another account or
+        endpoint are left alone: a lookup here would say nothing about them."""
+        return [
+            receipt
+            for receipt in self.load_all()
+            if receipt.outcome in UNFINISHED_OUTCOMES
+            and receipt.record.get("account_sid") == account_sid
+            and bool(receipt.record.get("sandbox")) == sandbox
+            and receipt.record["request"].get("url") == url
+        ]

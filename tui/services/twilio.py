@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+from pydantic import ValidationError
 
 from tui import __version__
 from tui.domain.credentials import Credentials
@@ -296,11 +297,13 @@ class TwilioClient:
     def prepare_purchase(self, request: PurchaseRequest) -> PreparedRequest:
         return PreparedRequest("POST", self.purchase_url(), request.to_form())
 
-    async def purchase(self, request: PurchaseRequest) -> IncomingPhoneNumber:
-        """Buy the number. Sent once: never retried here (see the module doc)."""
-        prepared = self.prepare_purchase(request)
+    async def send_purchase(self, prepared: PreparedRequest) -> IncomingPhoneNumber:
+        """Send a prepared purchase exactly as prepared (the review showed it, the
+        receipt records it). Sent once: never retried here (see the module doc)."""
         try:
-            response = await self._http.post(prepared.url, data=prepared.form, timeout=self._purchase_timeout)
+            response = await self._http.request(
+                prepared.method, prepared.url, data=prepared.form, timeout=self._purchase_timeout
+            )
         except httpx.TransportError as error:
             raise _unreachable(error, sent=_may_have_been_processed(error)) from None
         except httpx.HTTPError as error:
@@ -309,7 +312,23 @@ class TwilioClient:
             raise TwilioUnreachable(
                 f"Twilio's answer could not be read ({type(error).__name__}).", sent=True
             ) from None
-        return IncomingPhoneNumber.model_validate(_json_or_raise(response))
+        body = _json_or_raise(response)
+        try:
+            resource = IncomingPhoneNumber.model_validate(body)
+        except ValidationError:
+            resource = None
+        if resource is None or not resource.sid or not resource.phone_number:
+            # A 2xx that does not describe a phone number (empty, or some other
+            # JSON) cannot confirm a purchase; it is not a refusal either.
+            raise TwilioApiError(
+                response.status_code,
+                None,
+                "The answer did not describe the number bought, so it cannot be from Twilio.",
+                method=prepared.method,
+                path=response.request.url.path,
+                from_twilio=False,
+            )
+        return resource
 
 
 def _may_have_been_processed(error: httpx.TransportError) -> bool:
@@ -348,9 +367,10 @@ def _json_or_raise(response: httpx.Response) -> Any:
             raise TwilioApiError(
                 response.status_code,
                 None,
-                "Twilio answered with something that is not JSON.",
+                "The answer was not JSON, so it cannot be from Twilio.",
                 method=response.request.method,
                 path=response.request.url.path,
+                from_twilio=False,
             )
         return body
     raise TwilioApiError.from_response(
