@@ -115,7 +115,7 @@ def test_without_credentials_it_checks_unsigned_and_says_so(tmp_path, receiver):
     url = receiver.route("/voice")
     result = run(tmp_path, url, "--allow-unreachable")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "note: not signed: no credentials were found" in result.stderr
+    assert "Not signed: no credentials were found" in result.stdout
     assert "unsigned" in result.stdout
     assert "X-Twilio-Signature" not in receiver.received[0].headers
 
@@ -147,7 +147,7 @@ def test_unsigned_flag_reads_no_credentials(tmp_path, receiver):
     url = receiver.route("/voice")
     result = run(tmp_path, url, "--unsigned", "--profile", "does-not-exist", "--allow-unreachable")
     assert result.returncode == 0
-    assert "--unsigned was given" in result.stderr
+    assert "Not signed: --unsigned was given." in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -106,9 +106,7 @@ def check(
             to_number = rules.phone_number(to_number)
         except rules.RuleError as error:
             _bad_input(f"--to: {error}", output)
-    signing = _signing(unsigned, output)
-    if not signing.signed:
-        click.echo(f"note: not signed: {signing.unsigned_reason}.", err=True)
+    signing = _signing(unsigned, output)  # unsigned: the verdict says why
 
     target = WebhookTarget(url, WebhookKind(kind), method.upper(), label=_label(kind))
     verdict = asyncio.run(check_webhook(target, signing=signing, to_number=to_number))

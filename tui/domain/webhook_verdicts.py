@@ -343,8 +343,12 @@ def verdict_lines(verdict: WebhookVerdict) -> list[str]:
         lines.append(f"  Twilio cannot reach this URL: {verdict.reachability} (tried from here anyway).")
         if verdict.accepted:
             lines.append(f"  The answer itself is right. {verdict.answer or ''}".rstrip())
+        elif verdict.status is None:
+            lines.append("  No usable answer came from here either.")
         else:
             lines.append("  The answer would not be accepted either.")
+    elif verdict.status is None:
+        lines.append("  Twilio would get no answer it can use.")
     else:
         lines.append("  Twilio would not accept this answer.")
     for problem in verdict.problems:

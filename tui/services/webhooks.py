@@ -267,7 +267,7 @@ def _network_failure(error: Exception, url: str, time_words: str, connect_limit:
     host = httpx.URL(url).host
     chain = list(_chain(error))
     if any(isinstance(e, socket.gaierror) for e in chain):
-        return f"the host name {host} does not resolve (DNS)", 11210
+        return f"the host name {host} does not resolve from here (DNS)", 11210
     verify = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
     if verify is not None:
         reason = getattr(verify, "verify_message", None) or "not trusted"
