@@ -206,7 +206,11 @@ async def test_at_most_five_redirects(receiver):
 
 @pytest.mark.parametrize(
     ("status", "headers", "words"),
-    [(308, {"Location": "/b"}, "does not follow"), (302, {}, "without a Location")],
+    [
+        (308, {"Location": "/b"}, "does not follow"),
+        (302, {}, "without a Location"),
+        (302, {"Location": "mailto:ops@example.com"}, "not an http(s) URL"),
+    ],
 )
 async def test_redirects_twilio_does_not_follow(receiver, status, headers, words):
     receiver.route("/b")

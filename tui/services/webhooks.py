@@ -265,6 +265,9 @@ def _chain(error: BaseException) -> Iterable[BaseException]:
 def _network_failure(error: Exception, url: str, time_words: str, connect_limit: float) -> tuple[str, int]:
     """A failed request in plain words, and the error Twilio would log."""
     host = httpx.URL(url).host
+    if isinstance(error, httpx.InvalidURL):
+        # httpx reads a redirect's Location as it arrives; the request's own URL was checked.
+        return "the answer redirects to a Location that is not an http(s) URL", 11216
     chain = list(_chain(error))
     if any(isinstance(e, socket.gaierror) for e in chain):
         return f"the host name {host} does not resolve from here (DNS)", 11210
@@ -336,6 +339,18 @@ async def _send(
         truncated,
         time.perf_counter() - started,
     )
+
+
+def _redirect_target(base: str, location: str | None) -> str | None:
+    """Where a Location header points, absolute, or None when it is missing or not
+    an http(s) URL."""
+    if not location:
+        return None
+    try:
+        target = httpx.URL(base).join(location.strip())
+    except (httpx.InvalidURL, ValueError):
+        return None
+    return str(target) if target.scheme in ("http", "https") and target.host else None
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -472,7 +487,7 @@ async def _check(
             answer = await _send(
                 client, method, send_url, form, headers, hop_auth, limits, time_limit, connect_limit
             )
-        except (httpx.HTTPError, TimeoutError, OSError) as error:
+        except (httpx.HTTPError, httpx.InvalidURL, TimeoutError, OSError) as error:
             elapsed += time.perf_counter() - started
             problem, code = _network_failure(error, send_url, time_words, connect_limit)
             return _verdict(
@@ -493,13 +508,17 @@ async def _check(
             )
         elapsed += answer.elapsed
         if 300 <= answer.status < 400 and answer.status != 304:
-            if answer.status not in FOLLOWED_REDIRECTS or not answer.location:
-                problem = (
-                    f"the answer is a {answer.status} redirect, which Twilio does not follow "
-                    "(it follows 301, 302, 303 and 307 only)"
-                    if answer.status not in FOLLOWED_REDIRECTS
-                    else f"the answer is a {answer.status} redirect without a Location header"
-                )
+            next_url = _redirect_target(request_url, answer.location)
+            if answer.status not in FOLLOWED_REDIRECTS or next_url is None:
+                if answer.status not in FOLLOWED_REDIRECTS:
+                    problem = (
+                        f"the answer is a {answer.status} redirect, which Twilio does not follow "
+                        "(it follows 301, 302, 303 and 307 only)"
+                    )
+                elif not answer.location:
+                    problem = f"the answer is a {answer.status} redirect without a Location header"
+                else:
+                    problem = f"the answer redirects to {answer.location!r}, which is not an http(s) URL"
                 return _verdict(
                     target,
                     signing,
@@ -539,7 +558,6 @@ async def _check(
                     status=answer.status,
                     time_limit=time_limit,
                 )
-            next_url = str(httpx.URL(request_url).join(answer.location))
             if answer.status == 303 or (answer.status in (301, 302) and method == "POST"):
                 method, form = "GET", None
             hops.append(RedirectHop(answer.status, masked_url(next_url), method, answer.elapsed))
