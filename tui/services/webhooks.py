@@ -469,6 +469,27 @@ async def _check(
     form: Mapping[str, str] | None = parameters if method == "POST" else None
     hops: list[RedirectHop] = []
     elapsed = 0.0
+
+    def refused(problem: str, code: int, answer: _Answer | None = None) -> WebhookVerdict:
+        return _verdict(
+            target,
+            signing,
+            reachability,
+            accepted=False,
+            outcome=failure_outcome(
+                target.kind, code, fallback=target.fallback, has_fallback=target.has_fallback
+            ),
+            problems=(problem,),
+            warnings=warnings,
+            notes=notes,
+            twilio_error=code,
+            hops=hops,
+            elapsed=elapsed,
+            status=answer.status if answer else None,
+            content_type=answer.content_type if answer else None,
+            time_limit=time_limit,
+        )
+
     while True:
         if form is not None:
             request_url = url
@@ -489,23 +510,7 @@ async def _check(
             )
         except (httpx.HTTPError, httpx.InvalidURL, TimeoutError, OSError) as error:
             elapsed += time.perf_counter() - started
-            problem, code = _network_failure(error, send_url, time_words, connect_limit)
-            return _verdict(
-                target,
-                signing,
-                reachability,
-                accepted=False,
-                outcome=failure_outcome(
-                    target.kind, code, fallback=target.fallback, has_fallback=target.has_fallback
-                ),
-                problems=(problem,),
-                warnings=warnings,
-                notes=notes,
-                twilio_error=code,
-                hops=hops,
-                elapsed=elapsed,
-                time_limit=time_limit,
-            )
+            return refused(*_network_failure(error, send_url, time_words, connect_limit))
         elapsed += answer.elapsed
         if 300 <= answer.status < 400 and answer.status != 304:
             next_url = _redirect_target(request_url, answer.location)
@@ -519,45 +524,13 @@ async def _check(
                     problem = f"the answer is a {answer.status} redirect without a Location header"
                 else:
                     problem = f"the answer redirects to {answer.location!r}, which is not an http(s) URL"
-                return _verdict(
-                    target,
-                    signing,
-                    reachability,
-                    accepted=False,
-                    outcome=failure_outcome(
-                        target.kind, 11216, fallback=target.fallback, has_fallback=target.has_fallback
-                    ),
-                    problems=(problem,),
-                    warnings=warnings,
-                    notes=notes,
-                    twilio_error=11216,
-                    hops=hops,
-                    elapsed=elapsed,
-                    status=answer.status,
-                    content_type=answer.content_type,
-                    time_limit=time_limit,
-                )
+                return refused(problem, 11216, answer)
             if len(hops) >= limits.max_redirects:
-                return _verdict(
-                    target,
-                    signing,
-                    reachability,
-                    accepted=False,
-                    outcome=failure_outcome(
-                        target.kind, 11215, fallback=target.fallback, has_fallback=target.has_fallback
-                    ),
-                    problems=(
-                        f"more than {limits.max_redirects} redirects in a row (a loop?); number-wizard "
-                        "stops there and Twilio gives up on long chains too",
-                    ),
-                    warnings=warnings,
-                    notes=notes,
-                    twilio_error=11215,
-                    hops=hops,
-                    elapsed=elapsed,
-                    status=answer.status,
-                    time_limit=time_limit,
+                problem = (
+                    f"more than {limits.max_redirects} redirects in a row (a loop?); number-wizard "
+                    "stops there and Twilio gives up on long chains too"
                 )
+                return refused(problem, 11215, answer)
             if answer.status == 303 or (answer.status in (301, 302) and method == "POST"):
                 method, form = "GET", None
             hops.append(RedirectHop(answer.status, masked_url(next_url), method, answer.elapsed))
