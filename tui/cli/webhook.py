@@ -6,10 +6,14 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from tui.cli.common import Exit, connection_options, emit_json, output_option
+
+if TYPE_CHECKING:
+    from tui.services.webhooks import Signing
 
 # Exit code for "Twilio would not be satisfied" (bad answer, too slow, unreachable
 # by Twilio). Distinct from 7 (an error Twilio's API returned) and 8 (our own
@@ -123,14 +127,14 @@ def _label(kind: str) -> str:
     return {"voice": "Voice webhook", "sms": "SMS webhook", "status": "Status callback"}[kind]
 
 
-def _bad_input(message: str, output: str) -> None:
+def _bad_input(message: str, output: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     if output == "json":
         emit_json({"error": {"message": message}})
     sys.exit(int(Exit.BAD_INPUT))
 
 
-def _signing(unsigned: bool, output: str):  # type: ignore[no-untyped-def]
+def _signing(unsigned: bool, output: str) -> Signing:
     """Who signs: the Auth Token of the credentials the options point at. No
     credentials at all is not an error here (the check runs unsigned); credentials
     that exist but cannot be read are, since the person asked for them."""
