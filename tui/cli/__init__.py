@@ -13,6 +13,7 @@ from tui.cli.common import check_api_url, connection_options
 from tui.cli.profiles import profiles as profiles_group
 from tui.cli.sandbox import sandbox as sandbox_group
 from tui.cli.search import search as search_command
+from tui.cli.webhook import webhook as webhook_group
 from tui.services.credentials.redact import install_log_redaction
 from tui.services.session import ConnectionRequest
 
@@ -48,6 +49,7 @@ cli.add_command(buy_command)
 cli.add_command(search_command)
 cli.add_command(sandbox_group)
 cli.add_command(profiles_group)
+cli.add_command(webhook_group)
 
 
 def main() -> None:
