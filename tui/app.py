@@ -141,14 +141,10 @@ class WizardApp(App[None]):
         for step_id, screen_class in STEP_SCREENS.items():
             self.install_screen(screen_class(), name=step_id)
         self.push_screen("account")
-        if self._resume_draft:
-            # With a connection, interrupted purchases are settled and told first,
-            # then the draft is offered; without one, the draft now, the
-            # purchases once the Account step has a connection.
-            if self.connection is not None:
-                self._draft_offer_waiting = True
-            else:
-                self.offer_saved_draft()
+        # Interrupted purchases are settled and told first, as soon as there is a
+        # connection (now, or once the Account step has resolved the credentials);
+        # the saved draft is offered after that.
+        self._draft_offer_waiting = self._resume_draft
         if self.connection is not None:
             self._connection_ready()
 
@@ -412,15 +408,24 @@ class WizardApp(App[None]):
         finally:
             self._recovery_done = True
         self.recovered.extend(found)
-        for attempt in found:
-            if attempt.state is AttemptState.BOUGHT:
-                self.purchase_settled(attempt)
+        # Bought numbers count as bought in this session (the quit dialog, a
+        # draft of one of them); the saved draft stays, to be offered and, if it is
+        # of a number found bought, to open that number's Summary.
+        self.bought.extend(a for a in found if a.state is AttemptState.BOUGHT)
         if found:
             from tui.screens.modals import RecoveredPurchasesModal
 
             self.push_screen(RecoveredPurchasesModal(found), lambda _: self._after_recovery())
         else:
             self._after_recovery()
+
+    def no_connection_yet(self) -> None:
+        """The Account step found no usable credentials: nothing to settle yet, so
+        the saved draft is offered now (purchases are settled once credentials
+        are given)."""
+        if self._draft_offer_waiting:
+            self._draft_offer_waiting = False
+            self.offer_saved_draft()
 
     def _after_recovery(self) -> None:
         self._show_recovered_purchase()
@@ -438,6 +443,8 @@ class WizardApp(App[None]):
             if attempt.state is not AttemptState.UNKNOWN and attempt.state is not AttemptState.BOUGHT:
                 continue
             if number and attempt.phone_number == str(number).strip():
+                if attempt.state is AttemptState.BOUGHT:
+                    self._forget_saved_draft()  # it has served its purpose
                 self.switch_screen(SummaryScreen(attempt))
                 return
 

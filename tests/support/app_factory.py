@@ -43,6 +43,7 @@ from tui.services.credentials.guidance import PlatformKind
 from tui.services.credentials.keyring_store import CircuitBreaker, KeyringStore
 from tui.services.credentials.profiles import ProfileStore
 from tui.services.drafts import DraftStore
+from tui.services.purchase_lock import PurchaseLocks
 from tui.services.receipts import ReceiptBook
 from tui.services.session import Connection, sandbox_connection
 
@@ -74,6 +75,7 @@ def make_app(
         env={},
         draft_store=draft_store_in(base),
         receipts=ReceiptBook(base / "receipts", clock=clock),
+        locks=PurchaseLocks(base / "locks"),
         theme=theme,
         resume_draft=resume_draft,
     )

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -87,9 +87,19 @@ def resource_pairs(resource: IncomingPhoneNumber) -> list[tuple[str, str]]:
 @with_purchase_fields
 @click.option("--yes", "-y", is_flag=True, help="Buy without asking for confirmation.")
 @click.option("--dry-run", is_flag=True, help="Print the request that would be sent, and send nothing.")
+@click.option(
+    "--wait",
+    "wait",
+    type=click.FloatRange(1, 600),
+    default=60,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for Twilio's answer to the purchase; after that the number "
+    "is looked up on the account (never posted again).",
+)
 @output_option
 @connection_options
-def buy(yes: bool, dry_run: bool, output: str, **values: Any) -> None:
+def buy(yes: bool, dry_run: bool, wait: float, output: str, **values: Any) -> None:
     """Buy a mobile number and configure it in one request.
 
     Every body parameter of Twilio's Mobile purchase has a flag. The number is
@@ -107,6 +117,7 @@ def buy(yes: bool, dry_run: bool, output: str, **values: Any) -> None:
         click.echo(f"warning: {flag_of(issue.fields[0])}: {issue.message}", err=True)
 
     connection = open_connection(output)
+    connection.purchase_wait = wait
     client = connection.client()
     if dry_run:
         prepared = client.prepare_purchase(request)
@@ -117,30 +128,34 @@ def buy(yes: bool, dry_run: bool, output: str, **values: Any) -> None:
             emit_fields(list(prepared.form.items()))
         click.echo("dry run: nothing was sent.", err=True)
         return
-    asyncio.run(_buy(connection, request, yes=yes, output=output))
+    try:
+        asyncio.run(_buy(connection, request, yes=yes, output=output))
+    except asyncio.CancelledError:  # a signal before anything was sent
+        if output == "json":
+            emit_json({"error": {"message": "stopped before anything was sent"}, "outcome": "not-sent"})
+        sys.exit(int(Exit.TWILIO_ERROR))
 
 
 async def _buy(connection: Connection, request: PurchaseRequest, *, yes: bool, output: str) -> None:
     receipts, locks = ReceiptBook(), PurchaseLocks()
     async with connection.client() as client:
-        for earlier in await recover_unfinished(client, receipts, locks, sandbox=connection.sandbox):
-            click.echo(f"note: {describe_recovered(earlier)}", err=True)
-            if earlier.receipt is not None:
-                click.echo(f"  receipt: {earlier.receipt.path}", err=True)
-        # Asked here for a clear answer before the confirmation; asked again, under
-        # the number's lock, just before sending (only that answer decides).
-        try:
-            owned = await owned_number(client, request.phone_number)
-        except OwnershipCheckFailed as error:
-            click.echo(f"error: {error.headline}", err=True)
-            report_error(error.cause, output)
-        if owned is not None:
-            report_error(AlreadyOwned(request.phone_number, owned), output, code=Exit.NUMBER_UNAVAILABLE)
-        if not yes:
-            price = await _price_or_unknown(client, request.phone_number)
-            _confirm(connection, request, price)
+        # Before anything is sent, a signal simply stops: nothing to settle.
+        with _on_signals(_stop_before_sending(asyncio.current_task())):
+            await _recover(client, receipts, locks, sandbox=connection.sandbox)
+            # Asked here for a clear answer before the confirmation; asked again,
+            # under the number's lock, just before sending (only that one decides).
+            try:
+                owned = await owned_number(client, request.phone_number)
+            except OwnershipCheckFailed as error:
+                click.echo(f"error: {error.headline}", err=True)
+                report_error(error.cause, output)
+            if owned is not None:
+                report_error(AlreadyOwned(request.phone_number, owned), output, code=Exit.NUMBER_UNAVAILABLE)
+            price = None if yes else await _price_or_unknown(client, request.phone_number)
+        if price is not None:
+            _confirm(connection, request, price)  # a blocking prompt: Ctrl+C there is click's
         attempt = PurchaseAttempt.prepare(client, request, sandbox=connection.sandbox)
-        with _stop_on_signals(attempt):
+        with _on_signals(_stop_waiting(attempt)):
             await buy_number(
                 client,
                 attempt,
@@ -152,6 +167,14 @@ async def _buy(connection: Connection, request: PurchaseRequest, *, yes: bool, o
                 ),
             )
     _finish(attempt, output)
+
+
+async def _recover(client: Any, receipts: ReceiptBook, locks: PurchaseLocks, *, sandbox: bool) -> None:
+    """Settle what earlier runs left unfinished with this account, and say so."""
+    for earlier in await recover_unfinished(client, receipts, locks, sandbox=sandbox):
+        click.echo(f"note: {describe_recovered(earlier)}", err=True)
+        if earlier.receipt is not None:
+            click.echo(f"  receipt: {earlier.receipt.path}", err=True)
 
 
 def _finish(attempt: PurchaseAttempt, output: str) -> None:
@@ -201,30 +224,46 @@ def _attempt_json(attempt: PurchaseAttempt) -> dict[str, Any]:
     }
 
 
-@contextlib.contextmanager
-def _stop_on_signals(attempt: PurchaseAttempt) -> Iterator[None]:
-    """Ctrl+C (SIGINT) and SIGTERM stop the wait instead of killing the process:
-    before sending, nothing is sent; after, the number is looked up and the
-    outcome printed with the receipt. A second signal gives up on the lookup."""
-    loop = asyncio.get_running_loop()
-    caught = [signal.SIGINT, signal.SIGTERM]
+SignalHandler = Callable[[signal.Signals], None]
 
-    def stop(signum: int) -> None:
-        name = signal.Signals(signum).name
+
+def _stop_before_sending(task: asyncio.Task[Any] | None) -> SignalHandler:
+    def stop(signum: signal.Signals) -> None:
+        click.echo(f"\n{signum.name}: stopped; nothing was sent.", err=True)
+        if task is not None:
+            task.cancel()
+
+    return stop
+
+
+def _stop_waiting(attempt: PurchaseAttempt) -> SignalHandler:
+    """Stop the attempt's wait: before sending nothing is sent; after it the number
+    is looked up and the outcome printed with the receipt. A second signal gives
+    up on the lookup (the outcome is then unknown, and the receipt says so)."""
+
+    def stop(signum: signal.Signals) -> None:
         if attempt.sending:
             click.echo(
-                f"\n{name}: stopped waiting; looking {attempt.phone_number} up on the account "
+                f"\n{signum.name}: stopped waiting; looking {attempt.phone_number} up on the account "
                 "(again to give up on the lookup)…",
                 err=True,
             )
         else:
-            click.echo(f"\n{name}: stopping…", err=True)
+            click.echo(f"\n{signum.name}: stopping…", err=True)
         attempt.stop_waiting()
 
+    return stop
+
+
+@contextlib.contextmanager
+def _on_signals(handler: SignalHandler) -> Iterator[None]:
+    """Ctrl+C (SIGINT) and SIGTERM call `handler` instead of killing the process,
+    so that a purchase is never left half-told."""
+    loop = asyncio.get_running_loop()
     installed = []
-    for signum in caught:
+    for signum in (signal.SIGINT, signal.SIGTERM):
         try:
-            loop.add_signal_handler(signum, stop, signum)
+            loop.add_signal_handler(signum, handler, signum)
             installed.append(signum)
         except (NotImplementedError, RuntimeError):  # pragma: no cover - not on this platform
             pass

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from tui.cli.common import Exit, connection_options, emit_json, output_option
+from tui.cli.common import Exit, check_api_url, connection_options, emit_json, output_option
 
 if TYPE_CHECKING:
     from tui.services.webhooks import Signing
@@ -146,6 +146,7 @@ def _signing(unsigned: bool, output: str) -> Signing:
         return Signing.unsigned("--unsigned was given")
     options = click.get_current_context().find_object(dict) or {}
     if options.get("api_url"):
+        check_api_url(options["api_url"])  # refused as by every command, though not used here
         click.echo("note: --api-url is not used: webhooks are called directly, not through Twilio.", err=True)
     try:
         connection = resolve_connection(

@@ -157,6 +157,7 @@ class AccountStep(StepScreen):
         self.app.call_from_thread(self._use_connection, connection)
 
     def _no_credentials(self, error: Exception) -> None:
+        self.wizard.no_connection_yet()
         if isinstance(error, NoCredentialsError):
             self._status(
                 "No Twilio credentials yet: add them below, or start with "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rich.text import Text
@@ -22,9 +23,11 @@ from textual.widgets import (
 
 from tui.domain import rules
 from tui.domain.errors import WizardError
-from tui.domain.resources import AvailablePhoneNumber, MobilePrice
+from tui.domain.resources import AvailablePhoneNumber, IncomingPhoneNumber, MobilePrice
 from tui.domain.search import SEARCH_FIELDS_BY_NAME, build_search
 from tui.screens.base import StepScreen
+from tui.services import purchase as purchase_service
+from tui.services.purchase import AlreadyOwned
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
 from tui.wizard.compliance import ADDRESS_REQUIREMENT_TEXT
@@ -37,12 +40,21 @@ CAPABILITY_FILTERS = (
     ("filter-voice", "Voice", "voice_enabled"),
     ("filter-fax", "Fax", "fax_enabled"),
 )
+# Seconds of no typing before a typed number is looked up on the account.
+OWNERSHIP_CHECK_PAUSE = 0.3
+
 ADDRESS_SHORT = {"none": "none", "any": "any", "local": "local", "foreign": "foreign"}
 
 
 class NumberStep(StepScreen):
     STEP_ID = "number"
     INTRO = "Type the number you want, or search the mobile numbers Twilio has for sale."
+
+    def __init__(self) -> None:
+        super().__init__()
+        # The number last looked up on the account, and what was found: "checking",
+        # the owned number, None (not owned) or the error that stopped the check.
+        self._ownership: tuple[str, IncomingPhoneNumber | WizardError | str | None] = ("", None)
 
     def compose_body(self) -> ComposeResult:
         with TabbedContent(id="number-tabs"):
@@ -85,6 +97,9 @@ class NumberStep(StepScreen):
         self._describe_number()
 
     def step_shown(self) -> None:
+        # A fresh look every time the step is shown: a number may have been
+        # bought (here or elsewhere) since the last one.
+        self._ownership = ("", None)
         self._describe_number()
 
     def _describe_number(self) -> None:
@@ -98,6 +113,9 @@ class NumberStep(StepScreen):
         except rules.RuleError:
             facts_line.update("")
             return
+        if self._ownership[0] != e164:
+            self._ownership = (e164, "checking")
+            self.check_ownership(e164)
         facts = rules.phone_number_facts(e164)
         lines = [f"Chosen: {e164} · {facts.describe()}"]
         picked = self.draft.picked
@@ -109,7 +127,30 @@ class NumberStep(StepScreen):
         warning = rules.not_mobile_warning(e164)
         if warning:
             lines.append(f"⚠ {warning}")
+        owned = self._ownership[1]
+        if owned == "checking":
+            lines.append("Checking whether this account already owns it…")
+        elif isinstance(owned, IncomingPhoneNumber):
+            lines.append(f"✗ {AlreadyOwned(e164, owned)}")
+        elif isinstance(owned, WizardError):
+            lines.append(f"⚠ {owned} It is checked again before anything is bought.")
         facts_line.update("\n".join(lines))
+
+    @work(exclusive=True, group="ownership", exit_on_error=False)
+    async def check_ownership(self, e164: str) -> None:
+        """Whether the account owns the chosen number already: buying it would only
+        overwrite its settings (Twilio treats a re-POST as an update), so an owned
+        number cannot go on. The purchase checks again, afresh, before sending."""
+        await asyncio.sleep(OWNERSHIP_CHECK_PAUSE)  # typing on: only the number settled on is looked up
+        result: IncomingPhoneNumber | WizardError | None
+        try:
+            result = await purchase_service.owned_number(self.wizard.client, e164)
+        except purchase_service.OwnershipCheckFailed as error:
+            result = WizardError(f"Could not check whether this account already owns {e164}.")
+            result.__cause__ = error.cause
+        if self._ownership[0] == e164:
+            self._ownership = (e164, result)
+            self._describe_number()
 
     def store_field(self, form_field: FormField, value: Any) -> bool:
         if form_field.field_name in SEARCH_FIELDS_BY_NAME:
@@ -123,7 +164,12 @@ class NumberStep(StepScreen):
 
     def extra_problems(self) -> list[tuple[FormField | None, str]]:
         phone_field = self.query_one("#field-phone_number", FormField)
-        if phone_field.field_name in {f.field_name for f in self.visible_fields()}:
+        typed_tab = phone_field.field_name in {f.field_name for f in self.visible_fields()}
+        owned = self._ownership[1]
+        if isinstance(owned, IncomingPhoneNumber):
+            message = "This account already owns this number: choose another one"
+            return [(phone_field if typed_tab else None, message)]
+        if typed_tab:
             return []  # the field rule speaks for itself on the Type tab
         if not self.draft.get("phone_number"):
             return [(None, "Pick a number from the results (Enter on a row), or type one")]

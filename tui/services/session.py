@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 import httpx
 
@@ -28,14 +29,14 @@ class Connection:
     api_url: str | None = None
     transport: httpx.AsyncBaseTransport | None = None
     sandbox: bool = False
+    # Seconds to wait for the answer to a purchase before looking the number up
+    # (`buy --wait`); None: the client's default.
+    purchase_wait: float | None = None
 
-    def client(self, **options: object) -> TwilioClient:
-        return TwilioClient(
-            self.credentials,
-            api_url=self.api_url,
-            transport=self.transport,
-            **options,  # type: ignore[arg-type]
-        )
+    def client(self, **options: Any) -> TwilioClient:
+        if self.purchase_wait is not None and "purchase_timeout" not in options:
+            options["purchase_timeout"] = httpx.Timeout(10.0, read=self.purchase_wait)
+        return TwilioClient(self.credentials, api_url=self.api_url, transport=self.transport, **options)
 
     def with_credentials(self, credentials: Credentials) -> Connection:
         """The same endpoint (Twilio, a served sandbox, the in-process one) with
