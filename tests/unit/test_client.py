@@ -543,10 +543,10 @@ async def test_non_json_error_body():
             await client.list_countries()
     error = caught.value
     assert (error.status, error.code, error.more_info) == (502, None, None)
-    assert error.message == "HTTP 502 (not an answer from Twilio)"
+    assert error.message == "from something between this computer and Twilio (not Twilio's own answer)"
     assert error.from_twilio is False and not error.refused
     assert error.lines() == [
-        "Twilio error (HTTP 502): HTTP 502",
+        "HTTP 502 from something between this computer and Twilio (not Twilio's own answer)",
         "Next: Try again; if it keeps failing, check Twilio's status page.",
     ]
 

@@ -221,8 +221,11 @@ class TwilioApiError(WizardError):
             more_info = body.get("more_info") or body.get("type") or None
             if not isinstance(more_info, str) or not more_info.startswith("http"):
                 more_info = None
-        if not message:
-            message = f"HTTP {status}" + ("" if from_twilio else " (not an answer from Twilio)")
+        if not from_twilio:
+            # A page from a proxy, gateway or load balancer between us and Twilio.
+            message = "from something between this computer and Twilio (not Twilio's own answer)"
+        elif not message:
+            message = f"HTTP {status}"
         return cls(status, code, message, more_info, method=method, path=path, from_twilio=from_twilio)
 
     @property
@@ -244,6 +247,8 @@ class TwilioApiError(WizardError):
         return "Try again; if it keeps failing, check Twilio's status page."
 
     def one_line(self) -> str:
+        if not self.from_twilio:
+            return f"HTTP {self.status} {self.message}"
         code = f" {self.code}" if self.code is not None else ""
         return f"Twilio error{code} (HTTP {self.status}): {self.message}"
 

@@ -323,7 +323,7 @@ class TwilioClient:
             raise TwilioApiError(
                 response.status_code,
                 None,
-                "The answer did not describe the number bought, so it cannot be from Twilio.",
+                "with a body that does not describe the number bought, so not Twilio's own answer",
                 method=prepared.method,
                 path=response.request.url.path,
                 from_twilio=False,
@@ -367,7 +367,7 @@ def _json_or_raise(response: httpx.Response) -> Any:
             raise TwilioApiError(
                 response.status_code,
                 None,
-                "The answer was not JSON, so it cannot be from Twilio.",
+                "with a body that is not JSON, so not Twilio's own answer",
                 method=response.request.method,
                 path=response.request.url.path,
                 from_twilio=False,
