@@ -8,6 +8,7 @@ from Twilio, so that moving between steps never loses or reloads anything.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from collections.abc import Iterable, Mapping
@@ -18,21 +19,46 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from tui.domain.errors import TwilioApiError, WizardError
 from tui.domain.purchase import PurchaseRequest
 from tui.services import purchase as purchase_service
+from tui.services.account_session import AccountSession
 from tui.services.credentials.profiles import ProfileStore
 from tui.services.drafts import DraftStore
+from tui.services.error_log import UnexpectedError, record_unexpected
 from tui.services.purchase import AlreadyOwned, AttemptState, PurchaseAttempt
 from tui.services.purchase_lock import PurchaseLocks
 from tui.services.receipts import ReceiptBook
 from tui.services.session import Connection, ConnectionRequest
 from tui.services.twilio import TwilioClient
+from tui.wizard.context import PurchaseContext
 from tui.wizard.draft import WizardDraft
 from tui.wizard.flow import STEPS, STEPS_BY_ID, step_of_error
 
 TITLE = "number-wizard"
+
+# What each worker group does, for the message when one fails unexpectedly.
+WORKER_DOING = {
+    "account-resolve": "reading the credentials",
+    "account-check": "checking the credentials with Twilio",
+    "account-profiles": "reading the stored profiles",
+    "account-keyring": "using the keyring",
+    "account-add": "saving the credentials",
+    "countries": "loading the countries that sell mobile numbers",
+    "search": "searching for numbers",
+    "ownership": "checking whether the account owns the number",
+    "compliance": "loading what the number needs",
+    "price": "loading the price",
+    "owned-check": "checking whether the account owns the number",
+    "purchase": "buying the number",
+    "check-again": "looking the number up again",
+    "recover": "checking earlier purchases",
+    "draft": "saving the draft",
+    "draft-offer": "reading the saved draft",
+    "close-client": "closing the connection",
+}
 
 
 def stylesheet_path() -> Path:
@@ -92,13 +118,15 @@ class WizardApp(App[None]):
         self.bought: list[PurchaseAttempt] = []
         # Interrupted purchases of earlier sessions, settled at start.
         self.recovered: list[PurchaseAttempt] = []
-        self._recovery_done = False
         self._draft_offer_waiting = False
         self.quit_during_purchase = False
         self.draft = WizardDraft()
         self.done_steps: set[str] = set()
         self.pending_errors: dict[str, WizardError] = {}
-        self.cache: dict[str, Any] = {}
+        # What is known about the account in use (one per connection) and about
+        # the purchase in progress (one per purchase; "Buy another" starts anew).
+        self.session: AccountSession | None = None
+        self.context = PurchaseContext()
         self._resume_draft = resume_draft
         self._initial_theme = theme
         # Saves run in threads: one at a time, and only the newest change is written
@@ -106,6 +134,8 @@ class WizardApp(App[None]):
         self._draft_lock = threading.Lock()
         self._draft_generation = 0
         self.client: TwilioClient | None = connection.client() if connection else None
+        if self.client is not None:
+            self.session = AccountSession(self.client)
 
     @property
     def is_sandbox(self) -> bool:
@@ -128,7 +158,9 @@ class WizardApp(App[None]):
         previous = self.client
         self.connection = connection
         self.client = connection.client()
-        self.cache.clear()
+        # Nothing loaded with the previous credentials is kept.
+        self.session = AccountSession(self.client)
+        self.context = PurchaseContext()
         if previous is not None:
             self.run_worker(previous.aclose(), group="close-client", exit_on_error=False)
         self._connection_ready()
@@ -151,6 +183,41 @@ class WizardApp(App[None]):
     async def on_unmount(self) -> None:
         if self.client is not None:
             await self.client.aclose()
+
+    # -- unexpected errors in workers ------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.report_worker_error(self, event.worker)
+
+    def report_worker_error(self, node: object, worker: Worker[Any]) -> None:
+        """The one funnel for a worker's unexpected exception: logged (secrets
+        masked) under the state folder, shown on the current step's error panel
+        with what to do, and the busy state it left reset."""
+        error = worker.error
+        if error is None:
+            return
+        doing = WORKER_DOING.get(worker.group, "working in the background")
+        unexpected = UnexpectedError(error, doing, record_unexpected(error, doing))
+        failed = getattr(node, "worker_failed", None)
+        if callable(failed):
+            failed(worker.group)
+        self.show_unexpected(unexpected)
+
+    def show_unexpected(self, error: WizardError) -> None:
+        from tui.screens.base import StepScreen
+        from tui.screens.summary import SummaryScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, StepScreen):
+                screen.show_step_error(error)
+                break
+            if isinstance(screen, SummaryScreen):
+                screen.show_error(error)
+                break
+        # A dialog may cover the step: say it there too.
+        if not isinstance(self.screen, (StepScreen, SummaryScreen)):
+            self.notify(str(error), severity="error", timeout=15, markup=False)
 
     # -- navigation ---------------------------------------------------------
 
@@ -311,19 +378,32 @@ class WizardApp(App[None]):
     async def _run_purchase(self, attempt: PurchaseAttempt) -> None:
         assert self.client is not None
         try:
-            await purchase_service.buy(
-                self.client,
-                attempt,
-                self.receipts,
-                self.locks,
-                on_lock_wait=lambda: self._purchase_status(
-                    f"Another number-wizard on this computer is buying {attempt.phone_number}; "
-                    "waiting for it…"
-                ),
-                on_sending=lambda _: self._purchase_changed(),
-            )
+            await self._buy(attempt)
+        except Exception as error:
+            # A bug: never "waiting…" for ever, never a false outcome. What may
+            # have reached Twilio is looked up; what cannot have is not bought.
+            unexpected = UnexpectedError(error, "buying", record_unexpected(error, "buying the number"))
+            if attempt.state is AttemptState.SENDING:
+                attempt.state, attempt.error = AttemptState.UNKNOWN, unexpected
+                with contextlib.suppress(Exception):
+                    await purchase_service.settle(self.client, attempt, self.receipts)
+            elif attempt.state is AttemptState.READY:
+                attempt.state, attempt.error, attempt.retry_safe = AttemptState.FAILED, unexpected, True
         finally:
             self.call_later(self._purchase_done, attempt)
+
+    async def _buy(self, attempt: PurchaseAttempt) -> None:
+        assert self.client is not None
+        await purchase_service.buy(
+            self.client,
+            attempt,
+            self.receipts,
+            self.locks,
+            on_lock_wait=lambda: self._purchase_status(
+                f"Another number-wizard on this computer is buying {attempt.phone_number}; waiting for it…"
+            ),
+            on_sending=lambda _: self._purchase_changed(),
+        )
 
     def _purchase_done(self, attempt: PurchaseAttempt) -> None:
         self._purchase_changed()
@@ -405,8 +485,9 @@ class WizardApp(App[None]):
         except WizardError as error:
             self.notify(f"Could not check earlier purchases: {error}", severity="warning", markup=False)
             found = []
-        finally:
-            self._recovery_done = True
+        except Exception:
+            self._after_recovery()  # reported by the error funnel; the draft is still offered
+            raise
         self.recovered.extend(found)
         # Bought numbers count as bought in this session (the quit dialog, a
         # draft of one of them); the saved draft stays, to be offered and, if it is
@@ -453,17 +534,34 @@ class WizardApp(App[None]):
         if self.purchase_running:
             return
         self.attempt = None
-        for key in [k for k in self.cache if k.startswith("lookup:") or k in ("facts", "results")]:
-            del self.cache[key]
+        self.context = PurchaseContext()
+        self.pending_errors.clear()
+        if self.session is not None:
+            self.session.forget_compliance()
         # How calls and messages are handled usually stays the same for the next
         # number; the number, its label and its compliance settings do not.
         previous = self.draft
-        self.draft = WizardDraft(voice_mode=previous.voice_mode, sms_mode=previous.sms_mode)
+        # The search (country, filters) stays too: the next number is often
+        # searched for in the same place.
+        self.draft = WizardDraft(
+            voice_mode=previous.voice_mode, sms_mode=previous.sms_mode, search=dict(previous.search)
+        )
         for name in previous.handling_fields():
             self.draft.set(name, previous.get(name))
         self.done_steps = {"account"}
         self._refill_steps()
+        self._clear_step_errors()  # an error about the last number is not about the next
         self.switch_screen("number")
+
+    def _clear_step_errors(self) -> None:
+        from tui.screens.base import StepScreen
+
+        for step_id in STEPS_BY_ID:
+            if self.is_screen_installed(step_id):
+                screen = self.get_screen(step_id)
+                if isinstance(screen, StepScreen) and screen.is_mounted:
+                    screen.show_step_error(None)
+                    screen.set_status("")
 
     # -- quitting -------------------------------------------------------------
 

@@ -87,7 +87,7 @@ async def test_filters_are_sent_and_narrow_the_search(make_app):
         await pilot.pause()
         await pilot.click("#search")
         await settle(pilot)
-        found = [n.phone_number for n in app.cache["results"]]
+        found = [n.phone_number for n in app.context.results]
         expected = [
             r.phone_number
             for r in MOBILE_INVENTORY["GB"]

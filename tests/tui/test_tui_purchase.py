@@ -209,7 +209,7 @@ async def test_buy_another_resets_the_number_specific_input(make_app):
         assert text_of(app, "#number-facts") == "No number chosen yet."
         # The old results (which include the number just bought) are gone.
         assert app.screen.query_one("#results", DataTable).row_count == 0
-        assert "results" not in app.cache and "purchased" not in app.cache
+        assert app.context.results == [] and app.attempt is None
         # The account stays checked: Back goes to it, Next from it works.
         assert "account" in app.done_steps
         await go(pilot, "compliance")

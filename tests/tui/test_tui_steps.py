@@ -21,6 +21,7 @@ from tui.sandbox.seed import (
     ADDRESS_AU,
     ADDRESS_GB,
     ADDRESS_US,
+    BUNDLE_AU_MOBILE_APPROVED,
     BUNDLE_AU_MOBILE_PENDING,
     BUNDLE_GB_MOBILE_APPROVED,
 )
@@ -133,12 +134,19 @@ async def test_pickers_fill_the_sid_fields(make_app):
         assert picker.value == ADDRESS_AU
         assert control(app, "address_sid").value == ADDRESS_AU
         assert app.draft.get("address_sid") == ADDRESS_AU
-        # Bundle by value (the mouse path is the same Select).
-        app.screen.query_one("#pick-bundle", Select).value = BUNDLE_AU_MOBILE_PENDING
+        # Bundle by value (the mouse path is the same Select): only approved ones
+        # are offered; the pending one is listed as not usable, with why.
+        bundles = app.screen.query_one("#pick-bundle", Select)
+        offered = [value for _, value in bundles._options if value is not Select.NULL]
+        assert offered == [BUNDLE_AU_MOBILE_APPROVED]
+        note = text_of(app, "#bundle-note")
+        assert BUNDLE_AU_MOBILE_PENDING in note and "waiting for Twilio's review" in note
+        bundles.value = BUNDLE_AU_MOBILE_APPROVED
         await settle(pilot)
-        assert control(app, "bundle_sid").value == BUNDLE_AU_MOBILE_PENDING
-        assert app.draft.get("bundle_sid") == BUNDLE_AU_MOBILE_PENDING
-        # A pending bundle is still warned about, but no longer "will refuse".
+        assert control(app, "bundle_sid").value == BUNDLE_AU_MOBILE_APPROVED
+        assert app.draft.get("bundle_sid") == BUNDLE_AU_MOBILE_APPROVED
+        # A pending bundle typed by SID is still warned about, but no longer "will refuse".
+        await type_into(pilot, "bundle_sid", BUNDLE_AU_MOBILE_PENDING)
         warnings = text_of(app, "#step-warnings")
         assert "pending-review" in warnings and "21631" not in warnings
         # Only emergency-enabled addresses are offered for emergency calling.

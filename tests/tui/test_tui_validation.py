@@ -170,7 +170,7 @@ async def test_bad_contains_filter_is_explained_and_blocks_the_search(make_app):
         await settle(pilot)
         assert field(app, "contains").error == rule_message("contains", "**")
         assert app.focused is control(app, "contains")
-        assert app.cache.get("results") is None
+        assert app.context.results == []
 
 
 async def test_every_field_has_its_catalogue_help_line(make_app):

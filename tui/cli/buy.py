@@ -27,6 +27,7 @@ from tui.domain.errors import TwilioApiError, WizardError
 from tui.domain.fields import PURCHASE_FIELDS, FieldSpec
 from tui.domain.purchase import PurchaseRequest, build_request
 from tui.domain.resources import IncomingPhoneNumber, MobilePrice
+from tui.services.account_session import mobile_price_or_unknown
 from tui.services.purchase import (
     AlreadyOwned,
     AttemptState,
@@ -151,7 +152,8 @@ async def _buy(connection: Connection, request: PurchaseRequest, *, yes: bool, o
                 report_error(error.cause, output)
             if owned is not None:
                 report_error(AlreadyOwned(request.phone_number, owned), output, code=Exit.NUMBER_UNAVAILABLE)
-            price = None if yes else await _price_or_unknown(client, request.phone_number)
+            region = rules.phone_number_facts(request.phone_number).region
+            price = None if yes else await mobile_price_or_unknown(client, region)
         if price is not None:
             _confirm(connection, request, price)  # a blocking prompt: Ctrl+C there is click's
         attempt = PurchaseAttempt.prepare(client, request, sandbox=connection.sandbox)
@@ -272,16 +274,6 @@ def _on_signals(handler: SignalHandler) -> Iterator[None]:
     finally:
         for signum in installed:
             loop.remove_signal_handler(signum)
-
-
-async def _price_or_unknown(client: Any, phone_number: str) -> MobilePrice:
-    region = rules.phone_number_facts(phone_number).region
-    if not region:
-        return MobilePrice()
-    try:
-        return await client.fetch_mobile_price(region)
-    except WizardError:
-        return MobilePrice(iso_country=region)
 
 
 def _confirm(connection: Connection, request: PurchaseRequest, price: MobilePrice) -> None:

@@ -20,8 +20,8 @@ from tui.cli.common import (
 )
 from tui.domain.errors import WizardError
 from tui.domain.fields import FieldSpec
-from tui.domain.resources import MobilePrice
 from tui.domain.search import SEARCH_FIELDS, MobileSearch, build_search
+from tui.services.account_session import mobile_price_or_unknown
 from tui.services.session import Connection
 
 ADDRESS_WORDS = {"none": "no", "any": "any address", "local": "local address", "foreign": "foreign address"}
@@ -106,10 +106,7 @@ async def _search(connection: Connection, query: MobileSearch, output: str) -> N
             numbers = await client.search_mobile(query)
         except WizardError as error:
             report_error(error, output)
-        try:
-            price = await client.fetch_mobile_price(query.country_code)
-        except WizardError:
-            price = MobilePrice(iso_country=query.country_code)
+        price = await mobile_price_or_unknown(client, query.country_code)
     if output == "json":
         emit_json(
             {

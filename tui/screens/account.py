@@ -182,7 +182,8 @@ class AccountStep(StepScreen):
         try:
             check = await client.check_credentials()
         except WizardError as error:
-            self.wizard.cache.pop("account_check", None)
+            if self.wizard.session is not None:
+                self.wizard.session.account_check = None
             self._status(self._failure(error), "failed")
             self.show_step_error(error)
             self.open_form(focus=False)  # the way forward: other credentials
@@ -201,7 +202,8 @@ class AccountStep(StepScreen):
         return "✗ The credentials could not be used."
 
     def _accepted(self, check: CredentialCheck) -> None:
-        self.wizard.cache["account_check"] = check
+        if self.wizard.session is not None:
+            self.wizard.session.account_check = check
         self._status(self._describe(check), "ok")
 
     @staticmethod
@@ -218,7 +220,8 @@ class AccountStep(StepScreen):
         return f"✓ {account.friendly_name or account.sid} · {kind} · {account.status or 'status unknown'}"
 
     def extra_problems(self) -> list[tuple[FormField | None, str]]:
-        if "account_check" not in self.wizard.cache:
+        session = self.wizard.session
+        if session is None or session.account_check is None:
             return [(None, "Twilio has not accepted the credentials yet")]
         return []
 

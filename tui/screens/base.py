@@ -15,16 +15,20 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
 
 from tui.domain.errors import WizardError
 from tui.domain.fields import field as field_spec
 from tui.widgets.chrome import ErrorPanel, SandboxBanner, StepIndicator
 from tui.widgets.form_field import FormField
+from tui.wizard.context import PurchaseContext
 from tui.wizard.draft import WizardDraft
 from tui.wizard.flow import STEPS, STEPS_BY_ID, next_step, previous_step, step_index
 
 if TYPE_CHECKING:
     from tui.app import WizardApp
+    from tui.services.account_session import AccountSession
+    from tui.services.twilio import TwilioClient
 
 
 class StepScreen(Screen[None]):
@@ -60,6 +64,27 @@ class StepScreen(Screen[None]):
     @property
     def draft(self) -> WizardDraft:
         return self.wizard.draft
+
+    @property
+    def client(self) -> TwilioClient:
+        """The API client: every step but the Account step is reached only with one."""
+        client = self.wizard.client
+        if client is None:
+            raise RuntimeError(f"the {self.STEP_ID} step has no connection (only the Account step may)")
+        return client
+
+    @property
+    def session(self) -> AccountSession:
+        """What is known about the account in use (see AccountSession)."""
+        session = self.wizard.session
+        if session is None:
+            raise RuntimeError(f"the {self.STEP_ID} step has no connection (only the Account step may)")
+        return session
+
+    @property
+    def context(self) -> PurchaseContext:
+        """What is known about the purchase in progress (forgotten by Buy another)."""
+        return self.wizard.context
 
     @property
     def step_title(self) -> str:
@@ -151,6 +176,17 @@ class StepScreen(Screen[None]):
         return False
 
     # -- errors -------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Workers run with exit_on_error=False; one that failed all the same (a
+        # bug) is reported, never left to fail silently.
+        if event.state is WorkerState.ERROR:
+            self.wizard.report_worker_error(self, event.worker)
+
+    def worker_failed(self, group: str) -> None:
+        """Hook: a worker of this step failed unexpectedly; undo what it left busy
+        (a spinner, a disabled button, a "Looking up…" line)."""
+        self.set_status("")
 
     def show_step_error(self, error: WizardError | None, *, title: str | None = None) -> None:
         self.query_one("#step-error", ErrorPanel).show(error, title=title)

@@ -13,12 +13,11 @@ from textual.widgets import Label, Select, Static
 from tui.domain import rules
 from tui.domain.errors import WizardError
 from tui.domain.fields import field as field_spec
-from tui.domain.resources import Address, AvailablePhoneNumber, Bundle
-from tui.domain.search import MobileSearch
+from tui.domain.resources import Address, Bundle
 from tui.screens.base import StepScreen
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
-from tui.wizard.compliance import ComplianceFacts, blocking_warnings, compliance_issues
+from tui.wizard.compliance import blocking_warnings, compliance_issues
 from tui.wizard.draft import COMPLIANCE_FIELDS
 
 PICKERS = {
@@ -32,6 +31,17 @@ PICKERS = {
 def address_label(address: Address) -> str:
     state = "validated" if address.validated else "not validated"
     return f"{address.one_line()} · {state} · {address.sid}"
+
+
+# Why a bundle that is not twilio-approved cannot be used (statuses:
+# https://www.twilio.com/docs/phone-numbers/regulatory/api/bundles#bundle-status-values).
+BUNDLE_STATUS_WHY = {
+    "draft": "still a draft: submit it for review in the Console",
+    "pending-review": "waiting for Twilio's review (it can take a few days)",
+    "in-review": "being reviewed by Twilio",
+    "twilio-rejected": "rejected by Twilio: fix it in the Console, or use another",
+    "provisionally-approved": "only provisionally approved",
+}
 
 
 def bundle_label(bundle: Bundle) -> str:
@@ -59,7 +69,8 @@ class ComplianceStep(StepScreen):
         yield self.form_field("identity_sid")
         with Vertical(classes="picker-group", id="group-bundle_sid"):
             yield Label(field_spec("bundle_sid").label, classes="field-label")
-            yield Select([], prompt="Choose one of your bundles", id="pick-bundle", compact=True)
+            yield Select([], prompt="Choose one of your approved bundles", id="pick-bundle", compact=True)
+            yield LiveText("", id="bundle-note", classes="dim", markup=False)
             yield self.form_field("bundle_sid", label="or SID", classes="-inline")
         yield self.form_field("emergency_status")
         with Vertical(classes="picker-group", id="group-emergency_address_sid"):
@@ -89,52 +100,39 @@ class ComplianceStep(StepScreen):
         if not e164 or not country:
             self.query_one("#requirements", Static).update("Choose a number first (step 2).")
             return
-        cache, client = self.wizard.cache, self.wizard.client
         self.query_one("#requirements", Static).update("Looking up what this number needs…")
         try:
-            if "addresses" not in cache:
-                cache["addresses"] = await client.list_addresses()
-            if f"regulations:{country}" not in cache:
-                cache[f"regulations:{country}"] = await client.list_regulations(country)
-            if f"bundles:{country}" not in cache:
-                cache[f"bundles:{country}"] = await client.list_bundles(country)
-            number = await self._number(e164, country)
+            await self.context.load_facts(self.session, e164, self.draft.picked)
         except WizardError as error:
             self.query_one("#requirements", Static).update("Could not load the requirements.")
             self.show_step_error(error, title="Twilio's compliance information could not be loaded.")
             return
-        self.wizard.cache["facts"] = ComplianceFacts(
-            iso_country=country,
-            number=number,
-            regulations=cache[f"regulations:{country}"],
-            addresses=cache["addresses"],
-            bundles=cache[f"bundles:{country}"],
-        )
         self._fill_pickers()
         self.after_change()
 
-    async def _number(self, e164: str, country: str) -> AvailablePhoneNumber | None:
-        """The number as Twilio's search reports it (its address requirement),
-        from the search it was picked in or by searching for it exactly."""
-        picked = self.draft.picked
-        if picked and picked.phone_number == e164:
-            return picked
-        key = f"lookup:{e164}"
-        if key not in self.wizard.cache:
-            query = MobileSearch(country_code=country, contains=e164)
-            found = await self.wizard.client.search_mobile(query)
-            self.wizard.cache[key] = next((n for n in found if n.phone_number == e164), None)
-        return self.wizard.cache[key]
-
     def _fill_pickers(self) -> None:
-        facts: ComplianceFacts = self.wizard.cache["facts"]
+        facts = self.context.facts
+        assert facts is not None
         addresses = list(facts.addresses or [])
         self.query_one("#pick-address", Select).set_options([(address_label(a), a.sid) for a in addresses])
         self.query_one("#pick-emergency-address", Select).set_options(
             [(address_label(a), a.sid) for a in addresses if a.emergency_enabled]
         )
-        bundles = sorted(facts.bundles or [], key=lambda b: not b.approved)
-        self.query_one("#pick-bundle", Select).set_options([(bundle_label(b), b.sid) for b in bundles])
+        # Only an approved bundle can be used: the others are listed with their
+        # status and why, not offered.
+        bundles = list(facts.bundles or [])
+        usable = [b for b in bundles if b.approved]
+        self.query_one("#pick-bundle", Select).set_options([(bundle_label(b), b.sid) for b in usable])
+        unusable = [b for b in bundles if not b.approved]
+        note = self.query_one("#bundle-note", Static)
+        note.update(
+            "\n".join(
+                f"Not usable: {bundle_label(b)}: "
+                + BUNDLE_STATUS_WHY.get(b.status or "", "not approved by Twilio")
+                for b in unusable
+            )
+        )
+        note.display = bool(unusable)
 
     @on(Select.Changed, "#pick-address, #pick-bundle, #pick-emergency-address")
     def picked(self, event: Select.Changed) -> None:
@@ -144,19 +142,25 @@ class ComplianceStep(StepScreen):
         name = PICKERS[str(event.select.id)]
         self.draft.set(name, event.value)
         self.query_one(f"#field-{name}", FormField).set_value(event.value)
+        self.show_step_error(None)  # an error about the earlier choice no longer applies
         self.wizard.draft_changed()
         self.after_change()
+
+    def worker_failed(self, group: str) -> None:
+        super().worker_failed(group)
+        if group == "compliance":
+            self.query_one("#requirements", Static).update("Could not load the requirements.")
 
     # -- findings -------------------------------------------------------------
 
     def findings(self) -> list[Any]:
-        facts = self.wizard.cache.get("facts")
+        facts = self.context.facts
         if facts is None:
             return []
         return compliance_issues(self.draft.request_values(), facts)
 
     def after_change(self) -> None:
-        facts = self.wizard.cache.get("facts")
+        facts = self.context.facts
         if facts is not None:
             self.query_one("#requirements", Static).update("\n".join(facts.describe_requirements()))
         warnings = [i.message for i in self.findings()]

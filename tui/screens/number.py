@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from rich.text import Text
@@ -20,6 +21,7 @@ from textual.widgets import (
     TabbedContent,
     TabPane,
 )
+from textual.widgets.select import InvalidSelectValueError
 
 from tui.domain import rules
 from tui.domain.errors import WizardError
@@ -144,7 +146,7 @@ class NumberStep(StepScreen):
         await asyncio.sleep(OWNERSHIP_CHECK_PAUSE)  # typing on: only the number settled on is looked up
         result: IncomingPhoneNumber | WizardError | None
         try:
-            result = await purchase_service.owned_number(self.wizard.client, e164)
+            result = await purchase_service.owned_number(self.client, e164)
         except purchase_service.OwnershipCheckFailed as error:
             result = WizardError(f"Could not check whether this account already owns {e164}.")
             result.__cause__ = error.cause
@@ -178,7 +180,7 @@ class NumberStep(StepScreen):
     def load_from_draft(self) -> None:
         super().load_from_draft()
         table = self.query_one("#results", DataTable)
-        if table.row_count and "results" not in self.wizard.cache:
+        if table.row_count and not self.context.results:
             # The results were forgotten (Buy another): they may list the number just bought.
             table.clear()
             self.query_one("#search-status", Static).update("")
@@ -190,6 +192,25 @@ class NumberStep(StepScreen):
             search.get("exclude_all_address_required")
         )
         self.query_one("#filter-beta", Checkbox).value = search.get("beta", True) is not False
+        # The country shown is the one searched: the draft and the list never disagree.
+        select = self.query_one("#country", Select)
+        wanted = search.get("country_code")
+        if wanted and select.value != wanted:
+            with contextlib.suppress(InvalidSelectValueError):  # the list is not loaded yet
+                select.value = wanted
+        elif not wanted and select.value is not Select.NULL:
+            search["country_code"] = select.value
+
+    def worker_failed(self, group: str) -> None:
+        super().worker_failed(group)
+        if group == "search":
+            self._searching(False, "")
+        elif group == "countries":
+            self.query_one("#country", Select).prompt = "Countries unavailable"
+        elif group == "ownership":
+            number = self._ownership[0]
+            self._ownership = (number, WizardError(f"Could not check whether this account owns {number}."))
+            self._describe_number()
 
     # -- countries ------------------------------------------------------------
 
@@ -197,10 +218,7 @@ class NumberStep(StepScreen):
     async def load_countries(self) -> None:
         select = self.query_one("#country", Select)
         try:
-            countries = self.wizard.cache.get("countries")
-            if countries is None:
-                countries = await self.wizard.client.list_mobile_countries()
-                self.wizard.cache["countries"] = countries
+            countries = await self.session.countries()
         except WizardError as error:
             select.prompt = "Countries unavailable"
             self.show_step_error(error, title="Could not load the countries that sell mobile numbers.")
@@ -275,25 +293,15 @@ class NumberStep(StepScreen):
 
     @work(exclusive=True, group="search", exit_on_error=False)
     async def search_numbers(self, query: Any) -> None:
-        client = self.wizard.client
         try:
-            numbers = await client.search_mobile(query)
-            price = await self._price(query.country_code)
+            numbers = await self.client.search_mobile(query)
+            price = await self.session.mobile_price(query.country_code)
         except WizardError as error:
             self._searching(False, "")
             self.show_step_error(error, title="The search failed.")
             return
-        self.wizard.cache["results"] = numbers
+        self.context.results = numbers
         self._show_results(numbers, price, query.country_code)
-
-    async def _price(self, iso_country: str) -> MobilePrice:
-        key = f"price:{iso_country}"
-        if key not in self.wizard.cache:
-            try:
-                self.wizard.cache[key] = await self.wizard.client.fetch_mobile_price(iso_country)
-            except WizardError:
-                return MobilePrice(iso_country=iso_country)  # the search still helps
-        return self.wizard.cache[key]
 
     def _show_results(self, numbers: list[AvailablePhoneNumber], price: MobilePrice, country: str) -> None:
         table = self.query_one("#results", DataTable)
@@ -322,7 +330,7 @@ class NumberStep(StepScreen):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         number = str(event.row_key.value)
-        picked = next((n for n in self.wizard.cache.get("results", []) if n.phone_number == number), None)
+        picked = self.context.result(number)
         self.draft.set("phone_number", number)
         self.draft.picked = picked
         self.wizard.draft_changed()

@@ -14,7 +14,6 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Button, Static
 
 from tui.domain import rules
-from tui.domain.errors import WizardError
 from tui.domain.fields import FIELDS_BY_NAME, GROUP_TITLES
 from tui.domain.purchase import PurchaseRequest
 from tui.domain.resources import MobilePrice
@@ -119,7 +118,7 @@ class ReviewStep(StepScreen):
 
     def _price(self) -> MobilePrice | None:
         country = self._country()
-        return self.wizard.cache.get(f"price:{country}") if country else None
+        return self.session.known_price(country)
 
     def _country(self) -> str | None:
         raw = self.draft.get("phone_number")
@@ -130,9 +129,7 @@ class ReviewStep(StepScreen):
 
     def _headline(self, request: PurchaseRequest) -> None:
         facts = rules.phone_number_facts(request.phone_number)
-        creds = self.wizard.connection.credentials
-        check = self.wizard.cache.get("account_check")
-        account = creds.account_sid + (f" ({check.friendly_name})" if check and check.friendly_name else "")
+        account = self._account()
         price = self._price()
         price_text = price.describe() if price else "looking up the price…"
         sandbox = "  [SANDBOX: nothing is charged]" if self.wizard.connection.sandbox else ""
@@ -163,7 +160,7 @@ class ReviewStep(StepScreen):
 
     def _warnings(self, request: PurchaseRequest) -> None:
         warnings = [i.message for i in request.warnings()]
-        facts = self.wizard.cache.get("facts")
+        facts = self.context.facts
         if facts is not None:
             warnings += [i.message for i in compliance_issues(self.draft.request_values(), facts)]
         box = self.query_one("#review-warnings", Static)
@@ -171,7 +168,7 @@ class ReviewStep(StepScreen):
         box.set_class(not warnings, "-none")
 
     def _request(self, request: PurchaseRequest) -> None:
-        prepared = self.wizard.client.prepare_purchase(request)
+        prepared = self.client.prepare_purchase(request)
         self.query_one("#review-request", Static).update(
             f"The request\n{prepared.method} {prepared.url}\n"
             f"Content-Type: application/x-www-form-urlencoded\n\n{form_body(prepared.form)}"
@@ -189,16 +186,16 @@ class ReviewStep(StepScreen):
 
     @work(exclusive=True, group="price", exit_on_error=False)
     async def load_price(self, phone_number: str) -> None:
-        country = self._country()
-        if not country or f"price:{country}" in self.wizard.cache:
-            return
-        try:
-            self.wizard.cache[f"price:{country}"] = await self.wizard.client.fetch_mobile_price(country)
-        except WizardError:
-            self.wizard.cache[f"price:{country}"] = MobilePrice(iso_country=country)
-        request, _ = self.draft.build()
-        if request is not None:
-            self._headline(request)
+        if self.session.known_price(self._country()) is None:
+            await self.session.mobile_price(self._country())
+            request, _ = self.draft.build()
+            if request is not None:
+                self._headline(request)
+
+    def _account(self) -> str:
+        creds = self.wizard.connection.credentials
+        check = self.session.account_check
+        return creds.account_sid + (f" ({check.friendly_name})" if check and check.friendly_name else "")
 
     # -- buying -----------------------------------------------------------------
 
@@ -237,7 +234,7 @@ class ReviewStep(StepScreen):
         """A fresh lookup just before the confirmation: an owned number is never
         offered for sale (the purchase checks once more, under its lock)."""
         try:
-            owned = await purchase_service.owned_number(self.wizard.client, request.phone_number)
+            owned = await purchase_service.owned_number(self.client, request.phone_number)
         except purchase_service.OwnershipCheckFailed as error:
             self._checked(None)
             self.show_step_error(error)
@@ -255,13 +252,10 @@ class ReviewStep(StepScreen):
         if request is None:
             return
         price = self._price()
-        creds = self.wizard.connection.credentials
-        check = self.wizard.cache.get("account_check")
-        account = creds.account_sid + (f" ({check.friendly_name})" if check and check.friendly_name else "")
         modal = ConfirmPurchaseModal(
             request.phone_number,
             price.describe() if price else "price unknown",
-            account,
+            self._account(),
             sandbox=self.wizard.connection.sandbox,
         )
 
@@ -271,6 +265,12 @@ class ReviewStep(StepScreen):
                 self.wizard.buy(request)
 
         self.app.push_screen(modal, confirmed)
+
+    def worker_failed(self, group: str) -> None:
+        super().worker_failed(group)
+        if group == "owned-check":
+            self._checking = False
+            self.show_purchase_state()
 
     def show_purchase_state(self) -> None:
         """Buttons, keys and status follow the App's purchase attempt."""

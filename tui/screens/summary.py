@@ -14,7 +14,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
+from textual.worker import Worker, WorkerState
 
+from tui.domain.errors import WizardError
 from tui.domain.fields import FIELDS_BY_NAME, GROUP_TITLES
 from tui.domain.resources import IncomingPhoneNumber
 from tui.services.purchase import AttemptState, PurchaseAttempt
@@ -161,6 +163,16 @@ class SummaryScreen(Screen[None]):
             outcome.error if outcome.state is not AttemptState.BOUGHT else None
         )
         self.refresh_bindings()
+
+    def show_error(self, error: WizardError | None) -> None:
+        self.query_one("#summary-error", ErrorPanel).show(error)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.wizard.report_worker_error(self, event.worker)
+
+    def worker_failed(self, group: str) -> None:
+        self.query_one("#check-again", Button).disabled = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "copy_sid" and not (self.outcome.state is AttemptState.BOUGHT and self.outcome.resource):
