@@ -74,6 +74,8 @@ class FieldSpec:
             raw = str(raw)
         elif not isinstance(raw, str):
             raise rules.RuleError(f"{self.label} takes text.")
+        else:
+            rules.printable(raw)
         return self.parse(raw)
 
 

@@ -366,3 +366,39 @@ def plain_text(raw: str) -> str:
     if not text:
         raise RuleError("Enter a value or leave the field empty.")
     return text
+
+
+# ---------------------------------------------------------------------------
+# Characters no field takes
+
+# C0 controls (tab, newline, escape…), DEL and the C1 controls. They would be
+# sent as they are (%07 in a form body), garble a terminal when shown, and let a
+# pasted escape sequence rewrite what is on screen. Undecodable bytes from a
+# command line arrive as lone surrogates (Python's surrogateescape).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def printable(raw: str) -> str:
+    """Refuse text with control characters or undecodable bytes, naming the first."""
+    control = _CONTROL.search(raw)
+    if control:
+        code = ord(control.group())
+        name = _CONTROL_NAMES.get(code, f"a control character (U+{code:04X})")
+        raise RuleError(
+            f"This contains {name}, which no field takes: retype the value, or paste it again without it."
+        )
+    if _SURROGATE.search(raw):
+        raise RuleError("This contains bytes that are not valid text (not UTF-8): retype the value.")
+    return raw
+
+
+_CONTROL_NAMES = {
+    0x00: "a NUL character",
+    0x07: "a bell character",
+    0x09: "a tab",
+    0x0A: "a line break",
+    0x0D: "a carriage return",
+    0x1B: "an escape character (ESC)",
+    0x7F: "a delete character (DEL)",
+}
