@@ -2,6 +2,7 @@
 
 Layout (dates are ISO 8601 UTC strings; responses format them per API):
 
+    format                  "number-wizard sandbox state" (tells our files from others)
     schema_version          int
     inventory               numbers for sale: phone_number, iso_country, locality,
                             capabilities {voice, sms, mms, fax}, address_requirements, beta
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,9 @@ from typing import Any
 from tui.sandbox import seed
 from tui.sandbox.formats import make_sid, national_format
 
-SCHEMA_VERSION = 1
+# Version 2 added `format`; version 1 files are read and upgraded on the next save.
+SCHEMA_VERSION = 2
+STATE_FORMAT = "number-wizard sandbox state"
 
 State = dict[str, Any]
 
@@ -96,6 +98,7 @@ def initial_state() -> State:
         for row in seed.MAIN_ACCOUNT_BUNDLES
     ]
     return {
+        "format": STATE_FORMAT,
         "schema_version": SCHEMA_VERSION,
         "inventory": inventory,
         "incoming_phone_numbers": owned,
@@ -104,6 +107,13 @@ def initial_state() -> State:
         "bundles": bundles,
         "address_count": 0,
     }
+
+
+def new_number_record_fields() -> list[str]:
+    """The fields every owned-number record carries."""
+    return list(new_number_record(seed.MAIN_ACCOUNT_SID, "+15005550006", number_type="mobile",
+                                  capabilities={}, address_requirements="none", beta=False,
+                                  now=seed.SEED_DATE))  # fmt: skip
 
 
 def new_number_record(
@@ -162,27 +172,114 @@ def new_number_record(
     }
 
 
+class StateFileError(Exception):
+    """A --state file the sandbox cannot use; the message is one line saying why."""
+
+
 def load_state(path: Path) -> State:
-    with path.open(encoding="utf-8") as handle:
-        state = json.load(handle)
-    if state.get("schema_version") != SCHEMA_VERSION:
-        raise ValueError(
-            f"{path} holds sandbox state of schema {state.get('schema_version')!r}, "
-            f"this sandbox reads {SCHEMA_VERSION}; delete the file to start afresh."
+    """The world kept in `path`; StateFileError when it is unreadable, corrupt or not ours.
+
+    Never writes: a file it refuses is left exactly as it was.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise StateFileError(f"cannot read the sandbox state {path}: {error.strerror or error}") from None
+    try:
+        state = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise StateFileError(
+            f"{path} is not valid JSON (truncated or not a sandbox state file); "
+            "move it away or choose another --state file"
+        ) from None
+    if not isinstance(state, dict) or (
+        state.get("format") != STATE_FORMAT and state.get("schema_version") != 1
+    ):
+        raise StateFileError(
+            f"{path} is not a number-wizard sandbox state file; move it away or choose another --state file"
+        )
+    version = state.get("schema_version")
+    if version == 1 and "format" not in state:
+        # Written before the file named its format; the layout is the same.
+        state = {"format": STATE_FORMAT, **state, "schema_version": SCHEMA_VERSION}
+    elif version != SCHEMA_VERSION:
+        raise StateFileError(
+            f"{path} holds sandbox state of schema version {version!r}, this sandbox reads "
+            f"{SCHEMA_VERSION}; move it away to start afresh"
+        )
+    problem = _layout_problem(state)
+    if problem:
+        raise StateFileError(
+            f"{path} is a damaged sandbox state file ({problem}); move it away to start afresh"
         )
     return state
+
+
+# What each list's records must carry (a subset of their fields: enough to serve them).
+_RECORD_KEYS = {
+    "inventory": ("phone_number", "iso_country", "capabilities", "address_requirements", "beta"),
+    "incoming_phone_numbers": tuple(new_number_record_fields()),
+    "addresses": ("sid", "account_sid", "iso_country", "emergency_enabled", "date_created", "date_updated"),
+    "bundles": ("sid", "account_sid", "regulation_sid", "status", "valid_until", "date_created"),
+}
+
+
+def _layout_problem(state: State) -> str | None:
+    for name, keys in _RECORD_KEYS.items():
+        records = state.get(name)
+        if not isinstance(records, list):
+            return f"'{name}' is not a list"
+        for index, record in enumerate(records):
+            if not isinstance(record, dict):
+                return f"{name}[{index}] is not an object"
+            missing = [key for key in keys if key not in record]
+            if missing:
+                return f"{name}[{index}] lacks {', '.join(missing)}"
+            if not isinstance(record.get("phone_number", record.get("sid")), str):
+                return f"{name}[{index}] has no usable identifier"
+    released = state.get("released_numbers")
+    if not isinstance(released, list) or not all(isinstance(item, str) for item in released):
+        return "'released_numbers' is not a list of numbers"
+    count = state.get("address_count")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        return "'address_count' is not a count"
+    return None
+
+
+def temporary_path(path: Path) -> Path:
+    """The one temporary file a save writes before renaming it over `path`.
+
+    A fixed name, not a random one: a save killed half-way leaves at most this file,
+    which the next save overwrites and the next start removes, so nothing accumulates.
+    """
+    return path.with_name(f".{path.name}.tmp")
 
 
 def save_state(path: Path, state: State) -> None:
     """Write atomically: a crash mid-write leaves the previous file intact."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    temporary = temporary_path(path)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        with temporary.open("w", encoding="utf-8") as handle:
             json.dump(state, handle, indent=1, sort_keys=True)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    _sync_directory(path.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    # Makes the rename itself durable (POSIX); not possible on every platform.
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
