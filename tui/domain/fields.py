@@ -279,7 +279,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "EmergencyStatus",
         "Emergency calling",
-        "Whether emergency calling is enabled on the number: Active or Inactive.",
+        "Active or Inactive. Still in the API but ignored by Twilio since October 2021: "
+        "emergency calling comes from an emergency address on the number (US, CA, GB).",
         "compliance",
         "choice",
         _choice(rules.EMERGENCY_STATUSES),
