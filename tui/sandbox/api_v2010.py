@@ -13,9 +13,10 @@ from tui.sandbox import errors, params, seed
 from tui.sandbox.accounts import ACCOUNTS, SandboxAccount
 from tui.sandbox.contains import compile_contains, matches
 from tui.sandbox.context import Context, Reply, Request
+from tui.sandbox.errors import TwilioApiError
 from tui.sandbox.formats import make_sid, rfc2822
 from tui.sandbox.paging import v2010_page
-from tui.sandbox.purchase import apply_settings
+from tui.sandbox.purchase import EMERGENCY_COUNTRIES, apply_settings
 from tui.sandbox.rendering import account_path, render_address, render_number
 
 # When the seeded accounts were opened; fixed so that answers are the same every run.
@@ -278,6 +279,16 @@ def update_number(ctx: Context, request: Request) -> Reply:
 
 def delete_number(ctx: Context, request: Request) -> Reply:
     record = _owned_by_sid(ctx, request)
+    if record["emergency_address_sid"]:
+        # "The emergency address must be removed before a number is released" (Twilio
+        # support, twilio-api.md §17); Twilio documents no code for this refusal.
+        raise TwilioApiError(
+            400,
+            None,
+            f"Phone Number {record['phone_number']} has an emergency address "
+            f"({record['emergency_address_sid']}): remove it (update with "
+            "EmergencyAddressSid='') before releasing the number.",
+        )
     ctx.state["incoming_phone_numbers"].remove(record)
     # Released numbers do not go back on sale: Twilio may not sell them again (21422).
     ctx.state["released_numbers"].append(record["phone_number"])
@@ -297,9 +308,15 @@ def list_addresses(ctx: Context, request: Request) -> Reply:
         "IsoCountry": "iso_country",
     }
 
+    def same(name: str, actual: Any) -> bool:
+        # Twilio's own guides query IsoCountry in lower case (twilio-api.md §17).
+        if name == "IsoCountry":
+            return str(actual).casefold() == str(values[name]).casefold()
+        return actual == values[name]
+
     def wanted(record: dict[str, Any]) -> bool:
         return record["account_sid"] == request.account.sid and all(
-            record[field] == values[name] for name, field in exact_filters.items() if name in values
+            same(name, record[field]) for name, field in exact_filters.items() if name in values
         )
 
     records = [render_address(record) for record in ctx.state["addresses"] if wanted(record)]
@@ -312,6 +329,12 @@ def create_address(ctx: Context, request: Request) -> Reply:
     if not re.fullmatch(r"[A-Z]{2}", iso_country):
         raise errors.invalid_parameter(
             "IsoCountry", f"Expected an ISO 3166-1 alpha-2 code like GB, got '{iso_country}'."
+        )
+    emergency_enabled = values.get("EmergencyEnabled", False)
+    if emergency_enabled and iso_country not in EMERGENCY_COUNTRIES:
+        raise errors.invalid_parameter(
+            "EmergencyEnabled",
+            f"Emergency calling is offered in {', '.join(EMERGENCY_COUNTRIES)} only, not in {iso_country}.",
         )
     ctx.state["address_count"] += 1
     stamp = ctx.now.isoformat()
@@ -326,7 +349,7 @@ def create_address(ctx: Context, request: Request) -> Reply:
         "region": values["Region"],
         "postal_code": values["PostalCode"],
         "iso_country": iso_country,
-        "emergency_enabled": values.get("EmergencyEnabled", False),
+        "emergency_enabled": emergency_enabled,
         # Twilio validates addresses after creation; the spec's create example answers
         # validated/verified false, and the sandbox never runs that validation.
         "validated": False,
