@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import socket
 import time
@@ -55,10 +56,9 @@ def exchange(port: int, data: bytes, *, timeout: float = 5.0) -> RawResponse:
     """Send `data` on a new connection and read one answer (and whether it closed)."""
     started = time.monotonic()
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-        try:
+        # The server may answer (and close) before taking everything: read that answer.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             sock.sendall(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server answered (and closed) before taking everything: read that answer
         return read_response(sock, started)
 
 

@@ -173,6 +173,8 @@ def make_fault(
             )
     if content_type is not None and body is None:
         raise FaultSpecError("content_type needs a body")
+    if content_type is not None and not re.fullmatch(r"[\x20-\x7e]+", content_type):
+        raise FaultSpecError(f"content_type must be printable ASCII (an HTTP header), got {content_type!r}")
     if body is not None and content_type is None:
         content_type = DEFAULT_BODY_CONTENT_TYPE
     return Fault(
