@@ -52,7 +52,7 @@ from tui.services.session import ConnectionRequest
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
-NUMBER = "+15005550006"  # the sandbox's magic number: always for sale
+NUMBER = "+46701740612"  # seeded in SE: needs no address and no bundle
 VOICE_URL = "https://example.org/canary-calls"
 KEY_SID = "SK" + "ca4a" * 8
 CANARY = "CANARY-5ecret-do-not-leak-" + secrets.token_hex(16)  # made at run time, see above

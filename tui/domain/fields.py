@@ -279,8 +279,7 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "EmergencyStatus",
         "Emergency calling",
-        "Active or Inactive. Still in the API but ignored by Twilio since October 2021: "
-        "emergency calling comes from an emergency address on the number (US, CA, GB).",
+        "Ignored by Twilio since 2021: emergency calling comes from the emergency address.",
         "compliance",
         "choice",
         _choice(rules.EMERGENCY_STATUSES),

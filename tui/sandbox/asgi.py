@@ -121,6 +121,8 @@ class SandboxApp:
         self._answered = 0
         self._sleepers: set[asyncio.Task[Any]] = set()
         self._closing = False
+        # Requests held back by delay_before whose client may be gone: kept referenced.
+        self._pending: set[asyncio.Future[Any]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -214,8 +216,6 @@ class SandboxApp:
             return
 
         fault = self.sandbox.faults.take(method, path)
-        if fault is not None and fault.delay_before:
-            await self._sleep(fault.delay_before)
         call = functools.partial(
             self.sandbox.process,
             method,
@@ -227,7 +227,15 @@ class SandboxApp:
             fault=fault,
             received=started,
         )
-        answer: SandboxResponse = await self._run(call)
+        if fault is not None and fault.delay_before:
+            # Held back, then processed even if the client gives up meanwhile (in-process,
+            # its read timeout cancels this task): a server goes on with what it received.
+            processing = asyncio.ensure_future(self._after(fault.delay_before, call))
+            self._pending.add(processing)
+            processing.add_done_callback(self._pending.discard)
+            answer: SandboxResponse = await asyncio.shield(processing)
+        else:
+            answer = await self._run(call)
         if answer.delay_after_commit:
             await self._sleep(answer.delay_after_commit)
         if answer.dropped:
@@ -253,7 +261,10 @@ class SandboxApp:
         more = True
         while more:
             try:
-                message = await self._interruptible(asyncio.wait_for(receive(), self.body_timeout))
+                # asyncio.timeout, not wait_for: no extra task, so an in-process request
+                # runs without yielding to the event loop unless it has to wait.
+                async with asyncio.timeout(self.body_timeout):
+                    message = await self._interruptible(receive())
             except TimeoutError:
                 raise _Problem(
                     errors.http_error(
@@ -322,6 +333,10 @@ class SandboxApp:
         if self.sandbox.state_path is not None:
             return await asyncio.to_thread(call)
         return call()
+
+    async def _after(self, seconds: float, call: Callable[[], Any]) -> Any:
+        await self._sleep(seconds)
+        return await self._run(call)
 
     async def _sleep(self, seconds: float) -> None:
         await self._interruptible(asyncio.sleep(seconds))
