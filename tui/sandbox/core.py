@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from tui.sandbox import api_v2010, errors, numbers_v2, pricing_v1, purchase
+from tui.sandbox import api_v2010, errors, messaging_v1, numbers_v2, pricing_v1, purchase, trunking_v1
 from tui.sandbox.accounts import (
     ACCOUNTS,
     CredentialKind,
@@ -109,6 +109,17 @@ ROUTES: tuple[Route, ...] = (
     _route(rf"{_ACCOUNT}/Addresses\.json$",
            GET=("ListAddress", api_v2010.list_addresses),
            POST=("CreateAddress", api_v2010.create_address)),
+    _route(rf"{_ACCOUNT}/Addresses/(?P<Sid>[^/]+)\.json$",
+           GET=("FetchAddress", api_v2010.fetch_address),
+           POST=("UpdateAddress", api_v2010.update_address),
+           DELETE=("DeleteAddress", api_v2010.delete_address)),
+    _route(rf"{_ACCOUNT}/Applications\.json$",
+           GET=("ListApplication", api_v2010.list_applications),
+           POST=("CreateApplication", api_v2010.create_application)),
+    _route(rf"{_ACCOUNT}/Applications/(?P<Sid>[^/]+)\.json$",
+           GET=("FetchApplication", api_v2010.fetch_application),
+           POST=("UpdateApplication", api_v2010.update_application),
+           DELETE=("DeleteApplication", api_v2010.delete_application)),
     _route(r"^/v2/RegulatoryCompliance/Bundles$",
            GET=("ListBundle", numbers_v2.list_bundles)),
     _route(r"^/v2/RegulatoryCompliance/Regulations$",
@@ -117,6 +128,24 @@ ROUTES: tuple[Route, ...] = (
            GET=("ListPhoneNumberCountry", pricing_v1.list_countries)),
     _route(r"^/v1/PhoneNumbers/Countries/(?P<IsoCountry>[^/]+)$",
            GET=("FetchPhoneNumberCountry", pricing_v1.fetch_country)),
+    _route(r"^/v1/Services$",
+           GET=("ListService", messaging_v1.list_services),
+           POST=("CreateService", messaging_v1.create_service)),
+    _route(r"^/v1/Services/(?P<ServiceSid>[^/]+)/PhoneNumbers$",
+           GET=("ListPhoneNumber", messaging_v1.list_service_numbers),
+           POST=("CreatePhoneNumber", messaging_v1.add_service_number)),
+    _route(r"^/v1/Services/(?P<ServiceSid>[^/]+)/PhoneNumbers/(?P<Sid>[^/]+)$",
+           GET=("FetchPhoneNumber", messaging_v1.fetch_service_number),
+           DELETE=("DeletePhoneNumber", messaging_v1.remove_service_number)),
+    _route(r"^/v1/Trunks$",
+           GET=("ListTrunk", trunking_v1.list_trunks),
+           POST=("CreateTrunk", trunking_v1.create_trunk)),
+    _route(r"^/v1/Trunks/(?P<TrunkSid>[^/]+)/PhoneNumbers$",
+           GET=("ListPhoneNumber", trunking_v1.list_trunk_numbers),
+           POST=("CreatePhoneNumber", trunking_v1.add_trunk_number)),
+    _route(r"^/v1/Trunks/(?P<TrunkSid>[^/]+)/PhoneNumbers/(?P<Sid>[^/]+)$",
+           GET=("FetchPhoneNumber", trunking_v1.fetch_trunk_number),
+           DELETE=("DeletePhoneNumber", trunking_v1.remove_trunk_number)),
 )  # fmt: skip
 
 # What test credentials may call (twilio-api.md §14: purchases; everything else 20008).

@@ -423,6 +423,57 @@ BUNDLE_GB_MOBILE_REJECTED = bundle_sid("gb-mobile-individual-rejected")
 BUNDLE_GB_LOCAL_APPROVED = bundle_sid("gb-local-business-approved")
 
 
+# What a number can be pointed at besides webhooks: a TwiML application, a Messaging
+# Service, an Elastic SIP trunk. One of each for the main account, none attached yet.
+class ApplicationRow(NamedTuple):
+    key: str
+    friendly_name: str
+    voice_url: str
+    sms_url: str
+
+
+MAIN_ACCOUNT_APPLICATIONS: tuple[ApplicationRow, ...] = (
+    ApplicationRow("ivr", "Sandbox IVR", "https://example.com/ivr/voice", "https://example.com/ivr/sms"),
+)
+
+
+class MessagingServiceRow(NamedTuple):
+    key: str
+    friendly_name: str
+    inbound_request_url: str
+
+
+MAIN_ACCOUNT_MESSAGING_SERVICES: tuple[MessagingServiceRow, ...] = (
+    MessagingServiceRow("notifications", "Sandbox notifications", "https://example.com/messages/inbound"),
+)
+
+
+class TrunkRow(NamedTuple):
+    key: str
+    friendly_name: str
+    domain_name: str
+
+
+MAIN_ACCOUNT_TRUNKS: tuple[TrunkRow, ...] = (TrunkRow("pbx", "Sandbox PBX", "sandbox-pbx.pstn.twilio.com"),)
+
+
+def application_sid(key: str, account_sid: str = MAIN_ACCOUNT_SID) -> str:
+    return make_sid("AP", account_sid, "seed", key)
+
+
+def messaging_service_sid(key: str, account_sid: str = MAIN_ACCOUNT_SID) -> str:
+    return make_sid("MG", account_sid, "seed", key)
+
+
+def trunk_sid(key: str, account_sid: str = MAIN_ACCOUNT_SID) -> str:
+    return make_sid("TK", account_sid, "seed", key)
+
+
+APPLICATION_IVR = application_sid("ivr")
+MESSAGING_SERVICE_NOTIFICATIONS = messaging_service_sid("notifications")
+TRUNK_PBX = trunk_sid("pbx")
+
+
 class PriceRow(NamedTuple):
     number_type: str  # as the pricing API spells it: "local", "mobile", "toll free", ...
     base_price: str

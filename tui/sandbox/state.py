@@ -10,10 +10,15 @@ Layout (dates are ISO 8601 UTC strings; responses format them per API):
     released_numbers        numbers released by DELETE; Twilio may not sell them again
     addresses, bundles      records of every account, response field names
     address_count           how many addresses were created through the API (for SIDs)
+    applications, messaging_services, trunks
+                            TwiML apps, Messaging Services, SIP trunks of every account
+    messaging_service_numbers  which owned number is in which Messaging Service
+    created_count           how many apps, services and trunks the API created (for SIDs)
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from datetime import datetime
@@ -97,6 +102,33 @@ def initial_state() -> State:
         }
         for row in seed.MAIN_ACCOUNT_BUNDLES
     ]
+    applications = [
+        new_application_record(
+            seed.MAIN_ACCOUNT_SID,
+            seed.application_sid(row.key),
+            {"friendly_name": row.friendly_name, "voice_url": row.voice_url, "sms_url": row.sms_url},
+            now=seed.SEED_DATE,
+        )
+        for row in seed.MAIN_ACCOUNT_APPLICATIONS
+    ]
+    services = [
+        new_messaging_service_record(
+            seed.MAIN_ACCOUNT_SID,
+            seed.messaging_service_sid(row.key),
+            {"friendly_name": row.friendly_name, "inbound_request_url": row.inbound_request_url},
+            now=seed.SEED_DATE,
+        )
+        for row in seed.MAIN_ACCOUNT_MESSAGING_SERVICES
+    ]
+    trunks = [
+        new_trunk_record(
+            seed.MAIN_ACCOUNT_SID,
+            seed.trunk_sid(row.key),
+            {"friendly_name": row.friendly_name, "domain_name": row.domain_name},
+            now=seed.SEED_DATE,
+        )
+        for row in seed.MAIN_ACCOUNT_TRUNKS
+    ]
     return {
         "format": STATE_FORMAT,
         "schema_version": SCHEMA_VERSION,
@@ -106,6 +138,98 @@ def initial_state() -> State:
         "addresses": addresses,
         "bundles": bundles,
         "address_count": 0,
+        "applications": applications,
+        "messaging_services": services,
+        "messaging_service_numbers": [],
+        "trunks": trunks,
+        "created_count": 0,
+    }
+
+
+def new_application_record(
+    account_sid: str, sid: str, settings: dict[str, Any], *, now: datetime
+) -> dict[str, Any]:
+    """A TwiML application with Twilio's defaults (the spec's example), then `settings`."""
+    stamp = now.isoformat()
+    return {
+        "sid": sid,
+        "account_sid": account_sid,
+        "api_version": "2010-04-01",
+        "friendly_name": None,
+        "message_status_callback": None,
+        "public_application_connect_enabled": False,
+        "sms_fallback_method": "POST",
+        "sms_fallback_url": None,
+        "sms_method": "POST",
+        "sms_status_callback": None,
+        "sms_url": None,
+        "status_callback": None,
+        "status_callback_method": "POST",
+        "voice_caller_id_lookup": False,
+        "voice_fallback_method": "POST",
+        "voice_fallback_url": None,
+        "voice_method": "POST",
+        "voice_url": None,
+        "date_created": stamp,
+        "date_updated": stamp,
+        **settings,
+    }
+
+
+def new_messaging_service_record(
+    account_sid: str, sid: str, settings: dict[str, Any], *, now: datetime
+) -> dict[str, Any]:
+    """A Messaging Service with the defaults of the spec's example, then `settings`."""
+    stamp = now.isoformat()
+    return {
+        "sid": sid,
+        "account_sid": account_sid,
+        "friendly_name": None,
+        "area_code_geomatch": True,
+        "fallback_method": "POST",
+        "fallback_to_long_code": True,
+        "fallback_url": None,
+        "inbound_method": "POST",
+        "inbound_request_url": None,
+        "mms_converter": True,
+        "scan_message_content": "inherit",
+        "smart_encoding": False,
+        "status_callback": None,
+        "sticky_sender": True,
+        "synchronous_validation": False,
+        "us_app_to_person_registered": False,
+        "use_inbound_webhook_on_number": False,
+        "usecase": "undeclared",
+        "validity_period": 14400,
+        "date_created": stamp,
+        "date_updated": stamp,
+        **settings,
+    }
+
+
+def new_trunk_record(
+    account_sid: str, sid: str, settings: dict[str, Any], *, now: datetime
+) -> dict[str, Any]:
+    """An Elastic SIP trunk with the defaults of the spec's example, then `settings`."""
+    stamp = now.isoformat()
+    return {
+        "sid": sid,
+        "account_sid": account_sid,
+        "friendly_name": None,
+        "domain_name": None,
+        "auth_type": "",
+        "auth_type_set": [],
+        "cnam_lookup_enabled": False,
+        "disaster_recovery_method": "POST",
+        "disaster_recovery_url": None,
+        "recording": {"mode": "do-not-record", "trim": "do-not-trim"},
+        "secure": False,
+        "symmetric_rtp_enabled": False,
+        "transfer_caller_id": "from-transferee",
+        "transfer_mode": "disable-all",
+        "date_created": stamp,
+        "date_updated": stamp,
+        **settings,
     }
 
 
@@ -207,6 +331,9 @@ def load_state(path: Path) -> State:
             f"{path} holds sandbox state of schema version {version!r}, this sandbox reads "
             f"{SCHEMA_VERSION}; move it away to start afresh"
         )
+    for name, empty in _ADDED_LATER.items():
+        # Kinds of records added since a file was written start empty.
+        state.setdefault(name, copy.deepcopy(empty))
     problem = _layout_problem(state)
     if problem:
         raise StateFileError(
@@ -215,8 +342,20 @@ def load_state(path: Path) -> State:
     return state
 
 
+_ADDED_LATER: dict[str, Any] = {
+    "applications": [],
+    "messaging_services": [],
+    "messaging_service_numbers": [],
+    "trunks": [],
+    "created_count": 0,
+}
+
 # What each list's records must carry (a subset of their fields: enough to serve them).
 _RECORD_KEYS = {
+    "applications": ("sid", "account_sid", "date_created", "date_updated"),
+    "messaging_services": ("sid", "account_sid", "date_created", "date_updated"),
+    "messaging_service_numbers": ("sid", "service_sid", "account_sid", "date_created"),
+    "trunks": ("sid", "account_sid", "date_created", "date_updated"),
     "inventory": ("phone_number", "iso_country", "capabilities", "address_requirements", "beta"),
     "incoming_phone_numbers": tuple(new_number_record_fields()),
     "addresses": ("sid", "account_sid", "iso_country", "emergency_enabled", "date_created", "date_updated"),
@@ -240,9 +379,10 @@ def _layout_problem(state: State) -> str | None:
     released = state.get("released_numbers")
     if not isinstance(released, list) or not all(isinstance(item, str) for item in released):
         return "'released_numbers' is not a list of numbers"
-    count = state.get("address_count")
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        return "'address_count' is not a count"
+    for name in ("address_count", "created_count"):
+        count = state.get(name)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            return f"'{name}' is not a count"
     return None
 
 
