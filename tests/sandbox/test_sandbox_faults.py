@@ -209,24 +209,26 @@ async def test_transport_retry_flow_with_retry_after(sandbox: Sandbox) -> None:
 def test_delay_before_makes_two_clients_overlap(served: SandboxServer, sandbox: Sandbox) -> None:
     # Client A's ownership check is held back; client B checks and buys meanwhile; A's
     # check then answers what it saw when it was processed: B's purchase.
-    sandbox.faults.add("GET", r"/IncomingPhoneNumbers\.json$", delay_before=0.6)
+    sandbox.faults.add("GET", r"/IncomingPhoneNumbers\.json$", delay_before=2.0)
     seen: dict[str, Any] = {}
 
     def client_a() -> None:
-        with httpx.Client(base_url=served.base_url, auth=MAIN, timeout=5) as a:
-            seen["a_asked"] = time.monotonic()
+        with httpx.Client(base_url=served.base_url, auth=MAIN, timeout=30) as a:
             seen["a"] = owned(a)
             seen["a_answered"] = time.monotonic()
 
     thread = threading.Thread(target=client_a)
     thread.start()
-    time.sleep(0.1)
-    with httpx.Client(base_url=served.base_url, auth=MAIN, timeout=5) as b:
+    deadline = time.monotonic() + 20
+    while sandbox.faults.armed() and time.monotonic() < deadline:
+        time.sleep(0.01)  # until A's request has arrived and taken the fault
+    assert sandbox.faults.armed() == [], "A's request never arrived"
+    with httpx.Client(base_url=served.base_url, auth=MAIN, timeout=30) as b:
         assert owned(b) == []  # not delayed: the fault was used up by A
         assert b.post(PURCHASE_PATH, data={"PhoneNumber": NUMBER}).status_code == 201
         b_bought = time.monotonic()
     thread.join()
-    assert seen["a_asked"] < b_bought < seen["a_answered"]
+    assert b_bought < seen["a_answered"]
     assert len(seen["a"]) == 1, "A's check ran after its delay, so it sees B's purchase"
     gets = [entry for entry in sandbox.requests if entry["method"] == "GET"]
     assert gets[0]["fault"] is None and gets[1]["fault"] == "delay_before"

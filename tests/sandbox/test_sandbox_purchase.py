@@ -35,7 +35,7 @@ def for_sale(sandbox: Sandbox, iso_country: str) -> list[str]:
     return [number["phone_number"] for number in body["available_phone_numbers"]]
 
 
-# --- Magic numbers (test credentials only, twilio-api.md §14 and §17) ----------------
+# --- Magic numbers: test credentials only (https://www.twilio.com/docs/iam/test-credentials)
 
 
 def test_magic_available_number_is_bought_with_twilio_defaults(sandbox: Sandbox) -> None:
@@ -232,7 +232,7 @@ def test_address_of_another_account_is_not_found(sandbox: Sandbox) -> None:
 
 def test_local_requirement_with_an_address_abroad_is_21631_in_twilios_words(sandbox: Sandbox) -> None:
     body = assert_error(buy(sandbox, BR_LOCAL, AddressSid=seed.ADDRESS_GB), 400, 21631)
-    # As observed live (twilio-api.md §17).
+    # As observed live (a third-party report; https://twilio.com/docs/api/errors/21631).
     assert body["message"] == (
         f"Could not find Address with sid {seed.ADDRESS_GB} for account {MAIN_ACCOUNT_SID} "
         "to satisfy Local Address requirement"

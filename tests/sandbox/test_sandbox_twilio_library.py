@@ -58,8 +58,8 @@ def client(server: SandboxServer) -> Client:
 
 
 def test_buy_the_magic_number_with_the_test_credentials(server: SandboxServer) -> None:
-    # What Twilio documents for test credentials (twilio-api.md §14): +15005550006 is
-    # bought, settings are echoed, and nothing is kept on any account.
+    # What Twilio documents for test credentials (https://www.twilio.com/docs/iam/test-credentials):
+    # +15005550006 is bought, settings are echoed, and nothing is kept on any account.
     test = Client(
         TEST_ACCOUNT_SID,
         TEST_AUTH_TOKEN,

@@ -247,7 +247,7 @@ async def test_global_hosts():
 
 
 async def test_edge_and_region_move_the_api_host_only():
-    # numbers and pricing are not regional products: global hosts (twilio-api.md §17).
+    # numbers and pricing are not regional products: global hosts (see tui/services/hosts.py).
     assert await _hosts_used(region="au1", edge="sydney") == [
         "https://api.sydney.au1.twilio.com",
         "https://numbers.twilio.com",

@@ -281,8 +281,8 @@ def update_number(ctx: Context, request: Request) -> Reply:
 def delete_number(ctx: Context, request: Request) -> Reply:
     record = _owned_by_sid(ctx, request)
     if record["emergency_address_sid"]:
-        # "The emergency address must be removed before a number is released" (Twilio
-        # support, twilio-api.md §17); Twilio documents no code for this refusal.
+        # "The emergency address must be removed before a number is released" (https://support.
+        # twilio.com/hc/en-us/articles/223183028); Twilio documents no code for this refusal.
         raise TwilioApiError(
             400,
             None,
@@ -314,7 +314,8 @@ def list_addresses(ctx: Context, request: Request) -> Reply:
     }
 
     def same(name: str, actual: Any) -> bool:
-        # Twilio's own guides query IsoCountry in lower case (twilio-api.md §17).
+        # Twilio's own guides query IsoCountry in lower case (https://twilio.com/docs/phone-numbers/
+        # regulatory/reading-regulations-for-the-uk-bundle).
         if name == "IsoCountry":
             return str(actual).casefold() == str(values[name]).casefold()
         return actual == values[name]

@@ -60,8 +60,8 @@ class TwilioApiError(Exception):
         self.headers = dict(headers or {})
 
     def body(self) -> dict[str, object]:
-        # `code` and `more_info` only "when available" (twilio-api.md §13): an answer
-        # about the HTTP request itself (413, 414, ...) has no Twilio code.
+        # `code` and `more_info` only "when available" (https://www.twilio.com/docs/api/errors/400):
+        # an answer about the HTTP request itself (413, 414, ...) has no Twilio code.
         if self.code is None:
             return {"message": self.message, "status": self.status}
         return {

@@ -1,7 +1,7 @@
 """messaging.twilio.com/v1/Services: Messaging Services and the owned numbers in them.
 
 A number joins a service by `POST /v1/Services/{ServiceSid}/PhoneNumbers` with its
-`PhoneNumberSid` (twilio-api.md §17); the number's own resource is not changed. A number
+`PhoneNumberSid` (Twilio's Messaging Service API); the number's own resource is not changed. A number
 is in one service at a time; releasing it takes it out.
 """
 

@@ -32,7 +32,8 @@ def bundle_required(iso_country: str, number_type: str) -> bool:
 
 
 def _same_country(asked: str, actual: str) -> bool:
-    # Twilio's UK bundle guide queries IsoCountry=gb (twilio-api.md §17).
+    # Twilio's UK bundle guide queries IsoCountry=gb
+    # (https://twilio.com/docs/phone-numbers/regulatory/reading-regulations-for-the-uk-bundle).
     return asked.casefold() == actual.casefold()
 
 

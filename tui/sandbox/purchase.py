@@ -5,7 +5,7 @@ Checks run in this order; the first that fails answers:
  1. form fields by the spec's requestBody schema, PhoneNumber first: missing -> 21421,
     not E.164 -> 21421; then SID patterns, GET/POST, enums, booleans, URLs (80701,
     21403, 21402). The generic endpoint takes AreaCode instead of PhoneNumber.
- 2. with test credentials only, Twilio's magic numbers (twilio-api.md §14, §17):
+ 2. with test credentials only, Twilio's magic numbers (https://www.twilio.com/docs/iam/test-credentials):
     +15005550000 -> 21422, +15005550001 -> 21421, +15005550006 -> "bought" (201, nothing
     kept on any account); AreaCode 500 -> +15005550006, 533 -> 21452. With live
     credentials they are ordinary numbers, which Twilio does not sell (21422).
@@ -336,7 +336,8 @@ def _check_address(ctx: Context, request: Request, for_sale: dict[str, Any], val
             400, errors.ADDRESS_REQUIRED, f"Could not find Address with sid {address_sid}{suffix}"
         )
     if requirement == "local" and address["iso_country"] != country:
-        # Observed live (twilio-api.md §17): this wording, HTTP 400; 21631's causes cover it.
+        # Observed live (third-party report): this wording, HTTP 400; the causes listed at
+        # https://twilio.com/docs/api/errors/21631 cover it.
         raise TwilioApiError(
             400,
             errors.ADDRESS_REQUIRED,

@@ -6,14 +6,20 @@ The story the data tells (keep it consistent when editing):
   NL, SE, BR, and BE (which has none in stock today). US, CA and DK sell only local and
   toll-free numbers, so their Mobile.json is a 404.
 * A mobile purchase needs an approved Bundle exactly where a Regulation exists for the
-  country and `mobile`: GB, AU, DE and BE. NL, SE and BR need none.
+  country and `mobile`: GB, AU, DE and BE, following Twilio's rule that most mobile
+  numbers outside the US and Canada need one (https://twilio.com/en-us/changelog/
+  regulated-number-bundle-provisioning-requirement). That NL, SE and
+  BR need none is illustrative, not Twilio's list: it lets a purchase be rehearsed
+  without compliance steps (README, "The sandbox", says so).
 * Address requirements per number: GB none/any, AU local/any, DE local/any, NL
   none/foreign, SE any/none, BR local/none.
 * The main account has addresses in GB, AU, DE, NL and US but not BR, so a BR number
-  with a `local` requirement can only fail (21615); approved mobile bundles for GB and
+  with a `local` requirement can only fail (21631); approved mobile bundles for GB and
   DE, a pending one for AU, a rejected one for GB, and an approved one for GB `local`.
 * Phone numbers are valid mobile numbers for `phonenumbers`. AU and SE ones come from
   the ranges their regulators reserve for fiction (0491 570-573xxx, 070-1740 6xx).
+* One TwiML application, one Messaging Service and one SIP trunk for the main account,
+  nothing attached to them.
 """
 
 from __future__ import annotations
