@@ -232,16 +232,44 @@ class FaultInjector:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
 
-    def add(self, method: str = "*", path_regex: str | None = None, **fields: Any) -> Fault:
+    def add(
+        self,
+        method: str = "*",
+        path_regex: str | None = None,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        message: str | None = None,
+        retry_after: float | None = None,
+        commit: bool = False,
+        drop_after_commit: bool = False,
+        body: str | None = None,
+        content_type: str | None = None,
+        delay_before: float | None = None,
+        delay_after_commit: float | None = None,
+        times: int = 1,
+    ) -> Fault:
         """Arm a fault for the next `times` requests matching `method` and `path_regex`.
 
-        Keywords as the module docstring describes (`status`, `code`, `message`,
-        `retry_after`, `commit`, `drop_after_commit`, `body`, `content_type`,
-        `delay_before`, `delay_after_commit`, `times`); `code` defaults to Twilio's code
-        for the status (429 -> 20429). Raises FaultSpecError (a ValueError) for a fault
-        that makes no sense.
+        The keywords combine as the module docstring describes; `code` defaults to
+        Twilio's code for the status (429 -> 20429). Raises FaultSpecError (a ValueError)
+        for a fault that makes no sense.
         """
-        fault = make_fault(method, path_regex, **fields)
+        fault = make_fault(
+            method,
+            path_regex,
+            status=status,
+            code=code,
+            message=message,
+            retry_after=retry_after,
+            commit=commit,
+            drop_after_commit=drop_after_commit,
+            body=body,
+            content_type=content_type,
+            delay_before=delay_before,
+            delay_after_commit=delay_after_commit,
+            times=times,
+        )
         self.arm(fault)
         return fault
 
