@@ -173,7 +173,7 @@ def test_the_command_line_in_a_subprocess(
                 "--profile",
                 name,
                 "--phone-number",
-                "+15005550006",
+                "+46701740612",
                 "--yes",
                 "-o",
                 "json",
@@ -189,7 +189,7 @@ def test_the_command_line_in_a_subprocess(
             stdin=subprocess.DEVNULL,
         )
     assert bought.returncode == 0, bought.stderr
-    assert json.loads(bought.stdout)["phone_number"] == "+15005550006"
+    assert json.loads(bought.stdout)["phone_number"] == "+46701740612"
     shown = run("show", name)
     assert shown.returncode == 0, shown.stderr
     assert "******** (in the system keyring: SecretService Keyring)" in shown.stdout

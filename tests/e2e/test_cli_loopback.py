@@ -16,7 +16,14 @@ import httpx
 import pytest
 
 from tui.sandbox import seed
-from tui.sandbox.accounts import API_KEY_SECRET, API_KEY_SID, MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN
+from tui.sandbox.accounts import (
+    API_KEY_SECRET,
+    API_KEY_SID,
+    MAIN_ACCOUNT_SID,
+    MAIN_AUTH_TOKEN,
+    TEST_ACCOUNT_SID,
+    TEST_AUTH_TOKEN,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -79,10 +86,15 @@ def served(tmp_path: Path) -> Iterator[Served]:
 
 
 def run_cli(
-    tmp_path: Path, served: Served, *args: str, token: str = MAIN_AUTH_TOKEN, api_key: bool = False
+    tmp_path: Path,
+    served: Served,
+    *args: str,
+    token: str = MAIN_AUTH_TOKEN,
+    api_key: bool = False,
+    account_sid: str = MAIN_ACCOUNT_SID,
 ) -> subprocess.CompletedProcess[str]:
     env = _isolated_env(tmp_path)
-    env["TWILIO_ACCOUNT_SID"] = MAIN_ACCOUNT_SID
+    env["TWILIO_ACCOUNT_SID"] = account_sid
     if api_key:
         env.update(TWILIO_API_KEY=API_KEY_SID, TWILIO_API_SECRET=API_KEY_SECRET)
     else:
@@ -98,13 +110,16 @@ def run_cli(
     )
 
 
-def test_buy_magic_number_prints_the_created_resource(tmp_path: Path, served: Served) -> None:
+NUMBER = "+46701740612"  # seeded in SE: needs no address and no bundle
+
+
+def test_buy_prints_the_created_resource(tmp_path: Path, served: Served) -> None:
     result = run_cli(
         tmp_path,
         served,
         "buy",
         "--phone-number",
-        "+15005550006",
+        NUMBER,
         "--voice-url",
         "https://example.com/voice",
         "--yes",
@@ -113,11 +128,11 @@ def test_buy_magic_number_prints_the_created_resource(tmp_path: Path, served: Se
     )
     assert result.returncode == 0, result.stderr
     resource = json.loads(result.stdout)
-    assert resource["phone_number"] == "+15005550006"
+    assert resource["phone_number"] == NUMBER
     assert re.fullmatch(r"PN[0-9a-f]{32}", resource["sid"])
     assert resource["voice_url"] == "https://example.com/voice"
     assert resource["status"] == "in-use"
-    assert "+15005550006" in served.owned_numbers()
+    assert NUMBER in served.owned_numbers()
     receipts = list((tmp_path / "data" / "number-wizard" / "receipts").glob("*.json"))
     assert len(receipts) == 1
     assert json.loads(receipts[0].read_text())["outcome"] == "bought"
@@ -130,7 +145,7 @@ def test_dry_run_prints_the_request_and_buys_nothing(tmp_path: Path, served: Ser
         served,
         "buy",
         "--phone-number",
-        "+15005550006",
+        NUMBER,
         "--voice-url",
         "https://example.com/voice",
         "--voice-caller-id-lookup",
@@ -143,7 +158,7 @@ def test_dry_run_prints_the_request_and_buys_nothing(tmp_path: Path, served: Ser
         "method": "POST",
         "url": f"{served.base_url}/2010-04-01/Accounts/{MAIN_ACCOUNT_SID}/IncomingPhoneNumbers/Mobile.json",
         "form": {
-            "PhoneNumber": "+15005550006",
+            "PhoneNumber": NUMBER,
             "VoiceCallerIdLookup": "true",
             "VoiceUrl": "https://example.com/voice",
         },
@@ -152,15 +167,33 @@ def test_dry_run_prints_the_request_and_buys_nothing(tmp_path: Path, served: Ser
 
 
 @pytest.mark.parametrize(("number", "code"), [("+15005550000", 21422), ("+15005550001", 21421)])
-def test_magic_numbers_that_fail(tmp_path: Path, served: Served, number: str, code: int) -> None:
-    result = run_cli(tmp_path, served, "buy", "--phone-number", number, "--yes")
+def test_magic_numbers_that_fail_with_the_test_credentials(
+    tmp_path: Path, served: Served, number: str, code: int
+) -> None:
+    result = run_cli(
+        tmp_path,
+        served,
+        "buy",
+        "--phone-number",
+        number,
+        "--yes",
+        account_sid=TEST_ACCOUNT_SID,
+        token=TEST_AUTH_TOKEN,
+    )
     assert result.returncode == 4
     assert f"Twilio error {code}" in result.stderr
     assert f"https://www.twilio.com/docs/errors/{code}" in result.stderr
 
 
+def test_the_magic_number_is_not_for_sale_with_live_credentials(tmp_path: Path, served: Served) -> None:
+    result = run_cli(tmp_path, served, "buy", "--phone-number", "+15005550006", "--yes")
+    assert result.returncode == 4
+    assert "Twilio error 21422" in result.stderr
+    assert "+15005550006" not in served.owned_numbers()
+
+
 def test_wrong_token_is_explained(tmp_path: Path, served: Served) -> None:
-    result = run_cli(tmp_path, served, "buy", "--phone-number", "+15005550006", "--yes", token="0" * 32)
+    result = run_cli(tmp_path, served, "buy", "--phone-number", NUMBER, "--yes", token="0" * 32)
     assert result.returncode == 3
     assert "Twilio error 20003" in result.stderr
     assert "did not accept these credentials" in result.stderr
@@ -220,9 +253,7 @@ def test_bought_number_survives_a_server_restart(tmp_path: Path, served: Served)
 
 
 def test_api_key_credentials_buy(tmp_path: Path, served: Served) -> None:
-    result = run_cli(
-        tmp_path, served, "buy", "--phone-number", "+15005550006", "--yes", "-o", "json", api_key=True
-    )
+    result = run_cli(tmp_path, served, "buy", "--phone-number", NUMBER, "--yes", "-o", "json", api_key=True)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["account_sid"] == MAIN_ACCOUNT_SID
 

@@ -1,6 +1,6 @@
 """A real terminal: `python -m tui --sandbox` in tmux, driven by the keyboard alone.
 
-Buys +15005550006 (the sandbox's magic number) from the Account step to the
+Buys +46701740612 (a seeded SE number that needs nothing) from the Account step to the
 Summary with send-keys, reading the screen with `tmux capture-pane -p`; no Pilot,
 no Textual internals. A private tmux server (`-L`) at 100×32 keeps it away from
 any tmux the developer runs. Skipped when tmux is missing, except on CI.
@@ -23,7 +23,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
-NUMBER = "+15005550006"
+NUMBER = "+46701740612"
 VOICE_URL = "https://example.org/calls"  # not the fields' placeholders
 SMS_URL = "https://example.org/messages"
 SIZE = (100, 32)

@@ -63,7 +63,7 @@ def test_api_key_uses_the_accounts_resources(sandbox: Sandbox) -> None:
     response = call(sandbox, "GET", f"{account_path()}/{OWNED}", auth=API_KEY)
     assert response.status == 200
     assert response.json()["incoming_phone_numbers"]
-    assert buy(sandbox, "+15005550006", auth=API_KEY).status == 201
+    assert buy(sandbox, "+46701740612", auth=API_KEY).status == 201
 
 
 def test_standard_api_key_cannot_fetch_the_account(sandbox: Sandbox) -> None:

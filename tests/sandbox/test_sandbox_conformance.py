@@ -107,7 +107,8 @@ def test_purchase_mobile_returns_all_34_fields(sandbox: Sandbox) -> None:
 
 def test_generic_purchase_fetch_update_and_delete(sandbox: Sandbox) -> None:
     base = f"{account_path()}/IncomingPhoneNumbers"
-    created = call(sandbox, "POST", f"{base}.json", form={"AreaCode": "500"})
+    # The generic endpoint: a seeded SE number that needs nothing (type "local" there).
+    created = call(sandbox, "POST", f"{base}.json", form={"PhoneNumber": "+46701740612"})
     assert created.status == 201
     assert_conforms(created.json(), API, f"{ACCOUNT}/IncomingPhoneNumbers.json", "post", "201")
     assert_exact_fields(created.json(), API, "api.v2010.account.incoming_phone_number")
@@ -145,6 +146,157 @@ def test_list_and_create_addresses(sandbox: Sandbox) -> None:
     created = call(sandbox, "POST", f"{account_path()}/Addresses.json", form=form)
     assert created.status == 201
     assert_conforms(created.json(), API, path, "post", "201")
+
+
+def test_fetch_update_and_delete_an_address(sandbox: Sandbox) -> None:
+    one = f"{ACCOUNT}/Addresses/{{Sid}}.json"
+    path = f"{account_path()}/Addresses/{seed.ADDRESS_US}.json"
+    fetched = call(sandbox, "GET", path)
+    assert fetched.status == 200
+    assert_conforms(fetched.json(), API, one, "get", "200")
+    assert_exact_fields(fetched.json(), API, "api.v2010.account.address")
+    form = {"FriendlyName": "HQ", "Street": "1 Market St", "EmergencyEnabled": "true"}
+    assert not schema_errors(request_body_validator(API, one, "post"), form_as_spec_values(form, API, one))
+    updated = call(sandbox, "POST", path, form=form)
+    assert updated.status == 200
+    assert_conforms(updated.json(), API, one, "post", "200")
+    assert (updated.json()["friendly_name"], updated.json()["street"]) == ("HQ", "1 Market St")
+    deleted = call(sandbox, "DELETE", path)
+    assert (deleted.status, deleted.body) == (204, b"")
+    assert_error(call(sandbox, "GET", path), 404, 20404)
+
+
+def test_an_address_in_use_cannot_be_deleted(sandbox: Sandbox) -> None:
+    buy(sandbox, "+31639324261", AddressSid=seed.ADDRESS_GB)  # NL, foreign address required
+    refused = call(sandbox, "DELETE", f"{account_path()}/Addresses/{seed.ADDRESS_GB}.json")
+    assert refused.status == 400 and "+31639324261" in refused.json()["message"]
+
+
+def test_applications(sandbox: Sandbox) -> None:
+    listing_path = f"{ACCOUNT}/Applications.json"
+    one = f"{ACCOUNT}/Applications/{{Sid}}.json"
+    listing = call(sandbox, "GET", f"{account_path()}/Applications.json").json()
+    assert_conforms(listing, API, listing_path, "get", "200")
+    assert [app["sid"] for app in listing["applications"]] == [seed.APPLICATION_IVR]
+    form = {"FriendlyName": "Support IVR", "VoiceUrl": "https://example.com/ivr", "VoiceMethod": "GET",
+            "SmsUrl": "https://example.com/sms", "VoiceCallerIdLookup": "true"}  # fmt: skip
+    spec_form = form_as_spec_values(form, API, listing_path)
+    assert not schema_errors(request_body_validator(API, listing_path, "post"), spec_form)
+    created = call(sandbox, "POST", f"{account_path()}/Applications.json", form=form)
+    assert created.status == 201
+    body = created.json()
+    assert_conforms(body, API, listing_path, "post", "201")
+    assert_exact_fields(body, API, "api.v2010.account.application")
+    assert (body["voice_url"], body["voice_method"], body["voice_caller_id_lookup"]) == (
+        "https://example.com/ivr", "GET", True,
+    )  # fmt: skip
+    path = f"{account_path()}/Applications/{body['sid']}.json"
+    assert_conforms(call(sandbox, "GET", path).json(), API, one, "get", "200")
+    renamed = call(sandbox, "POST", path, form={"FriendlyName": "Renamed", "SmsUrl": ""})
+    assert_conforms(renamed.json(), API, one, "post", "200")
+    assert (renamed.json()["friendly_name"], renamed.json()["sms_url"]) == ("Renamed", None)
+    filtered = call(sandbox, "GET", f"{account_path()}/Applications.json", query={"FriendlyName": "Renamed"})
+    assert [app["sid"] for app in filtered.json()["applications"]] == [body["sid"]]
+    # A number pointing at a deleted application falls back to its URLs.
+    number = buy(sandbox, "+46701740612", VoiceApplicationSid=body["sid"]).json()
+    assert (call(sandbox, "DELETE", path).status, call(sandbox, "GET", path).status) == (204, 404)
+    after = call(sandbox, "GET", f"{account_path()}/IncomingPhoneNumbers/{number['sid']}.json").json()
+    assert after["voice_application_sid"] is None
+
+
+MESSAGING = "twilio_messaging_v1"
+TRUNKING = "twilio_trunking_v1"
+
+
+def owned_sid(sandbox: Sandbox, phone_number: str = "+46701740698") -> str:
+    body = call(
+        sandbox, "GET", f"{account_path()}/IncomingPhoneNumbers.json", query={"PhoneNumber": phone_number}
+    )
+    return body.json()["incoming_phone_numbers"][0]["sid"]
+
+
+def test_messaging_services_and_their_numbers(sandbox: Sandbox) -> None:
+    listing = call(sandbox, "GET", "/v1/Services").json()
+    assert_conforms(listing, MESSAGING, "/v1/Services", "get", "200")
+    assert listing["meta"]["key"] == "services"
+    assert listing["meta"]["url"].startswith("https://messaging.twilio.com/v1/Services")
+    assert [service["sid"] for service in listing["services"]] == [seed.MESSAGING_SERVICE_NOTIFICATIONS]
+    form = {"FriendlyName": "Alerts", "InboundRequestUrl": "https://example.com/in",
+            "ScanMessageContent": "enable", "ValidityPeriod": "600", "StickySender": "false"}  # fmt: skip
+    spec_form = form_as_spec_values(form, MESSAGING, "/v1/Services")
+    assert not schema_errors(request_body_validator(MESSAGING, "/v1/Services", "post"), spec_form)
+    created = call(sandbox, "POST", "/v1/Services", form=form)
+    assert created.status == 201
+    service = created.json()
+    assert_conforms(service, MESSAGING, "/v1/Services", "post", "201")
+    assert_exact_fields(service, MESSAGING, "messaging.v1.service")
+    assert (service["scan_message_content"], service["validity_period"], service["sticky_sender"]) == (
+        "enable", 600, False,
+    )  # fmt: skip
+    assert_error(call(sandbox, "POST", "/v1/Services", form={"Usecase": "marketing"}), 400, 80701)
+
+    numbers = f"/v1/Services/{service['sid']}/PhoneNumbers"
+    sid = owned_sid(sandbox)
+    added = call(sandbox, "POST", numbers, form={"PhoneNumberSid": sid})
+    assert added.status == 201
+    assert_conforms(added.json(), MESSAGING, "/v1/Services/{ServiceSid}/PhoneNumbers", "post", "201")
+    assert_exact_fields(added.json(), MESSAGING, "messaging.v1.service.phone_number")
+    assert (added.json()["phone_number"], added.json()["country_code"]) == ("+46701740698", "SE")
+    again = call(sandbox, "POST", numbers, form={"PhoneNumberSid": sid})
+    assert again.status == 200
+    assert_conforms(again.json(), MESSAGING, "/v1/Services/{ServiceSid}/PhoneNumbers", "post", "200")
+    elsewhere = f"/v1/Services/{seed.MESSAGING_SERVICE_NOTIFICATIONS}/PhoneNumbers"
+    assert call(sandbox, "POST", elsewhere, form={"PhoneNumberSid": sid}).status == 400
+    listed = call(sandbox, "GET", numbers).json()
+    assert_conforms(listed, MESSAGING, "/v1/Services/{ServiceSid}/PhoneNumbers", "get", "200")
+    assert [n["sid"] for n in listed["phone_numbers"]] == [sid]
+    one = "/v1/Services/{ServiceSid}/PhoneNumbers/{Sid}"
+    assert_conforms(call(sandbox, "GET", f"{numbers}/{sid}").json(), MESSAGING, one, "get", "200")
+    assert call(sandbox, "DELETE", f"{numbers}/{sid}").status == 204
+    assert_error(call(sandbox, "GET", f"{numbers}/{sid}"), 404, 20404)
+    not_ours = call(sandbox, "POST", numbers, form={"PhoneNumberSid": "PN" + "0" * 32})
+    assert_error(not_ours, 400, 80701)
+
+
+def test_a_released_number_leaves_its_messaging_service(sandbox: Sandbox) -> None:
+    sid = buy(sandbox, "+46701740612").json()["sid"]
+    numbers = f"/v1/Services/{seed.MESSAGING_SERVICE_NOTIFICATIONS}/PhoneNumbers"
+    assert call(sandbox, "POST", numbers, form={"PhoneNumberSid": sid}).status == 201
+    assert call(sandbox, "DELETE", f"{account_path()}/IncomingPhoneNumbers/{sid}.json").status == 204
+    assert call(sandbox, "GET", numbers).json()["phone_numbers"] == []
+
+
+def test_sip_trunks_and_their_numbers(sandbox: Sandbox) -> None:
+    listing = call(sandbox, "GET", "/v1/Trunks").json()
+    assert_conforms(listing, TRUNKING, "/v1/Trunks", "get", "200")
+    assert [trunk["sid"] for trunk in listing["trunks"]] == [seed.TRUNK_PBX]
+    form = {"FriendlyName": "Office", "DomainName": "office.pstn.twilio.com", "TransferMode": "sip-only",
+            "Secure": "true"}  # fmt: skip
+    created = call(sandbox, "POST", "/v1/Trunks", form=form)
+    assert created.status == 201
+    trunk = created.json()
+    assert_conforms(trunk, TRUNKING, "/v1/Trunks", "post", "201")
+    assert_exact_fields(trunk, TRUNKING, "trunking.v1.trunk")
+    assert (trunk["transfer_mode"], trunk["secure"]) == ("sip-only", True)
+
+    numbers = f"/v1/Trunks/{trunk['sid']}/PhoneNumbers"
+    sid = buy(sandbox, "+46701740612", VoiceApplicationSid=seed.APPLICATION_IVR).json()["sid"]
+    added = call(sandbox, "POST", numbers, form={"PhoneNumberSid": sid})
+    assert added.status == 201
+    assert_conforms(added.json(), TRUNKING, "/v1/Trunks/{TrunkSid}/PhoneNumbers", "post", "201")
+    assert_exact_fields(added.json(), TRUNKING, "trunking.v1.trunk.phone_number")
+    owned = call(sandbox, "GET", f"{account_path()}/IncomingPhoneNumbers/{sid}.json").json()
+    assert (owned["trunk_sid"], owned["voice_application_sid"]) == (trunk["sid"], None)
+    listed = call(sandbox, "GET", numbers).json()
+    assert_conforms(listed, TRUNKING, "/v1/Trunks/{TrunkSid}/PhoneNumbers", "get", "200")
+    assert [n["sid"] for n in listed["phone_numbers"]] == [sid]
+    one = "/v1/Trunks/{TrunkSid}/PhoneNumbers/{Sid}"
+    assert_conforms(call(sandbox, "GET", f"{numbers}/{sid}").json(), TRUNKING, one, "get", "200")
+    assert call(sandbox, "DELETE", f"{numbers}/{sid}").status == 204
+    owned = call(sandbox, "GET", f"{account_path()}/IncomingPhoneNumbers/{sid}.json").json()
+    assert owned["trunk_sid"] is None
+    assert_error(call(sandbox, "GET", f"{numbers}/{sid}"), 404, 20404)
+    assert_error(call(sandbox, "GET", f"/v1/Trunks/{'TK' + '0' * 32}/PhoneNumbers"), 404, 20404)
 
 
 # --- numbers.twilio.com and pricing.twilio.com ------------------------------------
@@ -265,14 +417,17 @@ ALL_PURCHASE_SETTINGS = {
 
 
 def form_as_spec_values(form: dict[str, str], document: str, path: str) -> dict[str, Any]:
-    """A form body deserialised the way OpenAPI reads it: booleans become booleans."""
+    """A form body deserialised the way OpenAPI reads it: booleans and integers typed."""
     properties = SPEC[document]["paths"][path]["post"]["requestBody"]["content"][
         "application/x-www-form-urlencoded"
     ]["schema"]["properties"]
     values: dict[str, Any] = {}
     for name, value in form.items():
-        if properties.get(name, {}).get("type") == "boolean" and value in ("true", "false"):
+        kind = properties.get(name, {}).get("type")
+        if kind == "boolean" and value in ("true", "false"):
             values[name] = value == "true"
+        elif kind == "integer" and value.isdigit():
+            values[name] = int(value)
         else:
             values[name] = value
     return values
@@ -295,7 +450,7 @@ def test_full_valid_purchase_form_passes_the_spec_and_the_sandbox(sandbox: Sandb
         "voice_application_sid": "AP" + "2" * 32, "voice_caller_id_lookup": True,
         "voice_fallback_method": "GET", "voice_fallback_url": "https://example.com/voice-fallback",
         "voice_method": "GET", "voice_url": "https://example.com/voice",
-        "emergency_status": "Active", "identity_sid": "RI" + "3" * 32,
+        "identity_sid": "RI" + "3" * 32,
         "address_sid": seed.ADDRESS_GB, "voice_receive_mode": "fax",
         "bundle_sid": seed.BUNDLE_GB_MOBILE_APPROVED, "api_version": "2010-04-01",
     }  # fmt: skip

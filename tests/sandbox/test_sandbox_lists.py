@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -10,6 +11,7 @@ import pytest
 from sandbox_helpers import MAIN, TRIAL, account_path, assert_error, buy, call
 
 from tui.sandbox import MAIN_ACCOUNT_SID, TRIAL_ACCOUNT_SID, Sandbox, seed
+from tui.sandbox.state import initial_state, new_number_record, save_state
 
 NUMBERS = f"{account_path()}/IncomingPhoneNumbers"
 
@@ -57,8 +59,17 @@ def test_friendly_name_origin_and_beta_filters(sandbox: Sandbox) -> None:
     assert len(owned(sandbox, Beta="false")["incoming_phone_numbers"]) == 2
 
 
-def test_mobile_list_leaves_out_other_number_types(sandbox: Sandbox) -> None:
-    assert call(sandbox, "POST", f"{NUMBERS}.json", form={"AreaCode": "500"}).status == 201
+def test_mobile_list_leaves_out_other_number_types(tmp_path: Path) -> None:
+    # The sandbox sells mobile numbers only: a local one comes from a state file.
+    world = initial_state()
+    world["incoming_phone_numbers"].append(
+        new_number_record(MAIN_ACCOUNT_SID, "+442071838750", number_type="local",
+                          capabilities={"voice": True, "sms": False, "mms": False, "fax": False},
+                          address_requirements="none", beta=False, now=seed.SEED_DATE)
+    )  # fmt: skip
+    state_file = tmp_path / "state.json"
+    save_state(state_file, world)
+    sandbox = Sandbox(state_file)
     everything = owned(sandbox)["incoming_phone_numbers"]
     mobile = owned(sandbox, "/Mobile.json")["incoming_phone_numbers"]
     assert len(everything) == len(mobile) + 1

@@ -13,6 +13,7 @@ from tui.sandbox.core import ROUTES, find_route
 from tui.sandbox.params import Kind, Param
 
 API, NUMBERS, PRICING = "twilio_api_v2010", "twilio_numbers_v2", "twilio_pricing_v1"
+MESSAGING, TRUNKING = "twilio_messaging_v1", "twilio_trunking_v1"
 ACCOUNT = "/2010-04-01/Accounts/{AccountSid}"
 
 BODIES = [
@@ -20,6 +21,13 @@ BODIES = [
     (params.CREATE_NUMBER, API, f"{ACCOUNT}/IncomingPhoneNumbers.json", "post"),
     (params.UPDATE_NUMBER, API, f"{ACCOUNT}/IncomingPhoneNumbers/{{Sid}}.json", "post"),
     (params.CREATE_ADDRESS, API, f"{ACCOUNT}/Addresses.json", "post"),
+    (params.UPDATE_ADDRESS, API, f"{ACCOUNT}/Addresses/{{Sid}}.json", "post"),
+    (params.APPLICATION_SETTINGS, API, f"{ACCOUNT}/Applications.json", "post"),
+    (params.APPLICATION_SETTINGS, API, f"{ACCOUNT}/Applications/{{Sid}}.json", "post"),
+    (params.CREATE_MESSAGING_SERVICE, MESSAGING, "/v1/Services", "post"),
+    (params.ADD_PHONE_NUMBER, MESSAGING, "/v1/Services/{ServiceSid}/PhoneNumbers", "post"),
+    (params.CREATE_TRUNK, TRUNKING, "/v1/Trunks", "post"),
+    (params.ADD_PHONE_NUMBER, TRUNKING, "/v1/Trunks/{TrunkSid}/PhoneNumbers", "post"),
 ]
 QUERIES = [
     (params.LIST_AVAILABLE_COUNTRIES, API, f"{ACCOUNT}/AvailablePhoneNumbers.json", "get"),
@@ -31,6 +39,11 @@ QUERIES = [
     (params.LIST_BUNDLES, NUMBERS, "/v2/RegulatoryCompliance/Bundles", "get"),
     (params.LIST_REGULATIONS, NUMBERS, "/v2/RegulatoryCompliance/Regulations", "get"),
     (params.LIST_PRICING_COUNTRIES, PRICING, "/v1/PhoneNumbers/Countries", "get"),
+    (params.LIST_APPLICATIONS, API, f"{ACCOUNT}/Applications.json", "get"),
+    (params.LIST_MESSAGING_SERVICES, MESSAGING, "/v1/Services", "get"),
+    (params.LIST_MESSAGING_SERVICE_NUMBERS, MESSAGING, "/v1/Services/{ServiceSid}/PhoneNumbers", "get"),
+    (params.LIST_TRUNKS, TRUNKING, "/v1/Trunks", "get"),
+    (params.LIST_TRUNK_NUMBERS, TRUNKING, "/v1/Trunks/{TrunkSid}/PhoneNumbers", "get"),
 ]  # fmt: skip
 
 # Where the sandbox knowingly reads a parameter differently from its declared format.
@@ -130,7 +143,8 @@ def test_routes_cover_the_subset() -> None:
 
 def test_every_spec_path_routes_to_its_operation() -> None:
     samples = {"{AccountSid}": "AC" + "1" * 32, "{Sid}": "PN" + "2" * 32,
-               "{CountryCode}": "GB", "{IsoCountry}": "GB"}  # fmt: skip
+               "{CountryCode}": "GB", "{IsoCountry}": "GB", "{ServiceSid}": "MG" + "3" * 32,
+               "{TrunkSid}": "TK" + "4" * 32}  # fmt: skip
     for document in SPEC.values():
         for path, item in document["paths"].items():
             concrete = path

@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 from sandbox_helpers import (
+    API_KEY,
     FIXED_NOW,
     MAIN,
+    TEST,
     TRIAL,
     account_path,
     assert_error,
@@ -15,7 +17,7 @@ from sandbox_helpers import (
     call,
 )
 
-from tui.sandbox import MAIN_ACCOUNT_SID, TRIAL_ACCOUNT_SID, Sandbox, seed
+from tui.sandbox import MAIN_ACCOUNT_SID, TEST_ACCOUNT_SID, TRIAL_ACCOUNT_SID, Sandbox, seed
 
 NUMBERS = f"{account_path()}/IncomingPhoneNumbers"
 
@@ -33,19 +35,20 @@ def for_sale(sandbox: Sandbox, iso_country: str) -> list[str]:
     return [number["phone_number"] for number in body["available_phone_numbers"]]
 
 
-# --- Magic numbers ----------------------------------------------------------------
+# --- Magic numbers: test credentials only (https://www.twilio.com/docs/iam/test-credentials)
 
 
 def test_magic_available_number_is_bought_with_twilio_defaults(sandbox: Sandbox) -> None:
-    response = buy(sandbox, "+15005550006")
+    response = buy(sandbox, "+15005550006", auth=TEST)
     assert response.status == 201
     body = response.json()
     assert body["phone_number"] == "+15005550006"
+    assert body["account_sid"] == TEST_ACCOUNT_SID
     assert body["friendly_name"] == "(500) 555-0006"
     assert body["status"] == "in-use" and body["origin"] == "twilio"
     assert body["api_version"] == "2010-04-01"
     assert body["date_created"] == body["date_updated"] == "Fri, 14 Mar 2025 15:09:26 +0000"
-    assert body["uri"] == f"{NUMBERS}/{body['sid']}.json"
+    assert body["uri"] == f"{account_path(TEST_ACCOUNT_SID)}/IncomingPhoneNumbers/{body['sid']}.json"
     assert body["capabilities"] == {"voice": True, "sms": True, "mms": True, "fax": False}
     methods = ("sms_method", "sms_fallback_method", "voice_method", "voice_fallback_method",
                "status_callback_method")  # fmt: skip
@@ -58,7 +61,7 @@ def test_magic_available_number_is_bought_with_twilio_defaults(sandbox: Sandbox)
 
 def test_magic_purchase_echoes_settings(sandbox: Sandbox) -> None:
     body = buy(
-        sandbox, "+15005550006", FriendlyName="Demo", VoiceUrl="https://example.com/voice",
+        sandbox, "+15005550006", auth=TEST, FriendlyName="Demo", VoiceUrl="https://example.com/voice",
         SmsUrl="https://example.com/sms", VoiceCallerIdLookup="true",
     ).json()  # fmt: skip
     assert (body["friendly_name"], body["voice_url"], body["sms_url"]) == (
@@ -67,35 +70,50 @@ def test_magic_purchase_echoes_settings(sandbox: Sandbox) -> None:
     assert body["voice_caller_id_lookup"] is True
 
 
-def test_magic_purchase_is_kept_for_the_main_account(sandbox: Sandbox) -> None:
-    first = buy(sandbox, "+15005550006").json()
-    second = buy(sandbox, "+15005550006", FriendlyName="Again").json()
-    assert second["sid"] == first["sid"]
-    assert second["friendly_name"] == "Again"
-    assert [number["sid"] for number in owned(sandbox, "+15005550006")] == [first["sid"]]
+def test_magic_purchase_changes_nothing_on_any_account(sandbox: Sandbox) -> None:
+    before = sandbox.state_snapshot()
+    first = buy(sandbox, "+15005550006", auth=TEST).json()
+    second = buy(sandbox, "+15005550006", auth=TEST, FriendlyName="Again").json()
+    # Nothing was kept: the second "purchase" is a new one, with the default name.
+    assert second["sid"] == first["sid"] and second["friendly_name"] == "Again"
+    assert buy(sandbox, "+15005550006", auth=TEST).json()["friendly_name"] == "(500) 555-0006"
+    assert sandbox.state_snapshot() == before
 
 
-def test_magic_unavailable_and_invalid_numbers(sandbox: Sandbox) -> None:
-    taken = assert_error(buy(sandbox, "+15005550000"), 400, 21422)
+def test_magic_unavailable_and_invalid_numbers_with_test_credentials(sandbox: Sandbox) -> None:
+    taken = assert_error(buy(sandbox, "+15005550000", auth=TEST), 400, 21422)
     assert taken["message"] == "PhoneNumber +15005550000 is not available."
-    invalid = assert_error(buy(sandbox, "+15005550001"), 400, 21421)
-    assert invalid["message"] == "PhoneNumber is invalid"
+    invalid = assert_error(buy(sandbox, "+15005550001", auth=TEST), 400, 21421)
+    assert invalid["message"] == "Phone Number is invalid"
+
+
+@pytest.mark.parametrize("auth", [MAIN, API_KEY, TRIAL], ids=["main", "api-key", "trial"])
+@pytest.mark.parametrize("phone_number", ["+15005550006", "+15005550000", "+15005550001"])
+def test_magic_numbers_are_ordinary_numbers_not_for_sale_with_live_credentials(
+    sandbox: Sandbox, auth: tuple[str, str], phone_number: str
+) -> None:
+    body = assert_error(buy(sandbox, phone_number, auth=auth), 400, 21422)
+    assert body["message"] == f"PhoneNumber {phone_number} is not available."
+    assert owned(sandbox, phone_number) == []
 
 
 @pytest.mark.parametrize(
-    ("form", "status", "code"),
+    ("form", "auth", "status", "code"),
     [
-        ({"AreaCode": "500"}, 201, None),
-        ({"AreaCode": "533"}, 400, 21452),
-        ({"AreaCode": "415"}, 400, 21452),
-        ({"AreaCode": "5x0"}, 400, 21451),
-        ({}, 400, 21421),
+        ({"AreaCode": "500"}, TEST, 201, None),
+        ({"AreaCode": "533"}, TEST, 400, 21452),
+        ({"AreaCode": "500"}, MAIN, 400, 21452),
+        ({"AreaCode": "415"}, MAIN, 400, 21452),
+        ({"AreaCode": "5x0"}, MAIN, 400, 21451),
+        ({}, MAIN, 400, 21421),
     ],
 )
 def test_generic_endpoint_by_area_code(
-    sandbox: Sandbox, form: dict[str, str], status: int, code: int | None
+    sandbox: Sandbox, form: dict[str, str], auth: tuple[str, str], status: int, code: int | None
 ) -> None:
-    response = call(sandbox, "POST", f"{NUMBERS}.json", form=form)
+    response = call(
+        sandbox, "POST", f"{account_path(auth[0])}/IncomingPhoneNumbers.json", form=form, auth=auth
+    )
     if code is None:
         assert response.status == status
         assert response.json()["phone_number"] == "+15005550006"
@@ -212,9 +230,13 @@ def test_address_of_another_account_is_not_found(sandbox: Sandbox) -> None:
     assert buy(sandbox, "+46701740605", auth=TRIAL, AddressSid=trial_address).status == 201
 
 
-def test_local_requirement_with_an_address_abroad_is_21615(sandbox: Sandbox) -> None:
-    body = assert_error(buy(sandbox, BR_LOCAL, AddressSid=seed.ADDRESS_GB), 400, 21615)
-    assert "BR" in body["message"] and "GB" in body["message"]
+def test_local_requirement_with_an_address_abroad_is_21631_in_twilios_words(sandbox: Sandbox) -> None:
+    body = assert_error(buy(sandbox, BR_LOCAL, AddressSid=seed.ADDRESS_GB), 400, 21631)
+    # As observed live (a third-party report; https://twilio.com/docs/api/errors/21631).
+    assert body["message"] == (
+        f"Could not find Address with sid {seed.ADDRESS_GB} for account {MAIN_ACCOUNT_SID} "
+        "to satisfy Local Address requirement"
+    )
 
 
 def test_foreign_requirement_with_an_address_at_home_is_refused(sandbox: Sandbox) -> None:
@@ -307,15 +329,81 @@ def test_trunk_and_voice_application_clear_each_other(sandbox: Sandbox) -> None:
     assert (both["trunk_sid"], both["voice_application_sid"]) == (trunk, None)
 
 
+GB_OWNED = "+447802019939"  # seeded: the main account's UK support line
+
+
+def emergency_address(sandbox: Sandbox, iso_country: str = "GB", *, enabled: bool = True) -> str:
+    form = {"CustomerName": "Sandbox Ltd", "Street": "1 High St", "City": "London",
+            "Region": "London", "PostalCode": "EC1A 1AA", "IsoCountry": iso_country,
+            "EmergencyEnabled": "true" if enabled else "false"}  # fmt: skip
+    response = call(sandbox, "POST", f"{account_path()}/Addresses.json", form=form)
+    assert response.status == 201, response.body
+    return response.json()["sid"]
+
+
+def owned_sid(sandbox: Sandbox, phone_number: str) -> str:
+    return owned(sandbox, phone_number)[0]["sid"]
+
+
+@pytest.mark.parametrize("value", ["Active", "Inactive"])
+def test_emergency_status_is_ignored_as_twilio_ignores_it(sandbox: Sandbox, value: str) -> None:
+    bought = buy(sandbox, "+46701740612", EmergencyStatus=value).json()
+    assert bought["emergency_status"] == "Inactive"
+    updated = call(sandbox, "POST", f"{NUMBERS}/{bought['sid']}.json", form={"EmergencyStatus": value})
+    assert updated.status == 200 and updated.json()["emergency_status"] == "Inactive"
+    # Still validated: it is in the API.
+    assert_error(buy(sandbox, "+46701740612", EmergencyStatus="on"), 400, 80701)
+
+
 def test_emergency_address_is_ignored_at_purchase_and_applied_by_update(sandbox: Sandbox) -> None:
-    body = buy(sandbox, "+46701740612", EmergencyAddressSid=seed.ADDRESS_US).json()
+    address = emergency_address(sandbox)
+    body = buy(sandbox, "+447929436483", BundleSid=seed.BUNDLE_GB_MOBILE_APPROVED,
+               EmergencyAddressSid=address).json()  # fmt: skip
     assert body["emergency_address_sid"] is None
     updated = call(
-        sandbox, "POST", f"{NUMBERS}/{body['sid']}.json",
-        form={"EmergencyAddressSid": seed.ADDRESS_US},
-    ).json()  # fmt: skip
-    assert updated["emergency_address_sid"] == seed.ADDRESS_US
-    assert updated["emergency_address_status"] == "registered"
+        sandbox, "POST", f"{NUMBERS}/{body['sid']}.json", form={"EmergencyAddressSid": address}
+    ).json()
+    assert updated["emergency_address_sid"] == address
+    assert updated["emergency_address_status"] == "pending-registration"
+    assert updated["emergency_status"] == "Active"
+
+
+def test_emergency_address_must_be_emergency_enabled(sandbox: Sandbox) -> None:
+    plain = emergency_address(sandbox, enabled=False)
+    response = call(sandbox, "POST", f"{NUMBERS}/{owned_sid(sandbox, GB_OWNED)}.json",
+                    form={"EmergencyAddressSid": plain})  # fmt: skip
+    assert "not emergency-enabled" in assert_error(response, 400, 80701)["message"]
+
+
+def test_emergency_calling_only_where_twilio_offers_it(sandbox: Sandbox) -> None:
+    # No emergency address outside the US, Canada and the UK...
+    refused = call(sandbox, "POST", f"{account_path()}/Addresses.json", form={
+        "CustomerName": "Sandbox AB", "Street": "Drottninggatan 1", "City": "Stockholm",
+        "Region": "Stockholm", "PostalCode": "111 51", "IsoCountry": "SE", "EmergencyEnabled": "true",
+    })  # fmt: skip
+    assert "US, CA, GB" in assert_error(refused, 400, 80701)["message"]
+    # ... nor on a number outside them, nor from another country.
+    sid = buy(sandbox, "+46701740612").json()["sid"]
+    response = call(sandbox, "POST", f"{NUMBERS}/{sid}.json", form={"EmergencyAddressSid": seed.ADDRESS_US})
+    assert "not offered for numbers in SE" in assert_error(response, 400, 80701)["message"]
+    response = call(sandbox, "POST", f"{NUMBERS}/{owned_sid(sandbox, GB_OWNED)}.json",
+                    form={"EmergencyAddressSid": seed.ADDRESS_US})  # fmt: skip
+    assert "must be in GB" in assert_error(response, 400, 80701)["message"]
+
+
+def test_an_emergency_address_blocks_release_until_removed(sandbox: Sandbox) -> None:
+    path = f"{NUMBERS}/{owned_sid(sandbox, GB_OWNED)}.json"
+    address = emergency_address(sandbox)
+    assert call(sandbox, "POST", path, form={"EmergencyAddressSid": address}).status == 200
+    refused = call(sandbox, "DELETE", path)
+    assert refused.status == 400 and "emergency address" in refused.json()["message"]
+    assert owned(sandbox, GB_OWNED) != []
+    removed = call(sandbox, "POST", path, form={"EmergencyAddressSid": ""}).json()
+    assert (removed["emergency_address_sid"], removed["emergency_address_status"]) == (None, "unregistered")
+    assert call(sandbox, "DELETE", path).status == 204
+    assert owned(sandbox, GB_OWNED) == []
+    # Released: never for sale again, even with everything a GB number needs.
+    assert_error(buy(sandbox, GB_OWNED, BundleSid=seed.BUNDLE_GB_MOBILE_APPROVED), 400, 21422)
 
 
 def test_update_clears_a_setting_with_an_empty_value(sandbox: Sandbox) -> None:

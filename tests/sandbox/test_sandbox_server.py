@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sandbox_helpers import MAIN, account_path, assert_error, call
 
-from tui.sandbox import CREDENTIALS, MAIN_ACCOUNT_SID, Sandbox, start_server
+from tui.sandbox import CREDENTIALS, MAIN_ACCOUNT_SID, Sandbox, SandboxTransport, start_server
 from tui.sandbox.server import describe
 
 PURCHASE_PATH = f"{account_path()}/IncomingPhoneNumbers/Mobile.json"
@@ -68,8 +68,26 @@ def test_admin_endpoints_arm_faults_and_reset() -> None:
         assert client.get("/__sandbox__/nope").status_code == 404
 
 
-def test_admin_endpoints_are_not_part_of_the_in_process_sandbox() -> None:
+def test_admin_endpoints_are_not_part_of_twilios_api() -> None:
+    # Sandbox.handle is Twilio's API only; the admin endpoints live in the HTTP front
+    # (asgi.py), which the served and the in-process sandbox share.
     assert_error(call(Sandbox(), "POST", "/__sandbox__/reset"), 404, 20404)
+    with httpx.Client(transport=SandboxTransport(Sandbox()), base_url="https://api.twilio.com") as client:
+        assert client.post("/__sandbox__/reset").json() == {"reset": True}
+
+
+def test_the_sandbox_imports_nothing_of_the_wizard() -> None:
+    # Its rules are its own: neither can hide the other's mistakes.
+    code = (
+        "import sys, tui.sandbox, tui.sandbox.server, tui.sandbox.transport\n"
+        "wizard = ('tui.domain', 'tui.services', 'tui.wizard', 'tui.screens', 'tui.widgets', 'tui.app', "
+        "'tui.cli')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(wizard)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_delay_fault_over_http_times_out_after_the_commit() -> None:

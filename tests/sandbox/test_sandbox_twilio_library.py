@@ -20,6 +20,8 @@ from twilio.rest import Client
 from tui.sandbox import (
     MAIN_ACCOUNT_SID,
     MAIN_AUTH_TOKEN,
+    TEST_ACCOUNT_SID,
+    TEST_AUTH_TOKEN,
     SandboxServer,
     seed,
     start_server,
@@ -55,15 +57,24 @@ def client(server: SandboxServer) -> Client:
     )
 
 
-def test_buy_the_magic_number(client: Client) -> None:
-    number = client.incoming_phone_numbers.mobile.create(
+def test_buy_the_magic_number_with_the_test_credentials(server: SandboxServer) -> None:
+    # What Twilio documents for test credentials (https://www.twilio.com/docs/iam/test-credentials):
+    # +15005550006 is bought, settings are echoed, and nothing is kept on any account.
+    test = Client(
+        TEST_ACCOUNT_SID,
+        TEST_AUTH_TOKEN,
+        http_client=SandboxHttpClient(server.base_url),
+        environment={"TWILIO_REGION": "", "TWILIO_EDGE": ""},
+    )
+    before = server.sandbox.state_snapshot()
+    number = test.incoming_phone_numbers.create(
         phone_number="+15005550006",
         friendly_name="Rehearsal",
         voice_url="https://example.com/voice",
         voice_caller_id_lookup=True,
     )
     assert number.sid.startswith("PN") and len(number.sid) == 34
-    assert number.account_sid == MAIN_ACCOUNT_SID
+    assert number.account_sid == TEST_ACCOUNT_SID
     assert number.phone_number == "+15005550006"
     assert number.friendly_name == "Rehearsal"
     assert number.voice_url == "https://example.com/voice"
@@ -71,6 +82,39 @@ def test_buy_the_magic_number(client: Client) -> None:
     assert number.status == "in-use"
     assert number.date_created is not None and number.date_created.year >= 2024
     assert number.capabilities == {"voice": True, "sms": True, "mms": True, "fax": False}
+    by_area_code = test.incoming_phone_numbers.create(area_code="500")
+    assert by_area_code.phone_number == "+15005550006"
+    assert by_area_code.friendly_name == "(500) 555-0006"
+    for phone_number, code in (("+15005550000", 21422), ("+15005550001", 21421)):
+        with pytest.raises(TwilioRestException) as raised:
+            test.incoming_phone_numbers.create(phone_number=phone_number)
+        assert (raised.value.status, raised.value.code) == (400, code)
+    with pytest.raises(TwilioRestException) as raised:
+        test.incoming_phone_numbers.create(area_code="533")
+    assert raised.value.code == 21452
+    # Reads are refused to test credentials (20008); nothing changed anywhere.
+    with pytest.raises(TwilioException):
+        test.incoming_phone_numbers.list(limit=1)
+    assert server.sandbox.state_snapshot() == before
+
+
+def test_the_magic_number_is_not_for_sale_with_live_credentials(client: Client) -> None:
+    with pytest.raises(TwilioRestException) as raised:
+        client.incoming_phone_numbers.mobile.create(phone_number="+15005550006")
+    assert (raised.value.status, raised.value.code) == (400, 21422)
+
+
+def test_buy_a_seeded_number_that_needs_nothing(client: Client) -> None:
+    number = client.incoming_phone_numbers.mobile.create(
+        phone_number="+46701740612", friendly_name="Rehearsal", voice_url="https://example.com/voice"
+    )
+    assert (number.account_sid, number.phone_number) == (MAIN_ACCOUNT_SID, "+46701740612")
+    assert (number.friendly_name, number.voice_url, number.status) == (
+        "Rehearsal", "https://example.com/voice", "in-use",
+    )  # fmt: skip
+    assert [found.sid for found in client.incoming_phone_numbers.list(phone_number="+46701740612")] == [
+        number.sid
+    ]
 
 
 def test_buy_a_gb_number_with_an_approved_bundle(client: Client) -> None:

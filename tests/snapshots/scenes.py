@@ -39,7 +39,7 @@ from tui.services.session import Connection
 from tui.services.twilio import RetryPolicy
 
 RECEIPTS = Path("receipts")  # relative: see the module doc
-MAGIC_NUMBER = "+15005550006"  # the sandbox sells it to every account
+MAGIC_NUMBER = "+46701740612"  # seeded in SE: needs no address and no bundle
 TAKEN_NUMBER = "+15005550000"  # the sandbox answers 21422
 VOICE_URL = "https://example.com/voice"
 SMS_URL = "https://example.com/sms"

@@ -512,10 +512,10 @@ async def test_without_a_keyring_a_session_only_purchase_works(tmp_path: Path, s
         await fill_form(pilot)
         await submit(pilot)
         assert details(app)["From"] == SESSION_SOURCE
-        await reach_review(pilot, "+15005550006")
+        await reach_review(pilot, "+46701740612")
         await buy(pilot)
         assert app.screen.id == "summary"
-        assert text_of(app, "#summary-headline") == "Bought +15005550006."
+        assert text_of(app, "#summary-headline") == "Bought +46701740612."
     assert EXTRA_SECRET not in "".join(p.read_text() for p in (tmp_path / "receipts").glob("*.json"))
 
 
@@ -948,7 +948,7 @@ async def test_credentials_never_go_into_the_draft(tmp_path: Path, served: str) 
         await submit(pilot)
         assert details(app)["From"].startswith('profile "drafty"')
         await go(pilot, "number")
-        await type_number(pilot, "+15005550006")
+        await type_number(pilot, "+46701740612")
         await settle(pilot)
         await go(pilot, "account")
         press(app, "other-credentials")
@@ -959,7 +959,7 @@ async def test_credentials_never_go_into_the_draft(tmp_path: Path, served: str) 
     draft_file = draft_store_in(tmp_path).path
     assert draft_file.exists(), "the draft was never saved: this test checks nothing"
     text = draft_file.read_text()
-    assert "+15005550006" in text
+    assert "+46701740612" in text
     for leaked in (
         EXTRA_SECRET,
         EXTRA_KEY_SID,

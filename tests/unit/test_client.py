@@ -246,19 +246,20 @@ async def test_global_hosts():
     ]
 
 
-async def test_edge_and_region_hosts():
+async def test_edge_and_region_move_the_api_host_only():
+    # numbers and pricing are not regional products: global hosts (see tui/services/hosts.py).
     assert await _hosts_used(region="au1", edge="sydney") == [
         "https://api.sydney.au1.twilio.com",
-        "https://numbers.sydney.au1.twilio.com",
-        "https://pricing.sydney.au1.twilio.com",
+        "https://numbers.twilio.com",
+        "https://pricing.twilio.com",
     ]
 
 
 async def test_edge_alone_implies_us1():
     assert await _hosts_used(edge="Dublin") == [
         "https://api.dublin.us1.twilio.com",
-        "https://numbers.dublin.us1.twilio.com",
-        "https://pricing.dublin.us1.twilio.com",
+        "https://numbers.twilio.com",
+        "https://pricing.twilio.com",
     ]
 
 

@@ -23,11 +23,12 @@ def test_global_hosts():
         ("", "tokyo", "https://api.tokyo.us1.twilio.com"),
     ],
 )
-def test_edge_and_region(region, edge, api):
+def test_edge_and_region_move_only_the_api_host(region, edge, api):
     hosts = resolve_hosts(region=region, edge=edge)
     assert hosts.api == api
-    assert hosts.numbers == api.replace("//api.", "//numbers.")
-    assert hosts.pricing == api.replace("//api.", "//pricing.")
+    # Phone Numbers and Pricing are not regional products: their hosts stay global.
+    assert hosts.numbers == "https://numbers.twilio.com"
+    assert hosts.pricing == "https://pricing.twilio.com"
 
 
 @pytest.mark.parametrize(

@@ -236,7 +236,9 @@ def _value_strategy(spec):
         return st.booleans() | st.sampled_from(["true", "False", "yes", "0"])
     if spec.kind == "choice":
         return st.sampled_from(spec.choices)
-    return st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=64).filter(
+    # Any printable text: control characters (Cc) and lone surrogates (Cs) are
+    # refused by every field (tests/unit/test_control_characters.py).
+    return st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=64).filter(
         lambda t: 0 < len(t.strip()) <= 64
     )
 

@@ -291,11 +291,8 @@ def test_sms_fallback_with_sms_url_is_fine():
             ("status_callback_method", "status_callback"),
             "without a status callback URL",
         ),
-        (
-            {"emergency_status": "Active"},
-            ("emergency_status", "emergency_address_sid"),
-            "no emergency address is given",
-        ),
+        ({"emergency_status": "Active"}, ("emergency_status",), "Twilio ignores EmergencyStatus"),
+        ({"emergency_status": "Inactive"}, ("emergency_status",), "Twilio ignores EmergencyStatus"),
         ({"emergency_address_sid": AD_SID}, ("emergency_address_sid",), "ignore the emergency address"),
         ({"voice_receive_mode": "fax", "voice_url": VOICE}, ("voice_receive_mode",), "fax mode"),
         ({"phone_number": "+15005551234"}, ("phone_number",), "not a mobile number"),
@@ -330,7 +327,6 @@ def test_cross_field_warnings(values, fields, fragment):
         {"status_callback": VOICE, "status_callback_method": "GET"},
         {"trunk_sid": TK_SID},
         {"voice_application_sid": AP_SID, "sms_application_sid": AP_SID},
-        {"emergency_status": "Inactive"},
         {"voice_receive_mode": "fax"},
         {"voice_receive_mode": "voice", "voice_url": VOICE},
         {"phone_number": "not a number"},  # the field rule reports that one
@@ -341,9 +337,9 @@ def test_no_issue_for_consistent_settings(values):
     assert purchase_issues(values) == []
 
 
-def test_active_emergency_with_address_only_keeps_the_dropped_address_warning():
+def test_emergency_status_with_an_address_warns_about_each_being_ignored_at_purchase():
     issues = purchase_issues({"emergency_status": "Active", "emergency_address_sid": AD_SID})
-    assert [i.fields for i in issues] == [("emergency_address_sid",)]
+    assert [i.fields for i in issues] == [("emergency_status",), ("emergency_address_sid",)]
 
 
 def test_trunk_with_app_and_urls_warns_about_all_of_them():

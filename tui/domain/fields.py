@@ -281,7 +281,7 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "EmergencyStatus",
         "Emergency calling",
-        "Whether emergency calling is enabled on the number: Active or Inactive.",
+        "Ignored by Twilio since 2021: emergency calling comes from the emergency address.",
         "compliance",
         "choice",
         _choice(rules.EMERGENCY_STATUSES),

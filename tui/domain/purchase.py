@@ -110,13 +110,15 @@ def purchase_issues(values: Mapping[str, Any]) -> list[Issue]:
                 )
             )
 
-    if values.get("emergency_status") == "Active" and not has("emergency_address_sid"):
+    if has("emergency_status"):
+        # https://twilio.com/changelog/changes-to-the-emergency-calling-api (2021-10-06).
         issues.append(
             Issue(
                 "warning",
-                ("emergency_status", "emergency_address_sid"),
-                "Emergency calling is set to Active but no emergency address is given: "
-                "emergency services would not know where the caller is.",
+                ("emergency_status",),
+                "Twilio ignores EmergencyStatus (since October 2021): emergency calling is "
+                "enabled by an emergency-enabled address on the number (Emergency address, "
+                "applied by an update after the purchase), in the US, Canada and the UK only.",
             )
         )
     if has("emergency_address_sid"):

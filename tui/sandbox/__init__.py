@@ -6,8 +6,10 @@ transcribed from Twilio's OpenAPI and documented behaviour (shared/docs/twilio-a
 and never imports the wizard's client code, so neither can hide the other's mistakes.
 
     sandbox = Sandbox()                                   # in memory, seeded
-    httpx.Client(transport=SandboxTransport(sandbox))     # in-process
-    with start_server() as server: server.base_url        # loopback HTTP
+    httpx.Client(transport=SandboxTransport(sandbox))     # in-process (ASGI, no sockets)
+    with start_server() as server: server.base_url        # loopback HTTP (uvicorn)
+
+Both ways run the same ASGI application (asgi.py) in front of the same Sandbox (core.py).
 """
 
 from tui.sandbox.accounts import (
@@ -22,9 +24,11 @@ from tui.sandbox.accounts import (
     TRIAL_AUTH_TOKEN,
     SandboxCredential,
 )
+from tui.sandbox.asgi import ConnectionDropped, SandboxApp
 from tui.sandbox.core import Sandbox, SandboxResponse
-from tui.sandbox.faults import Fault, FaultInjector
+from tui.sandbox.faults import Fault, FaultInjector, FaultSpecError
 from tui.sandbox.server import SandboxServer, serve_forever, start_server
+from tui.sandbox.state import StateFileError
 from tui.sandbox.transport import SandboxTransport
 
 __all__ = [
@@ -37,13 +41,17 @@ __all__ = [
     "TEST_AUTH_TOKEN",
     "TRIAL_ACCOUNT_SID",
     "TRIAL_AUTH_TOKEN",
+    "ConnectionDropped",
     "Fault",
     "FaultInjector",
+    "FaultSpecError",
     "Sandbox",
+    "SandboxApp",
     "SandboxCredential",
     "SandboxResponse",
     "SandboxServer",
     "SandboxTransport",
+    "StateFileError",
     "serve_forever",
     "start_server",
 ]

@@ -13,10 +13,12 @@ from tui.sandbox import errors, params, seed
 from tui.sandbox.accounts import ACCOUNTS, SandboxAccount
 from tui.sandbox.contains import compile_contains, matches
 from tui.sandbox.context import Context, Reply, Request
+from tui.sandbox.errors import TwilioApiError
 from tui.sandbox.formats import make_sid, rfc2822
 from tui.sandbox.paging import v2010_page
-from tui.sandbox.purchase import apply_settings
-from tui.sandbox.rendering import account_path, render_address, render_number
+from tui.sandbox.purchase import EMERGENCY_COUNTRIES, apply_settings
+from tui.sandbox.rendering import account_path, render_address, render_application, render_number
+from tui.sandbox.state import new_application_record
 
 # When the seeded accounts were opened; fixed so that answers are the same every run.
 ACCOUNTS_OPENED = datetime(2023, 6, 1, 12, 0, 0, tzinfo=seed.SEED_DATE.tzinfo)
@@ -278,7 +280,21 @@ def update_number(ctx: Context, request: Request) -> Reply:
 
 def delete_number(ctx: Context, request: Request) -> Reply:
     record = _owned_by_sid(ctx, request)
+    if record["emergency_address_sid"]:
+        # "The emergency address must be removed before a number is released" (https://support.
+        # twilio.com/hc/en-us/articles/223183028); Twilio documents no code for this refusal.
+        raise TwilioApiError(
+            400,
+            None,
+            f"Phone Number {record['phone_number']} has an emergency address "
+            f"({record['emergency_address_sid']}): remove it (update with "
+            "EmergencyAddressSid='') before releasing the number.",
+        )
     ctx.state["incoming_phone_numbers"].remove(record)
+    # A released number leaves the Messaging Services it was in.
+    ctx.state["messaging_service_numbers"] = [
+        entry for entry in ctx.state["messaging_service_numbers"] if entry["sid"] != record["sid"]
+    ]
     # Released numbers do not go back on sale: Twilio may not sell them again (21422).
     ctx.state["released_numbers"].append(record["phone_number"])
     ctx.mark_changed()
@@ -297,9 +313,16 @@ def list_addresses(ctx: Context, request: Request) -> Reply:
         "IsoCountry": "iso_country",
     }
 
+    def same(name: str, actual: Any) -> bool:
+        # Twilio's own guides query IsoCountry in lower case (https://twilio.com/docs/phone-numbers/
+        # regulatory/reading-regulations-for-the-uk-bundle).
+        if name == "IsoCountry":
+            return str(actual).casefold() == str(values[name]).casefold()
+        return actual == values[name]
+
     def wanted(record: dict[str, Any]) -> bool:
         return record["account_sid"] == request.account.sid and all(
-            record[field] == values[name] for name, field in exact_filters.items() if name in values
+            same(name, record[field]) for name, field in exact_filters.items() if name in values
         )
 
     records = [render_address(record) for record in ctx.state["addresses"] if wanted(record)]
@@ -312,6 +335,12 @@ def create_address(ctx: Context, request: Request) -> Reply:
     if not re.fullmatch(r"[A-Z]{2}", iso_country):
         raise errors.invalid_parameter(
             "IsoCountry", f"Expected an ISO 3166-1 alpha-2 code like GB, got '{iso_country}'."
+        )
+    emergency_enabled = values.get("EmergencyEnabled", False)
+    if emergency_enabled and iso_country not in EMERGENCY_COUNTRIES:
+        raise errors.invalid_parameter(
+            "EmergencyEnabled",
+            f"Emergency calling is offered in {', '.join(EMERGENCY_COUNTRIES)} only, not in {iso_country}.",
         )
     ctx.state["address_count"] += 1
     stamp = ctx.now.isoformat()
@@ -326,7 +355,7 @@ def create_address(ctx: Context, request: Request) -> Reply:
         "region": values["Region"],
         "postal_code": values["PostalCode"],
         "iso_country": iso_country,
-        "emergency_enabled": values.get("EmergencyEnabled", False),
+        "emergency_enabled": emergency_enabled,
         # Twilio validates addresses after creation; the spec's create example answers
         # validated/verified false, and the sandbox never runs that validation.
         "validated": False,
@@ -337,3 +366,162 @@ def create_address(ctx: Context, request: Request) -> Reply:
     ctx.state["addresses"].append(record)
     ctx.mark_changed()
     return Reply(201, render_address(record))
+
+
+def _own_address(ctx: Context, request: Request) -> dict[str, Any]:
+    sid = request.path_params["Sid"]
+    for record in ctx.state["addresses"]:
+        if record["sid"] == sid and record["account_sid"] == request.account.sid:
+            return record
+    raise errors.not_found(request.path)
+
+
+def fetch_address(ctx: Context, request: Request) -> Reply:
+    return Reply(200, render_address(_own_address(ctx, request)))
+
+
+ADDRESS_FIELDS = {
+    "FriendlyName": "friendly_name",
+    "CustomerName": "customer_name",
+    "Street": "street",
+    "StreetSecondary": "street_secondary",
+    "City": "city",
+    "Region": "region",
+    "PostalCode": "postal_code",
+    "EmergencyEnabled": "emergency_enabled",
+}
+
+
+def _numbers_using(ctx: Context, address_sid: str, fields: tuple[str, ...]) -> list[str]:
+    return [
+        record["phone_number"]
+        for record in ctx.state["incoming_phone_numbers"]
+        if any(record[field] == address_sid for field in fields)
+    ]
+
+
+def update_address(ctx: Context, request: Request) -> Reply:
+    record = _own_address(ctx, request)
+    values = params.parse(request.form, params.UPDATE_ADDRESS)
+    if values.get("EmergencyEnabled") and record["iso_country"] not in EMERGENCY_COUNTRIES:
+        raise errors.invalid_parameter(
+            "EmergencyEnabled",
+            f"Emergency calling is offered in {', '.join(EMERGENCY_COUNTRIES)} only, "
+            f"not in {record['iso_country']}.",
+        )
+    if values.get("EmergencyEnabled") is False:
+        using = _numbers_using(ctx, record["sid"], ("emergency_address_sid",))
+        if using:
+            raise errors.invalid_parameter(
+                "EmergencyEnabled",
+                f"Address {record['sid']} is the emergency address of {', '.join(using)}: "
+                "remove it from the numbers first.",
+            )
+    for name, field in ADDRESS_FIELDS.items():
+        if name in values:
+            record[field] = values[name]
+    record["date_updated"] = ctx.now.isoformat()
+    ctx.mark_changed()
+    return Reply(200, render_address(record))
+
+
+def delete_address(ctx: Context, request: Request) -> Reply:
+    record = _own_address(ctx, request)
+    using = _numbers_using(ctx, record["sid"], ("address_sid", "emergency_address_sid"))
+    if using:
+        # Twilio documents no code for this refusal.
+        raise TwilioApiError(
+            400,
+            None,
+            f"Address {record['sid']} is in use by {', '.join(using)}: give those numbers another "
+            "address first.",
+        )
+    ctx.state["addresses"].remove(record)
+    ctx.mark_changed()
+    return Reply(204)
+
+
+# --- Applications (TwiML apps a number's voice or SMS can point at) ---------------------
+
+APPLICATION_FIELDS = {
+    "ApiVersion": "api_version",
+    "FriendlyName": "friendly_name",
+    "MessageStatusCallback": "message_status_callback",
+    "PublicApplicationConnectEnabled": "public_application_connect_enabled",
+    "SmsFallbackMethod": "sms_fallback_method",
+    "SmsFallbackUrl": "sms_fallback_url",
+    "SmsMethod": "sms_method",
+    "SmsStatusCallback": "sms_status_callback",
+    "SmsUrl": "sms_url",
+    "StatusCallback": "status_callback",
+    "StatusCallbackMethod": "status_callback_method",
+    "VoiceCallerIdLookup": "voice_caller_id_lookup",
+    "VoiceFallbackMethod": "voice_fallback_method",
+    "VoiceFallbackUrl": "voice_fallback_url",
+    "VoiceMethod": "voice_method",
+    "VoiceUrl": "voice_url",
+}
+
+
+def _application_settings(request: Request) -> dict[str, Any]:
+    values = params.parse(request.form, params.APPLICATION_SETTINGS)
+    settings = {}
+    for name, field in APPLICATION_FIELDS.items():
+        if name in values:
+            value = values[name]
+            # An empty URL clears it, as on numbers.
+            settings[field] = None if value == "" and field.endswith(("_url", "callback")) else value
+    return settings
+
+
+def _own_application(ctx: Context, request: Request) -> dict[str, Any]:
+    sid = request.path_params["Sid"]
+    for record in ctx.state["applications"]:
+        if record["sid"] == sid and record["account_sid"] == request.account.sid:
+            return record
+    raise errors.not_found(request.path)
+
+
+def list_applications(ctx: Context, request: Request) -> Reply:
+    values = params.parse(request.query, params.LIST_APPLICATIONS)
+    records = [
+        render_application(record)
+        for record in ctx.state["applications"]
+        if record["account_sid"] == request.account.sid
+        and ("FriendlyName" not in values or record["friendly_name"] == values["FriendlyName"])
+    ]
+    return Reply(200, v2010_page(records, request, values, params.LIST_APPLICATIONS, "applications"))
+
+
+def create_application(ctx: Context, request: Request) -> Reply:
+    settings = _application_settings(request)
+    ctx.state["created_count"] += 1
+    sid = make_sid("AP", request.account.sid, "api", str(ctx.state["created_count"]))
+    record = new_application_record(request.account.sid, sid, settings, now=ctx.now)
+    ctx.state["applications"].append(record)
+    ctx.mark_changed()
+    return Reply(201, render_application(record))
+
+
+def fetch_application(ctx: Context, request: Request) -> Reply:
+    return Reply(200, render_application(_own_application(ctx, request)))
+
+
+def update_application(ctx: Context, request: Request) -> Reply:
+    record = _own_application(ctx, request)
+    record.update(_application_settings(request))
+    record["date_updated"] = ctx.now.isoformat()
+    ctx.mark_changed()
+    return Reply(200, render_application(record))
+
+
+def delete_application(ctx: Context, request: Request) -> Reply:
+    record = _own_application(ctx, request)
+    ctx.state["applications"].remove(record)
+    # Numbers pointing at it fall back to their URLs.
+    for number in ctx.state["incoming_phone_numbers"]:
+        for field in ("voice_application_sid", "sms_application_sid"):
+            if number[field] == record["sid"]:
+                number[field] = None
+    ctx.mark_changed()
+    return Reply(204)

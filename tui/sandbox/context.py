@@ -15,6 +15,8 @@ from tui.sandbox.state import State
 API_ORIGIN = "https://api.twilio.com"
 NUMBERS_ORIGIN = "https://numbers.twilio.com"
 PRICING_ORIGIN = "https://pricing.twilio.com"
+MESSAGING_ORIGIN = "https://messaging.twilio.com"
+TRUNKING_ORIGIN = "https://trunking.twilio.com"
 
 
 @dataclass(frozen=True)

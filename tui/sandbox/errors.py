@@ -50,7 +50,9 @@ DEFAULT_CODE_FOR_STATUS = {
 class TwilioApiError(Exception):
     """An error answer in Twilio's shape: HTTP status plus `{code, message, more_info, status}`."""
 
-    def __init__(self, status: int, code: int, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, code: int | None, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(f"{status}/{code}: {message}")
         self.status = status
         self.code = code
@@ -58,6 +60,10 @@ class TwilioApiError(Exception):
         self.headers = dict(headers or {})
 
     def body(self) -> dict[str, object]:
+        # `code` and `more_info` only "when available" (https://www.twilio.com/docs/api/errors/400):
+        # an answer about the HTTP request itself (413, 414, ...) has no Twilio code.
+        if self.code is None:
+            return {"message": self.message, "status": self.status}
         return {
             "code": self.code,
             "message": self.message,
@@ -67,6 +73,11 @@ class TwilioApiError(Exception):
 
     def body_bytes(self) -> bytes:
         return json.dumps(self.body()).encode()
+
+
+def http_error(status: int, message: str, code: int | None = None) -> TwilioApiError:
+    """An answer about the HTTP request itself (malformed, too large, wrong method)."""
+    return TwilioApiError(status, code, message)
 
 
 def not_found(path: str) -> TwilioApiError:

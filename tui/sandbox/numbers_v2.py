@@ -31,6 +31,12 @@ def bundle_required(iso_country: str, number_type: str) -> bool:
     return any(row.iso_country == iso_country and row.number_type == number_type for row in seed.REGULATIONS)
 
 
+def _same_country(asked: str, actual: str) -> bool:
+    # Twilio's UK bundle guide queries IsoCountry=gb
+    # (https://twilio.com/docs/phone-numbers/regulatory/reading-regulations-for-the-uk-bundle).
+    return asked.casefold() == actual.casefold()
+
+
 def _same_number_type(asked: str, actual: str) -> bool:
     # The docs spell toll-free both "toll-free" and "toll free".
     def normalise(text: str) -> str:
@@ -113,7 +119,7 @@ def list_regulations(ctx: Context, request: Request) -> Reply:
     def wanted(row: seed.RegulationRow) -> bool:
         if "EndUserType" in values and row.end_user_type != values["EndUserType"]:
             return False
-        if "IsoCountry" in values and row.iso_country != values["IsoCountry"]:
+        if "IsoCountry" in values and not _same_country(str(values["IsoCountry"]), row.iso_country):
             return False
         return "NumberType" not in values or _same_number_type(str(values["NumberType"]), row.number_type)
 
@@ -165,7 +171,7 @@ def list_bundles(ctx: Context, request: Request) -> Reply:
             "FriendlyName" not in values or record["friendly_name"] == values["FriendlyName"],
             "RegulationSid" not in values or record["regulation_sid"] == values["RegulationSid"],
             "IsoCountry" not in values
-            or (regulation is not None and regulation.iso_country == values["IsoCountry"]),
+            or (regulation is not None and _same_country(str(values["IsoCountry"]), regulation.iso_country)),
             "NumberType" not in values
             or (
                 regulation is not None

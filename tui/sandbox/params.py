@@ -104,6 +104,74 @@ CREATE_ADDRESS: tuple[Param, ...] = (
     Param("StreetSecondary"),
 )
 
+# UpdateAddress: everything optional, IsoCountry not changeable.
+UPDATE_ADDRESS: tuple[Param, ...] = (
+    Param("FriendlyName"),
+    Param("CustomerName"),
+    Param("Street"),
+    Param("City"),
+    Param("Region"),
+    Param("PostalCode"),
+    Param("EmergencyEnabled", Kind.BOOLEAN),
+    Param("AutoCorrectAddress", Kind.BOOLEAN),
+    Param("StreetSecondary"),
+)
+
+# CreateApplication and UpdateApplication take the same optional settings.
+APPLICATION_SETTINGS: tuple[Param, ...] = (
+    Param("ApiVersion"),
+    Param("VoiceUrl", Kind.URL),
+    Param("VoiceMethod", Kind.HTTP_METHOD, choices=HTTP_METHODS),
+    Param("VoiceFallbackUrl", Kind.URL),
+    Param("VoiceFallbackMethod", Kind.HTTP_METHOD, choices=HTTP_METHODS),
+    Param("StatusCallback", Kind.URL),
+    Param("StatusCallbackMethod", Kind.HTTP_METHOD, choices=HTTP_METHODS),
+    Param("VoiceCallerIdLookup", Kind.BOOLEAN),
+    Param("SmsUrl", Kind.URL),
+    Param("SmsMethod", Kind.HTTP_METHOD, choices=HTTP_METHODS),
+    Param("SmsFallbackUrl", Kind.URL),
+    Param("SmsFallbackMethod", Kind.HTTP_METHOD, choices=HTTP_METHODS),
+    Param("SmsStatusCallback", Kind.URL),
+    Param("MessageStatusCallback", Kind.URL),
+    Param("FriendlyName"),
+    Param("PublicApplicationConnectEnabled", Kind.BOOLEAN),
+)
+
+# messaging.twilio.com/v1/Services
+CREATE_MESSAGING_SERVICE: tuple[Param, ...] = (
+    Param("FriendlyName", required=True),
+    Param("InboundRequestUrl", Kind.URL),
+    Param("InboundMethod", Kind.HTTP_METHOD, choices=HTTP_METHODS),
+    Param("FallbackUrl", Kind.URL),
+    Param("FallbackMethod", Kind.HTTP_METHOD, choices=HTTP_METHODS),
+    Param("StatusCallback", Kind.URL),
+    Param("StickySender", Kind.BOOLEAN),
+    Param("MmsConverter", Kind.BOOLEAN),
+    Param("SmartEncoding", Kind.BOOLEAN),
+    Param("ScanMessageContent", Kind.ENUM, choices=("inherit", "enable", "disable")),
+    Param("FallbackToLongCode", Kind.BOOLEAN),
+    Param("AreaCodeGeomatch", Kind.BOOLEAN),
+    Param("ValidityPeriod", Kind.INTEGER),
+    Param("SynchronousValidation", Kind.BOOLEAN),
+    Param("Usecase"),
+    Param("UseInboundWebhookOnNumber", Kind.BOOLEAN),
+)
+
+# trunking.twilio.com/v1/Trunks
+CREATE_TRUNK: tuple[Param, ...] = (
+    Param("FriendlyName"),
+    Param("DomainName"),
+    Param("DisasterRecoveryUrl", Kind.URL),
+    Param("DisasterRecoveryMethod", Kind.HTTP_METHOD, choices=HTTP_METHODS),
+    Param("TransferMode", Kind.ENUM, choices=("disable-all", "enable-all", "sip-only")),
+    Param("Secure", Kind.BOOLEAN),
+    Param("CnamLookupEnabled", Kind.BOOLEAN),
+    Param("TransferCallerId", Kind.ENUM, choices=("from-transferee", "from-transferor")),
+)
+
+# Adding an owned number to a Messaging Service or a SIP trunk.
+ADD_PHONE_NUMBER: tuple[Param, ...] = (Param("PhoneNumberSid", Kind.SID, sid_prefix="PN", required=True),)
+
 PAGING: tuple[Param, ...] = (
     Param("PageSize", Kind.INTEGER, minimum=1, maximum=1000),
     Param("Page", Kind.INTEGER, minimum=0),
@@ -187,6 +255,11 @@ LIST_REGULATIONS: tuple[Param, ...] = (
 )
 
 LIST_PRICING_COUNTRIES: tuple[Param, ...] = PAGING
+LIST_APPLICATIONS: tuple[Param, ...] = (Param("FriendlyName"), *PAGING)
+LIST_MESSAGING_SERVICES: tuple[Param, ...] = PAGING
+LIST_MESSAGING_SERVICE_NUMBERS: tuple[Param, ...] = PAGING
+LIST_TRUNKS: tuple[Param, ...] = PAGING
+LIST_TRUNK_NUMBERS: tuple[Param, ...] = PAGING
 
 
 Value = str | bool | int

@@ -5,23 +5,28 @@ Checks run in this order; the first that fails answers:
  1. form fields by the spec's requestBody schema, PhoneNumber first: missing -> 21421,
     not E.164 -> 21421; then SID patterns, GET/POST, enums, booleans, URLs (80701,
     21403, 21402). The generic endpoint takes AreaCode instead of PhoneNumber.
- 2. magic test numbers (every account): +15005550000 -> 21422, +15005550001 -> 21421,
-    +15005550006 -> bought (kept as owned, except for test credentials).
+ 2. with test credentials only, Twilio's magic numbers (https://www.twilio.com/docs/iam/test-credentials):
+    +15005550000 -> 21422, +15005550001 -> 21421, +15005550006 -> "bought" (201, nothing
+    kept on any account); AreaCode 500 -> +15005550006, 533 -> 21452. With live
+    credentials they are ordinary numbers, which Twilio does not sell (21422).
  3. a number `phonenumbers` deems invalid -> 21421.
  4. already owned by this account -> 201 with the resource updated by the request
     (a re-POST acts as an update; twilio-api.md §6 "Repeats and retries").
  5. not on sale (owned by another account, released, or never Twilio's) -> 21422.
  6. address: required but no AddressSid -> 21631; AddressSid not this account's ->
-    21631; `local` but the address is in another country -> 21615; `foreign` but the
-    address is in the number's country -> 21631.
+    21631; `local` but the address is in another country -> 21631 with the wording
+    Twilio was observed to use ("... to satisfy Local Address requirement"); `foreign`
+    but the address is in the number's country -> 21631.
  7. bundle, where a Regulation exists for (country, mobile): no BundleSid -> 21649;
     BundleSid not this account's, for another country/number type, or not
     twilio-approved -> 21649 saying which.
  8. a trial account that already owns a number -> 21404.
  9. SmsFallbackUrl without SmsUrl -> 21406.
 
-Regulatory checks come before the trial limit so that a trial user learns what a
-country needs even before upgrading.
+`EmergencyStatus` is validated (it is in the spec) but ignored, as Twilio has ignored it
+since 2021-10-06; `EmergencyAddressSid` is ignored at purchase and applied by an update
+(twilio-node#706). Regulatory checks come before the trial limit so that a trial user
+learns what a country needs even before upgrading.
 """
 
 from __future__ import annotations
@@ -67,7 +72,6 @@ SETTING_FIELDS = {
     "VoiceFallbackUrl": "voice_fallback_url",
     "VoiceMethod": "voice_method",
     "VoiceUrl": "voice_url",
-    "EmergencyStatus": "emergency_status",
     "IdentitySid": "identity_sid",
     "AddressSid": "address_sid",
     "VoiceReceiveMode": "voice_receive_mode",
@@ -86,26 +90,17 @@ def create_number(ctx: Context, request: Request, *, mobile_endpoint: bool) -> R
     _check_api_version(values)
     phone_number = values.pop("PhoneNumber", None)
     area_code = values.pop("AreaCode", None)
+    test_credentials = request.account.is_test_account
     if phone_number is None:
-        phone_number = _number_for_area_code(area_code)
+        phone_number = _number_for_area_code(area_code, test_credentials=test_credentials)
     number_type = "mobile" if mobile_endpoint else "local"
 
-    if phone_number == MAGIC_UNAVAILABLE:
+    if test_credentials and phone_number == MAGIC_UNAVAILABLE:
         raise _not_available(phone_number)
-    if phone_number == MAGIC_INVALID:
-        raise TwilioApiError(400, errors.PHONE_NUMBER_INVALID, "PhoneNumber is invalid")
-    if phone_number != MAGIC_AVAILABLE and not _is_valid_number(phone_number):
-        raise TwilioApiError(400, errors.PHONE_NUMBER_INVALID, f"PhoneNumber {phone_number} is invalid")
-
-    owned = find_owned_number(ctx, request.account.sid, phone_number)
-    if owned is not None:
-        updated = dict(owned)
-        apply_settings(ctx, request, updated, values, at_purchase=False)
-        owned.update(updated)
-        ctx.mark_changed()
-        return Reply(201, render_number(owned, mobile=mobile_endpoint))
-
-    if phone_number == MAGIC_AVAILABLE:
+    if test_credentials and phone_number == MAGIC_INVALID:
+        raise TwilioApiError(400, errors.PHONE_NUMBER_INVALID, "Phone Number is invalid")
+    if test_credentials and phone_number == MAGIC_AVAILABLE:
+        # "Bought": the answer of a purchase, and nothing changes on any account.
         record = new_number_record(
             request.account.sid,
             phone_number,
@@ -116,8 +111,17 @@ def create_number(ctx: Context, request: Request, *, mobile_endpoint: bool) -> R
             now=ctx.now,
         )
         apply_settings(ctx, request, record, values, at_purchase=True)
-        _commit(ctx, request, record, for_sale=None)
         return Reply(201, render_number(record, mobile=mobile_endpoint))
+    if not _is_valid_number(phone_number):
+        raise TwilioApiError(400, errors.PHONE_NUMBER_INVALID, f"PhoneNumber {phone_number} is invalid")
+
+    owned = find_owned_number(ctx, request.account.sid, phone_number)
+    if owned is not None:
+        updated = dict(owned)
+        apply_settings(ctx, request, updated, values, at_purchase=False)
+        owned.update(updated)
+        ctx.mark_changed()
+        return Reply(201, render_number(owned, mobile=mobile_endpoint))
 
     for_sale = _for_sale(ctx, phone_number)
     if for_sale is None:
@@ -165,11 +169,7 @@ def apply_settings(
     if "EmergencyAddressSid" in values and not at_purchase:
         # At purchase Twilio ignores EmergencyAddressSid and applies it only on a later
         # update (twilio-node#706); the sandbox does the same so clients notice.
-        emergency_address = values["EmergencyAddressSid"] or None
-        if emergency_address:
-            _require_own(ctx, request, "EmergencyAddressSid", emergency_address)
-        record["emergency_address_sid"] = emergency_address
-        record["emergency_address_status"] = "registered" if emergency_address else "unregistered"
+        _set_emergency_address(ctx, request, record, values["EmergencyAddressSid"] or None)
     if record["sms_fallback_url"] and not record["sms_url"]:
         raise TwilioApiError(
             400,
@@ -177,6 +177,59 @@ def apply_settings(
             "SmsFallbackUrl is only valid with an SmsUrl: set SmsUrl too.",
         )
     record["date_updated"] = ctx.now.isoformat()
+
+
+# Where Twilio registers emergency addresses (its emergency calling API pages: the US,
+# Canada and the UK).
+EMERGENCY_COUNTRIES = ("US", "CA", "GB")
+
+
+def _set_emergency_address(
+    ctx: Context, request: Request, record: dict[str, Any], address_sid: str | None
+) -> None:
+    """Attach (or with None, remove) the number's emergency address.
+
+    The address must be this account's, emergency-enabled and in the number's country,
+    which must be one where Twilio offers emergency calling. Registration then starts
+    `pending-registration` (Twilio's statuses; the sandbox never completes it).
+    """
+    if address_sid is None:
+        record["emergency_address_sid"] = None
+        record["emergency_address_status"] = "unregistered"
+        record["emergency_status"] = "Inactive"
+        return
+    address = _own_address(ctx, request, address_sid)
+    if address is None:
+        raise TwilioApiError(400, errors.ADDRESS_REQUIRED, f"Could not find Address with sid {address_sid}")
+    if not address["emergency_enabled"]:
+        raise errors.invalid_parameter(
+            "EmergencyAddressSid",
+            f"Address {address_sid} is not emergency-enabled: create one with EmergencyEnabled=true.",
+        )
+    country = number_country(record["phone_number"])
+    if country not in EMERGENCY_COUNTRIES:
+        raise errors.invalid_parameter(
+            "EmergencyAddressSid",
+            f"Emergency calling is not offered for numbers in {country or 'this country'}: "
+            f"only in {', '.join(EMERGENCY_COUNTRIES)}.",
+        )
+    if address["iso_country"].upper() != country:
+        raise errors.invalid_parameter(
+            "EmergencyAddressSid",
+            f"Address {address_sid} is in {address['iso_country']}; the emergency address of "
+            f"a number in {country} must be in {country}.",
+        )
+    record["emergency_address_sid"] = address_sid
+    record["emergency_address_status"] = "pending-registration"
+    # The status follows the address, not the EmergencyStatus parameter Twilio ignores.
+    record["emergency_status"] = "Active"
+
+
+def number_country(phone_number: str) -> str | None:
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(phone_number))
+    except phonenumbers.NumberParseException:
+        return None
 
 
 def find_owned_number(ctx: Context, account_sid: str, phone_number: str) -> dict[str, Any] | None:
@@ -205,12 +258,12 @@ def _check_api_version(values: dict[str, Any]) -> None:
         )
 
 
-def _number_for_area_code(area_code: str | None) -> str:
+def _number_for_area_code(area_code: str | None, *, test_credentials: bool) -> str:
     if area_code is None:
         raise TwilioApiError(400, errors.PHONE_NUMBER_INVALID, "A 'PhoneNumber' or 'AreaCode' is required.")
     if not re.fullmatch(r"[2-9]\d\d", area_code):
         raise TwilioApiError(400, errors.INVALID_AREA_CODE, f"AreaCode {area_code} is invalid")
-    if area_code == MAGIC_AREA_CODE_AVAILABLE:
+    if test_credentials and area_code == MAGIC_AREA_CODE_AVAILABLE:
         return MAGIC_AVAILABLE
     # Area codes are US/CA only and the sandbox stocks no US/CA numbers: 533 (Twilio's
     # magic "no numbers" area code) and every other area code find nothing.
@@ -263,7 +316,7 @@ def _require_own(ctx: Context, request: Request, name: str, sid: str) -> None:
 
 def _check_address(ctx: Context, request: Request, for_sale: dict[str, Any], values: dict[str, Any]) -> None:
     requirement = for_sale["address_requirements"]
-    number_country = for_sale["iso_country"]
+    country = for_sale["iso_country"]
     phone_number = for_sale["phone_number"]
     label = requirement.title()
     address_sid = values.get("AddressSid") or None
@@ -282,19 +335,21 @@ def _check_address(ctx: Context, request: Request, for_sale: dict[str, Any], val
         raise TwilioApiError(
             400, errors.ADDRESS_REQUIRED, f"Could not find Address with sid {address_sid}{suffix}"
         )
-    if requirement == "local" and address["iso_country"] != number_country:
+    if requirement == "local" and address["iso_country"] != country:
+        # Observed live (third-party report): this wording, HTTP 400; the causes listed at
+        # https://twilio.com/docs/api/errors/21631 cover it.
         raise TwilioApiError(
             400,
-            errors.LOCAL_ADDRESS_REQUIRED,
-            f"Phone Number {phone_number} requires a Local Address in {number_country}; "
-            f"Address {address_sid} is in {address['iso_country']}.",
+            errors.ADDRESS_REQUIRED,
+            f"Could not find Address with sid {address_sid} for account {request.account.sid} "
+            "to satisfy Local Address requirement",
         )
-    if requirement == "foreign" and address["iso_country"] == number_country:
+    if requirement == "foreign" and address["iso_country"] == country:
         raise TwilioApiError(
             400,
             errors.ADDRESS_REQUIRED,
             f"Could not find Address with sid {address_sid} to satisfy Foreign Address "
-            f"requirement: the address is in {number_country}, the number's own country.",
+            f"requirement: the address is in {country}, the number's own country.",
         )
 
 

@@ -42,3 +42,11 @@ def render_address(record: dict[str, Any]) -> dict[str, Any]:
     rendered["date_updated"] = rfc2822(datetime.fromisoformat(record["date_updated"]))
     rendered["uri"] = f"{account_path(record['account_sid'])}/Addresses/{record['sid']}.json"
     return rendered
+
+
+def render_application(record: dict[str, Any]) -> dict[str, Any]:
+    rendered = dict(record)
+    rendered["date_created"] = rfc2822(datetime.fromisoformat(record["date_created"]))
+    rendered["date_updated"] = rfc2822(datetime.fromisoformat(record["date_updated"]))
+    rendered["uri"] = f"{account_path(record['account_sid'])}/Applications/{record['sid']}.json"
+    return rendered

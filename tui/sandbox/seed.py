@@ -6,14 +6,20 @@ The story the data tells (keep it consistent when editing):
   NL, SE, BR, and BE (which has none in stock today). US, CA and DK sell only local and
   toll-free numbers, so their Mobile.json is a 404.
 * A mobile purchase needs an approved Bundle exactly where a Regulation exists for the
-  country and `mobile`: GB, AU, DE and BE. NL, SE and BR need none.
+  country and `mobile`: GB, AU, DE and BE, following Twilio's rule that most mobile
+  numbers outside the US and Canada need one (https://twilio.com/en-us/changelog/
+  regulated-number-bundle-provisioning-requirement). That NL, SE and
+  BR need none is illustrative, not Twilio's list: it lets a purchase be rehearsed
+  without compliance steps (README, "The sandbox", says so).
 * Address requirements per number: GB none/any, AU local/any, DE local/any, NL
   none/foreign, SE any/none, BR local/none.
 * The main account has addresses in GB, AU, DE, NL and US but not BR, so a BR number
-  with a `local` requirement can only fail (21615); approved mobile bundles for GB and
+  with a `local` requirement can only fail (21631); approved mobile bundles for GB and
   DE, a pending one for AU, a rejected one for GB, and an approved one for GB `local`.
 * Phone numbers are valid mobile numbers for `phonenumbers`. AU and SE ones come from
   the ranges their regulators reserve for fiction (0491 570-573xxx, 070-1740 6xx).
+* One TwiML application, one Messaging Service and one SIP trunk for the main account,
+  nothing attached to them.
 """
 
 from __future__ import annotations
@@ -421,6 +427,57 @@ BUNDLE_AU_MOBILE_PENDING = bundle_sid("au-mobile-business-pending")
 BUNDLE_AU_MOBILE_APPROVED = bundle_sid("au-mobile-individual-approved")
 BUNDLE_GB_MOBILE_REJECTED = bundle_sid("gb-mobile-individual-rejected")
 BUNDLE_GB_LOCAL_APPROVED = bundle_sid("gb-local-business-approved")
+
+
+# What a number can be pointed at besides webhooks: a TwiML application, a Messaging
+# Service, an Elastic SIP trunk. One of each for the main account, none attached yet.
+class ApplicationRow(NamedTuple):
+    key: str
+    friendly_name: str
+    voice_url: str
+    sms_url: str
+
+
+MAIN_ACCOUNT_APPLICATIONS: tuple[ApplicationRow, ...] = (
+    ApplicationRow("ivr", "Sandbox IVR", "https://example.com/ivr/voice", "https://example.com/ivr/sms"),
+)
+
+
+class MessagingServiceRow(NamedTuple):
+    key: str
+    friendly_name: str
+    inbound_request_url: str
+
+
+MAIN_ACCOUNT_MESSAGING_SERVICES: tuple[MessagingServiceRow, ...] = (
+    MessagingServiceRow("notifications", "Sandbox notifications", "https://example.com/messages/inbound"),
+)
+
+
+class TrunkRow(NamedTuple):
+    key: str
+    friendly_name: str
+    domain_name: str
+
+
+MAIN_ACCOUNT_TRUNKS: tuple[TrunkRow, ...] = (TrunkRow("pbx", "Sandbox PBX", "sandbox-pbx.pstn.twilio.com"),)
+
+
+def application_sid(key: str, account_sid: str = MAIN_ACCOUNT_SID) -> str:
+    return make_sid("AP", account_sid, "seed", key)
+
+
+def messaging_service_sid(key: str, account_sid: str = MAIN_ACCOUNT_SID) -> str:
+    return make_sid("MG", account_sid, "seed", key)
+
+
+def trunk_sid(key: str, account_sid: str = MAIN_ACCOUNT_SID) -> str:
+    return make_sid("TK", account_sid, "seed", key)
+
+
+APPLICATION_IVR = application_sid("ivr")
+MESSAGING_SERVICE_NOTIFICATIONS = messaging_service_sid("notifications")
+TRUNK_PBX = trunk_sid("pbx")
 
 
 class PriceRow(NamedTuple):

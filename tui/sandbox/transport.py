@@ -1,67 +1,110 @@
-"""httpx transports that answer from an in-process Sandbox instead of the network.
+"""The in-process sandbox as an httpx transport: the served ASGI app, without sockets.
 
     client = httpx.AsyncClient(transport=SandboxTransport(sandbox), base_url=...)
 
-Any host works: the sandbox routes by path. A delay fault (see faults.py) becomes an
-`httpx.ReadTimeout` raised *after* the sandbox committed the request when the delay is
-longer than the request's read timeout, exactly what a slow Twilio does to a client.
+Requests go through `httpx.ASGITransport` to the same `SandboxApp` that `sandbox serve`
+runs under uvicorn, so both paths share every rule. Any host works: the sandbox routes
+by path. Two things a socket would do are added here:
+
+* a read timeout: when the answer takes longer than the request's read timeout (a
+  delay fault), `httpx.ReadTimeout` is raised, and the request goes on being processed
+  (and committed) as a real server would after the client gave up;
+* a dropped connection (a `drop_after_commit` fault) raises `httpx.RemoteProtocolError`.
+
+Synchronous clients (`httpx.Client`) are served on a private event loop in a background
+thread, started on first use and stopped by `close()`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
+import threading
 
 import httpx
 
-from tui.sandbox.core import Sandbox, SandboxResponse
+from tui.sandbox.asgi import ConnectionDropped, SandboxApp
+from tui.sandbox.core import Sandbox
 
 
-class SandboxTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
-    def __init__(self, sandbox: Sandbox) -> None:
+class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
+    def __init__(self, sandbox: Sandbox, *, app: SandboxApp | None = None) -> None:
         self.sandbox = sandbox
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        answer = self._answer(request, request.read())
-        timeout = _read_timeout(request)
-        if answer.delay_after_commit:
-            if timeout is not None and answer.delay_after_commit > timeout:
-                time.sleep(timeout)
-                raise _timed_out(request)
-            time.sleep(answer.delay_after_commit)
-        return _to_httpx(request, answer)
+        self.app = app if app is not None else SandboxApp(sandbox)
+        self._asgi = httpx.ASGITransport(app=self.app)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._loop_lock = threading.Lock()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        answer = self._answer(request, await request.aread())
-        timeout = _read_timeout(request)
-        if answer.delay_after_commit:
-            if timeout is not None and answer.delay_after_commit > timeout:
-                await asyncio.sleep(timeout)
-                raise _timed_out(request)
-            await asyncio.sleep(answer.delay_after_commit)
-        return _to_httpx(request, answer)
+        try:
+            # The whole exchange under the read timeout. A delay after the commit is
+            # simply cut short; a request held back before processing goes on without its
+            # client (SandboxApp shields it).
+            async with asyncio.timeout(_read_timeout(request)):
+                return await self._asgi.handle_async_request(request)
+        except TimeoutError:
+            raise httpx.ReadTimeout(
+                "The sandbox held the answer back longer than the read timeout", request=request
+            ) from None
+        except ConnectionDropped:
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            ) from None
 
-    def _answer(self, request: httpx.Request, body: bytes) -> SandboxResponse:
-        url = request.url
-        origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
-        return self.sandbox.handle(
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        async_request = httpx.Request(
             request.method,
-            url.path,
-            list(url.params.multi_items()),
-            dict(request.headers),
-            body,
-            origin=origin,
+            request.url,
+            headers=request.headers,
+            content=body,
+            extensions=request.extensions,
         )
+
+        async def answer() -> httpx.Response:
+            response = await self.handle_async_request(async_request)
+            content = await response.aread()
+            return httpx.Response(
+                response.status_code,
+                headers=response.headers,
+                content=content,
+                request=request,
+            )
+
+        return asyncio.run_coroutine_threadsafe(answer(), self._background_loop()).result()
+
+    def close(self) -> None:
+        with self._loop_lock:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is None or thread is None:
+            return
+
+        async def cancel_orphans() -> None:
+            others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(cancel_orphans(), loop).result()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
+
+    async def aclose(self) -> None:
+        # Requests held back by a delay fault finish on their own; nothing else to close.
+        return None
+
+    def _background_loop(self) -> asyncio.AbstractEventLoop:
+        with self._loop_lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, name="sandbox-transport", daemon=True)
+                thread.start()
+                self._loop, self._thread = loop, thread
+            return self._loop
 
 
 def _read_timeout(request: httpx.Request) -> float | None:
     timeouts = request.extensions.get("timeout") or {}
     return timeouts.get("read")
-
-
-def _timed_out(request: httpx.Request) -> httpx.ReadTimeout:
-    return httpx.ReadTimeout("The sandbox held the answer back (delay fault)", request=request)
-
-
-def _to_httpx(request: httpx.Request, answer: SandboxResponse) -> httpx.Response:
-    return httpx.Response(answer.status, headers=answer.headers, content=answer.body, request=request)

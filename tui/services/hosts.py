@@ -2,7 +2,8 @@
 
 Twilio's rule (twilio-python `get_hostname`, twilio-node `getHostname`):
 `{product}.{edge}.{region}.twilio.com`; an edge alone implies region `us1`; with
-neither, the global host. The legacy region-only form (`api.ie1.twilio.com`) was
+neither, the global host. It is applied to the `api` host only: `numbers` and `pricing`
+stay global (see resolve_hosts). The legacy region-only form (`api.ie1.twilio.com`) was
 retired on 2026-04-28, so a region without an edge is refused here rather than
 sent somewhere that no longer answers. `--api-url` overrides all of it and sends
 every service to one base URL (the sandbox, a proxy).
@@ -100,4 +101,12 @@ def resolve_hosts(*, region: str | None = None, edge: str | None = None, api_url
     if edge and not region:
         region = "us1"  # Twilio's rule: an edge alone implies us1.
     suffix = f".{edge}.{region}" if edge else ""
-    return Hosts(*(f"https://{service}{suffix}.twilio.com" for service in SERVICES))
+    # Only the api host follows region and edge. Twilio's regional product lists name
+    # neither Phone Numbers nor Pricing, and regional hosts of products outside a region
+    # have failed to resolve (https://github.com/twilio/twilio-cli/issues/420,
+    # https://www.twilio.com/docs/global-infrastructure/regional-product-and-feature-availability).
+    return Hosts(
+        api=f"https://api{suffix}.twilio.com",
+        numbers="https://numbers.twilio.com",
+        pricing="https://pricing.twilio.com",
+    )
