@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import phonenumbers
-from phonenumbers import PhoneNumberType, geocoder
+from phonenumbers import PhoneNumberType
+
+from tui.domain.country_names import COUNTRY_NAMES
 
 
 class RuleError(ValueError):
@@ -65,12 +67,18 @@ class PhoneNumberFacts:
 
 
 def _country_name(parsed: phonenumbers.PhoneNumber, region: str | None) -> str:
-    name = geocoder.country_name_for_number(parsed, "en")
+    # phonenumbers' `geocoder.country_name_for_number(parsed, "en")`, with the
+    # geocoder's names from a table (tui/domain/country_names.py): importing the
+    # geocoder loads about 40 MB of geographic data. A calling code shared by
+    # several countries names the one country where the number is valid.
+    candidates = phonenumbers.region_codes_for_country_code(parsed.country_code)
+    if len(candidates) > 1:
+        candidates = tuple(c for c in candidates if phonenumbers.is_valid_number_for_region(parsed, c))
+    name = COUNTRY_NAMES.get(candidates[0], "") if len(candidates) == 1 else ""
     if not name and region:
-        # Non-geographic ranges (e.g. +1 500) get no name from the public call;
-        # the region's display name is still known to the library.
-        region_name = getattr(geocoder, "_region_display_name", None)
-        name = region_name(region, "en") if region_name else ""
+        # Non-geographic ranges (e.g. +1 500) get no name that way; their region's
+        # name is still known.
+        name = COUNTRY_NAMES.get(region, "")
     return name or region or "unknown country"
 
 
