@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,11 +21,13 @@ from tui.cli.common import (
 from tui.domain import rules
 from tui.domain.errors import WizardError
 from tui.domain.fields import PURCHASE_FIELDS, FieldSpec
-from tui.domain.purchase import PurchaseRequest, build_request
-from tui.domain.resources import IncomingPhoneNumber, MobilePrice
-from tui.services.purchase import buy as buy_number
-from tui.services.receipts import ReceiptBook
-from tui.services.session import Connection
+
+if TYPE_CHECKING:
+    # Imported where they are used: `buy --help` needs only the field catalogue,
+    # not the models (pydantic), the API client or the receipts.
+    from tui.domain.purchase import PurchaseRequest
+    from tui.domain.resources import IncomingPhoneNumber, MobilePrice
+    from tui.services.session import Connection
 
 
 def field_option(spec: FieldSpec) -> Any:
@@ -83,6 +84,8 @@ def buy(yes: bool, dry_run: bool, output: str, **values: Any) -> None:
     checked before anything is sent; the price is shown before you confirm, and
     every attempt leaves a receipt.
     """
+    from tui.domain.purchase import build_request
+
     request, problems = build_request({k: v for k, v in values.items() if v is not None})
     if problems:
         for problem in problems:
@@ -104,10 +107,15 @@ def buy(yes: bool, dry_run: bool, output: str, **values: Any) -> None:
             emit_fields(list(prepared.form.items()))
         click.echo("dry run: nothing was sent.", err=True)
         return
+    import asyncio  # not for --help or a dry run
+
     asyncio.run(_buy(connection, request, yes=yes, output=output))
 
 
 async def _buy(connection: Connection, request: PurchaseRequest, *, yes: bool, output: str) -> None:
+    from tui.services.purchase import buy as buy_number
+    from tui.services.receipts import ReceiptBook
+
     async with connection.client() as client:
         try:
             owned = await client.find_owned_number(request.phone_number)
@@ -152,6 +160,8 @@ async def _buy(connection: Connection, request: PurchaseRequest, *, yes: bool, o
 
 
 async def _price_or_unknown(client: Any, phone_number: str) -> MobilePrice:
+    from tui.domain.resources import MobilePrice
+
     region = rules.phone_number_facts(phone_number).region
     if not region:
         return MobilePrice()
