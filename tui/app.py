@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -29,6 +30,7 @@ from tui.wizard.draft import WizardDraft
 from tui.wizard.flow import STEPS, STEPS_BY_ID, step_of_error
 
 TITLE = "number-wizard"
+DRAFT_WRITE_INTERVAL = 0.25  # seconds; see draft_changed
 
 
 def stylesheet_path() -> Path:
@@ -91,6 +93,9 @@ class WizardApp(App[None]):
         # (a discard counts as a change), so a slow disk never writes a stale draft.
         self._draft_lock = threading.Lock()
         self._draft_generation = 0
+        self._draft_newest: tuple[int, dict[str, Any]] = (0, {})
+        self._draft_save_waiting = False
+        self._draft_written_at = -DRAFT_WRITE_INTERVAL
         self.client: TwilioClient | None = connection.client() if connection else None
 
     @property
@@ -178,18 +183,31 @@ class WizardApp(App[None]):
     # discard too) takes a new generation on the UI thread; a thread writes or
     # removes the file only if its generation is still the newest, holding the lock,
     # so a slow disk never leaves a stale draft behind.
+    #
+    # While the person types, the file is written at most once per
+    # DRAFT_WRITE_INTERVAL, with the newest draft: a write ends in an fsync, which
+    # costs more than the keystroke itself. One save waits at a time; the changes
+    # made meanwhile only replace what it will write. A crash loses at most the
+    # last DRAFT_WRITE_INTERVAL of typing.
 
     def draft_changed(self) -> None:
         self._draft_generation += 1
-        self.save_draft(self.draft.to_json(), self._draft_generation)
+        self._draft_newest = (self._draft_generation, self.draft.to_json())
+        if not self._draft_save_waiting:
+            self._draft_save_waiting = True
+            self.save_draft()
 
-    @work(thread=True, exclusive=True, group="draft", exit_on_error=False)
-    def save_draft(self, data: dict[str, Any], generation: int) -> None:
+    @work(thread=True, group="draft", exit_on_error=False)
+    def save_draft(self) -> None:
+        time.sleep(max(0.0, self._draft_written_at + DRAFT_WRITE_INTERVAL - time.monotonic()))
+        self._draft_save_waiting = False  # a change from now on starts another save
+        generation, data = self._draft_newest
         try:
             with self._draft_lock:
                 if generation != self._draft_generation:
-                    return  # a newer change (or a discard) supersedes this one
+                    return  # a newer change (saved by its own save) or a discard supersedes it
                 self.draft_store.save(data)
+                self._draft_written_at = time.monotonic()
         except OSError as error:
             self.call_from_thread(
                 self.notify, f"Could not save the draft: {error}", severity="warning", markup=False
