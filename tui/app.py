@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -20,14 +21,19 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tui.domain.errors import WizardError
-from tui.services.credentials.profiles import ProfileStore
+from tui.screens import create_step_screen
 from tui.services.drafts import DraftStore
-from tui.services.purchase import PurchaseOutcome
 from tui.services.receipts import ReceiptBook
 from tui.services.session import Connection, ConnectionRequest
-from tui.services.twilio import TwilioClient
 from tui.wizard.draft import WizardDraft
 from tui.wizard.flow import STEPS, STEPS_BY_ID, step_of_error
+
+if TYPE_CHECKING:
+    # The API client, the models (pydantic) and keyring load after the first frame,
+    # with the Account step's first check (see run_wizard).
+    from tui.services.credentials.profiles import ProfileStore
+    from tui.services.purchase import PurchaseOutcome
+    from tui.services.twilio import TwilioClient
 
 TITLE = "number-wizard"
 DRAFT_WRITE_INTERVAL = 0.25  # seconds; see draft_changed
@@ -47,6 +53,11 @@ class WizardApp(App[None]):
     TITLE = TITLE
     CSS_PATH = stylesheet_path()
     ENABLE_COMMAND_PALETTE = True
+    # Each step is created when first shown, then kept (switch_screen), so input
+    # survives Back; only the Account step is built before the first frame.
+    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
+        step.id: partial(create_step_screen, step.id) for step in STEPS
+    }
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -108,6 +119,8 @@ class WizardApp(App[None]):
         config file; two threads asking at once get the same store)."""
         with self._profiles_lock:
             if self._profiles is None:
+                from tui.services.credentials.profiles import ProfileStore
+
                 self._profiles = ProfileStore.open_default()
             return self._profiles
 
@@ -122,12 +135,7 @@ class WizardApp(App[None]):
             self.run_worker(previous.aclose(), group="close-client", exit_on_error=False)
 
     def on_mount(self) -> None:
-        from tui.screens import STEP_SCREENS
-
         self.theme = self._initial_theme
-        # Steps are created once and kept (switch_screen), so input survives Back.
-        for step_id, screen_class in STEP_SCREENS.items():
-            self.install_screen(screen_class(), name=step_id)
         self.push_screen("account")
         if self._resume_draft:
             self.offer_saved_draft()
@@ -345,8 +353,8 @@ class WizardApp(App[None]):
 
 
 def run_wizard(request: ConnectionRequest) -> None:
-    from tui.services.session import sandbox_connection
-
-    connection = sandbox_connection() if request.sandbox else None
-    # The sandbox's draft is kept apart from a real account's (draft-sandbox.json).
-    WizardApp(connection, request=request, draft_store=DraftStore(sandbox=request.sandbox)).run()
+    # The connection, the sandbox's too, is made by the Account step in a thread
+    # once its first frame is on the screen: loading the API client, the models and
+    # the sandbox takes longer than drawing the wizard. The sandbox's draft is kept
+    # apart from a real account's (draft-sandbox.json).
+    WizardApp(None, request=request, draft_store=DraftStore(sandbox=request.sandbox)).run()

@@ -1,7 +1,8 @@
 """A connection: whose credentials, which endpoint, which transport.
 
-Built once at start-up by the command line and handed to the wizard, so both
-reach Twilio (or the sandbox) the same way.
+Built by the command line for its commands, and by the wizard's Account step
+(from what the command line asked for), so both reach Twilio (or the sandbox)
+the same way.
 """
 
 from __future__ import annotations
@@ -9,15 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-
-import httpx
+from typing import TYPE_CHECKING
 
 from tui.domain.credentials import Credentials, Secret
 from tui.domain.rules import RuleError
-from tui.services.credentials.profiles import ProfileStore
-from tui.services.credentials.resolve import resolve_credentials
 from tui.services.hosts import resolve_hosts
-from tui.services.twilio import TwilioClient
+
+if TYPE_CHECKING:
+    # Imported when a client is made or a profile read: the wizard's first frame
+    # and `--help` need neither httpx nor keyring.
+    import httpx
+
+    from tui.services.credentials.profiles import ProfileStore
+    from tui.services.twilio import TwilioClient
 
 SANDBOX_SOURCE = "sandbox (its built-in test account; nothing is bought or charged)"
 
@@ -30,6 +35,8 @@ class Connection:
     sandbox: bool = False
 
     def client(self, **options: object) -> TwilioClient:
+        from tui.services.twilio import TwilioClient
+
         return TwilioClient(
             self.credentials,
             api_url=self.api_url,
@@ -89,5 +96,8 @@ def resolve_connection(
             resolve_hosts(api_url=api_url)
         except RuleError as error:
             raise RuleError(f"--api-url: {error}") from None
+    from tui.services.credentials.profiles import ProfileStore
+    from tui.services.credentials.resolve import resolve_credentials
+
     credentials = resolve_credentials(profile=profile, env=env, store=store or ProfileStore.open_default())
     return Connection(credentials=credentials, api_url=api_url)
