@@ -3,7 +3,7 @@ twilio-cli's style (`buy`, `search`, `sandbox serve`, `profiles`).
 
 Each command's module is imported only when that command runs (or shows its own
 help): `number-wizard --help` imports none of them, and none of the API client,
-the pydantic models, keyring or Textual. tests/unit/test_cli_imports.py keeps it so.
+the pydantic models, keyring or Textual. tests/unit/test_start_imports.py keeps it so.
 """
 
 from __future__ import annotations

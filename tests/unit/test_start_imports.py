@@ -1,8 +1,9 @@
 """What `number-wizard --help` and `buy --help` import: click, the field catalogue
 and the rules, never the API client, the models, keyring or Textual (that is what
-keeps them near a bare click program's start-up; scripts/bench.py measures it).
+keeps them near a bare click program's start-up; scripts/bench.py measures it),
+and what the wizard loads before its first frame.
 
-Each command runs in a fresh interpreter, which then lists its modules.
+Each runs in a fresh interpreter, which then lists its modules.
 """
 
 from __future__ import annotations
@@ -102,3 +103,36 @@ def test_root_help_reads_the_same_with_every_command_loaded():
         cli.get_command(context, name)  # now listed from the commands themselves
     assert set(COMMANDS) <= set(cli.commands)
     assert lazy_help.strip() == cli.get_help(context).strip()
+
+
+FIRST_FRAME = """
+import json, sys
+import tui.cli, tui.app
+from tui.screens import create_step_screen
+create_step_screen("account")
+print(json.dumps(sorted(sys.modules)))
+"""
+
+# What the wizard loads after its first frame (the Account step's thread).
+AFTER_FIRST_FRAME = (
+    "pydantic",
+    "httpx",
+    "keyring",
+    "phonenumbers",
+    "tui.sandbox",
+    "tui.domain.purchase",
+    "tui.domain.resources",
+    "tui.domain.search",
+    "tui.services.twilio",
+    "tui.services.credentials.profiles",
+    "tui.services.credentials.keyring_store",
+    "tui.screens.number",
+    "tui.screens.review",
+)
+
+
+def test_the_wizard_draws_its_account_step_before_loading_the_client_models_or_keyring():
+    result = subprocess.run([sys.executable, "-c", FIRST_FRAME], capture_output=True, text=True, check=True)
+    modules = json.loads(result.stdout)
+    loaded = [m for m in modules if any(m == h or m.startswith(h + ".") for h in AFTER_FIRST_FRAME)]
+    assert loaded == []
