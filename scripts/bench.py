@@ -495,6 +495,8 @@ async def search_baseline() -> dict[str, float]:
         app.run_test(size=TERMINAL_SIZE[::-1]) as pilot,
     ):
         await _settle(pilot)
+        # Warm, as the wizard's client is when it searches (it has listed the countries).
+        await client.get(url, params={"PageSize": 1})
         started = time.perf_counter()
         response = await client.get(url, params={"PageSize": SEARCH_RESULTS})
         app.show(response.json()["available_phone_numbers"])
