@@ -70,9 +70,7 @@ class AccountStep(StepScreen):
         with Horizontal(id="account-actions"):
             yield Button("Check again", id="check-again", compact=True)
             yield Button("Use other credentials…", id="other-credentials", compact=True)
-        profiles = Select[str]([], prompt="Switch to a stored profile", id="profile-select", compact=True)
-        profiles.display = False
-        yield profiles
+        # The stored profiles' Select is added once there are profiles (_show_profiles).
         # Filled in when first opened (see open_form): most sessions never open it,
         # and its widgets would be most of the step's first frame.
         form = Vertical(id="credentials-form")
@@ -260,8 +258,17 @@ class AccountStep(StepScreen):
         self.app.call_from_thread(self._show_profiles, [p.name for p in profiles])
 
     def _show_profiles(self, names: list[str]) -> None:
-        select = self.query_one("#profile-select", Select)
-        select.set_options([(name, name) for name in names])
+        options = [(name, name) for name in names]
+        found = self.query("#profile-select").results(Select)
+        select = next(found, None)
+        if select is None:
+            if names:
+                select = Select[str](
+                    options, prompt="Switch to a stored profile", id="profile-select", compact=True
+                )
+                self.query_one("#step-body").mount(select, after="#account-actions")
+            return
+        select.set_options(options)
         select.display = bool(names)
 
     @on(Select.Changed, "#profile-select")
