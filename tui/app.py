@@ -11,9 +11,11 @@ import asyncio
 import contextlib
 import os
 import threading
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -21,23 +23,29 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from tui.domain.attempt import AttemptState
 from tui.domain.errors import TwilioApiError, WizardError
-from tui.domain.purchase import PurchaseRequest
-from tui.services import purchase as purchase_service
-from tui.services.account_session import AccountSession
-from tui.services.credentials.profiles import ProfileStore
+from tui.screens import create_step_screen
 from tui.services.drafts import DraftStore
 from tui.services.error_log import UnexpectedError, record_unexpected
-from tui.services.purchase import AlreadyOwned, AttemptState, PurchaseAttempt
 from tui.services.purchase_lock import PurchaseLocks
 from tui.services.receipts import ReceiptBook
 from tui.services.session import Connection, ConnectionRequest
-from tui.services.twilio import TwilioClient
 from tui.wizard.context import PurchaseContext
 from tui.wizard.draft import WizardDraft
 from tui.wizard.flow import STEPS, STEPS_BY_ID, step_of_error
 
+if TYPE_CHECKING:
+    # The API client, the models (pydantic) and keyring load after the first frame,
+    # with the Account step's first check (see run_wizard).
+    from tui.domain.purchase import PurchaseRequest
+    from tui.services.account_session import AccountSession
+    from tui.services.credentials.profiles import ProfileStore
+    from tui.services.purchase import PurchaseAttempt
+    from tui.services.twilio import TwilioClient
+
 TITLE = "number-wizard"
+DRAFT_WRITE_INTERVAL = 0.25  # seconds; see draft_changed
 
 # What each worker group does, for the message when one fails unexpectedly.
 WORKER_DOING = {
@@ -75,6 +83,11 @@ class WizardApp(App[None]):
     TITLE = TITLE
     CSS_PATH = stylesheet_path()
     ENABLE_COMMAND_PALETTE = True
+    # Each step is created when first shown, then kept (switch_screen), so input
+    # survives Back; only the Account step is built before the first frame.
+    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
+        step.id: partial(create_step_screen, step.id) for step in STEPS
+    }
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -133,8 +146,13 @@ class WizardApp(App[None]):
         # (a discard counts as a change), so a slow disk never writes a stale draft.
         self._draft_lock = threading.Lock()
         self._draft_generation = 0
+        self._draft_newest: tuple[int, dict[str, Any]] = (0, {})
+        self._draft_save_waiting = False
+        self._draft_written_at = -DRAFT_WRITE_INTERVAL
         self.client: TwilioClient | None = connection.client() if connection else None
         if self.client is not None:
+            from tui.services.account_session import AccountSession
+
             self.session = AccountSession(self.client)
 
     @property
@@ -147,6 +165,8 @@ class WizardApp(App[None]):
         config file; two threads asking at once get the same store)."""
         with self._profiles_lock:
             if self._profiles is None:
+                from tui.services.credentials.profiles import ProfileStore
+
                 self._profiles = ProfileStore.open_default()
             return self._profiles
 
@@ -155,6 +175,8 @@ class WizardApp(App[None]):
         ones (account, addresses, bundles, prices…) is forgotten."""
         if self.purchase_running:
             return  # the Account step is out of reach while buying; never switch under it
+        from tui.services.account_session import AccountSession
+
         previous = self.client
         self.connection = connection
         self.client = connection.client()
@@ -166,12 +188,7 @@ class WizardApp(App[None]):
         self._connection_ready()
 
     def on_mount(self) -> None:
-        from tui.screens import STEP_SCREENS
-
         self.theme = self._initial_theme
-        # Steps are created once and kept (switch_screen), so input survives Back.
-        for step_id, screen_class in STEP_SCREENS.items():
-            self.install_screen(screen_class(), name=step_id)
         self.push_screen("account")
         # Interrupted purchases are settled and told first, as soon as there is a
         # connection (now, or once the Account step has resolved the credentials);
@@ -268,18 +285,31 @@ class WizardApp(App[None]):
     # discard too) takes a new generation on the UI thread; a thread writes or
     # removes the file only if its generation is still the newest, holding the lock,
     # so a slow disk never leaves a stale draft behind.
+    #
+    # While the person types, the file is written at most once per
+    # DRAFT_WRITE_INTERVAL, with the newest draft: a write ends in an fsync, which
+    # costs more than the keystroke itself. One save waits at a time; the changes
+    # made meanwhile only replace what it will write. A crash loses at most the
+    # last DRAFT_WRITE_INTERVAL of typing.
 
     def draft_changed(self) -> None:
         self._draft_generation += 1
-        self.save_draft(self.draft.to_json(), self._draft_generation)
+        self._draft_newest = (self._draft_generation, self.draft.to_json())
+        if not self._draft_save_waiting:
+            self._draft_save_waiting = True
+            self.save_draft()
 
-    @work(thread=True, exclusive=True, group="draft", exit_on_error=False)
-    def save_draft(self, data: dict[str, Any], generation: int) -> None:
+    @work(thread=True, group="draft", exit_on_error=False)
+    def save_draft(self) -> None:
+        time.sleep(max(0.0, self._draft_written_at + DRAFT_WRITE_INTERVAL - time.monotonic()))
+        self._draft_save_waiting = False  # a change from now on starts another save
+        generation, data = self._draft_newest
         try:
             with self._draft_lock:
                 if generation != self._draft_generation:
-                    return  # a newer change (or a discard) supersedes this one
+                    return  # a newer change (saved by its own save) or a discard supersedes it
                 self.draft_store.save(data)
+                self._draft_written_at = time.monotonic()
         except OSError as error:
             self.call_from_thread(
                 self.notify, f"Could not save the draft: {error}", severity="warning", markup=False
@@ -370,12 +400,16 @@ class WizardApp(App[None]):
         """Start the one purchase attempt for `request` (confirmed by the person)."""
         if self.purchase_running or self.client is None or self.connection is None:
             return
+        from tui.services.purchase import PurchaseAttempt
+
         self.attempt = PurchaseAttempt.prepare(self.client, request, sandbox=self.connection.sandbox)
         self._run_purchase(self.attempt)
         self._purchase_changed()
 
     @work(group="purchase", exit_on_error=False)
     async def _run_purchase(self, attempt: PurchaseAttempt) -> None:
+        from tui.services import purchase as purchase_service
+
         assert self.client is not None
         try:
             await self._buy(attempt)
@@ -393,6 +427,8 @@ class WizardApp(App[None]):
             self.call_later(self._purchase_done, attempt)
 
     async def _buy(self, attempt: PurchaseAttempt) -> None:
+        from tui.services import purchase as purchase_service
+
         assert self.client is not None
         await purchase_service.buy(
             self.client,
@@ -438,6 +474,7 @@ class WizardApp(App[None]):
         """Show an attempt's outcome: the summary when bought (or unknown), the
         error on the step that can fix it when refused."""
         from tui.screens.summary import SummaryScreen
+        from tui.services.purchase import AlreadyOwned
 
         if attempt.state is AttemptState.BOUGHT:
             self.purchase_settled(attempt)
@@ -461,6 +498,8 @@ class WizardApp(App[None]):
 
     async def check_again(self, attempt: PurchaseAttempt) -> PurchaseAttempt:
         """Look an unknown outcome up again (the Summary's "Check again")."""
+        from tui.services import purchase as purchase_service
+
         assert self.client is not None
         if attempt.state is AttemptState.UNKNOWN:
             await purchase_service.settle(self.client, attempt, self.receipts)
@@ -477,6 +516,8 @@ class WizardApp(App[None]):
 
     @work(group="recover", exclusive=True, exit_on_error=False)
     async def _recover_unfinished(self) -> None:
+        from tui.services import purchase as purchase_service
+
         assert self.client is not None and self.connection is not None
         try:
             found = await purchase_service.recover_unfinished(
@@ -637,11 +678,11 @@ class _NotBought(WizardError):
 
 
 def run_wizard(request: ConnectionRequest) -> None:
-    from tui.services.session import sandbox_connection
-
-    connection = sandbox_connection() if request.sandbox else None
-    # The sandbox's draft is kept apart from a real account's (draft-sandbox.json).
-    app = WizardApp(connection, request=request, draft_store=DraftStore(sandbox=request.sandbox))
+    # The connection, the sandbox's too, is made by the Account step in a thread
+    # once its first frame is on the screen: loading the API client, the models and
+    # the sandbox takes longer than drawing the wizard. The sandbox's draft is kept
+    # apart from a real account's (draft-sandbox.json).
+    app = WizardApp(None, request=request, draft_store=DraftStore(sandbox=request.sandbox))
     app.run()
     settle_on_exit(app)
 
@@ -650,6 +691,8 @@ def settle_on_exit(app: WizardApp) -> None:
     """The wizard closed while a purchase's answer was outstanding (its receipt
     says "unknown" and the number was never looked up): look it up now, before
     the process ends, and say what was found."""
+    from tui.services import purchase as purchase_service
+
     attempt = app.attempt
     if attempt is None or app.connection is None:
         return

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import signal
 import sys
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -17,30 +13,13 @@ from tui.cli.common import (
     connection_options,
     emit_fields,
     emit_json,
-    fail,
     open_connection,
     output_option,
-    report_error,
 )
-from tui.domain import rules
-from tui.domain.errors import TwilioApiError, WizardError
+
+# `buy --help` needs only the field catalogue: the models (pydantic), the API
+# client and the purchase machinery (tui.cli.buying) are imported to buy.
 from tui.domain.fields import PURCHASE_FIELDS, FieldSpec
-from tui.domain.purchase import PurchaseRequest, build_request
-from tui.domain.resources import IncomingPhoneNumber, MobilePrice
-from tui.services.account_session import mobile_price_or_unknown
-from tui.services.purchase import (
-    AlreadyOwned,
-    AttemptState,
-    OwnershipCheckFailed,
-    PurchaseAttempt,
-    describe_recovered,
-    owned_number,
-    recover_unfinished,
-)
-from tui.services.purchase import buy as buy_number
-from tui.services.purchase_lock import PurchaseLocks
-from tui.services.receipts import ReceiptBook
-from tui.services.session import Connection
 
 
 def field_option(spec: FieldSpec) -> Any:
@@ -68,22 +47,6 @@ def flag_of(name: str) -> str:
     return name
 
 
-def resource_json(resource: IncomingPhoneNumber) -> dict[str, Any]:
-    data = resource.model_dump(mode="json")
-    if data.get("type") is None:
-        data.pop("type", None)  # not part of the Mobile resource
-    return data
-
-
-def resource_pairs(resource: IncomingPhoneNumber) -> list[tuple[str, str]]:
-    pairs = []
-    for key, value in resource_json(resource).items():
-        if isinstance(value, dict):
-            value = ", ".join(k for k, on in value.items() if on) or "none"
-        pairs.append((key, "" if value is None else str(value)))
-    return pairs
-
-
 @click.command(epilog=EXIT_CODES_HELP)
 @with_purchase_fields
 @click.option("--yes", "-y", is_flag=True, help="Buy without asking for confirmation.")
@@ -107,6 +70,8 @@ def buy(yes: bool, dry_run: bool, wait: float, output: str, **values: Any) -> No
     checked before anything is sent; the price is shown before you confirm, and
     every attempt leaves a receipt.
     """
+    from tui.domain.purchase import build_request  # pydantic: not for --help
+
     request, problems = build_request({k: v for k, v in values.items() if v is not None})
     if problems:
         for problem in problems:
@@ -129,170 +94,6 @@ def buy(yes: bool, dry_run: bool, wait: float, output: str, **values: Any) -> No
             emit_fields(list(prepared.form.items()))
         click.echo("dry run: nothing was sent.", err=True)
         return
-    try:
-        asyncio.run(_buy(connection, request, yes=yes, output=output))
-    except asyncio.CancelledError:  # a signal before anything was sent
-        if output == "json":
-            emit_json({"error": {"message": "stopped before anything was sent"}, "outcome": "not-sent"})
-        sys.exit(int(Exit.TWILIO_ERROR))
+    from tui.cli.buying import run_purchase  # the purchase itself: not for --help or a dry run
 
-
-async def _buy(connection: Connection, request: PurchaseRequest, *, yes: bool, output: str) -> None:
-    receipts, locks = ReceiptBook(), PurchaseLocks()
-    async with connection.client() as client:
-        # Before anything is sent, a signal simply stops: nothing to settle.
-        with _on_signals(_stop_before_sending(asyncio.current_task())):
-            await _recover(client, receipts, locks, sandbox=connection.sandbox)
-            # Asked here for a clear answer before the confirmation; asked again,
-            # under the number's lock, just before sending (only that one decides).
-            try:
-                owned = await owned_number(client, request.phone_number)
-            except OwnershipCheckFailed as error:
-                click.echo(f"error: {error.headline}", err=True)
-                report_error(error.cause, output)
-            if owned is not None:
-                report_error(AlreadyOwned(request.phone_number, owned), output, code=Exit.NUMBER_UNAVAILABLE)
-            region = rules.phone_number_facts(request.phone_number).region
-            price = None if yes else await mobile_price_or_unknown(client, region)
-        if price is not None:
-            _confirm(connection, request, price)  # a blocking prompt: Ctrl+C there is click's
-        attempt = PurchaseAttempt.prepare(client, request, sandbox=connection.sandbox)
-        with _on_signals(_stop_waiting(attempt)):
-            await buy_number(
-                client,
-                attempt,
-                receipts,
-                locks,
-                on_lock_wait=lambda: click.echo(
-                    f"waiting: another number-wizard on this computer is buying {request.phone_number}…",
-                    err=True,
-                ),
-            )
-    _finish(attempt, output)
-
-
-async def _recover(client: Any, receipts: ReceiptBook, locks: PurchaseLocks, *, sandbox: bool) -> None:
-    """Settle what earlier runs left unfinished with this account, and say so."""
-    for earlier in await recover_unfinished(client, receipts, locks, sandbox=sandbox):
-        click.echo(f"note: {describe_recovered(earlier)}", err=True)
-        if earlier.receipt is not None:
-            click.echo(f"  receipt: {earlier.receipt.path}", err=True)
-
-
-def _finish(attempt: PurchaseAttempt, output: str) -> None:
-    """Say what happened, where the receipt is, and exit with its code: 0 bought,
-    8 unknown, otherwise the failure's own code (4 already yours, 5 compliance…,
-    7 not bought for another reason)."""
-    receipt = attempt.receipt.path if attempt.receipt else None
-    if attempt.state is not AttemptState.BOUGHT:
-        click.echo(f"error: {attempt.headline()}", err=True)
-        if receipt:
-            click.echo(f"  receipt: {receipt}", err=True)
-        if attempt.state is AttemptState.UNKNOWN:
-            if attempt.error is not None:
-                click.echo(f"  cause: {attempt.error}", err=True)
-            if output == "json":
-                emit_json(_attempt_json(attempt))
-            sys.exit(int(Exit.OUTCOME_UNKNOWN))
-        error = attempt.error or WizardError("not bought")
-        code = Exit.NUMBER_UNAVAILABLE if isinstance(error, AlreadyOwned) else None
-        if code is None and not (isinstance(error, TwilioApiError) and error.refused):
-            code = Exit.TWILIO_ERROR  # not processed, never left, or stopped: not bought
-        report_error(error, output, code=code, extra=_attempt_json(attempt))
-    assert attempt.resource is not None
-    click.echo(attempt.headline(), err=True)
-    for difference in attempt.differences:
-        click.echo(
-            f"warning: {flag_of(difference.field)}: asked for {difference.asked!r}, "
-            f"Twilio has {difference.got!r}.",
-            err=True,
-        )
-    if receipt:
-        click.echo(f"receipt: {receipt}", err=True)
-    if output == "json":
-        emit_json(resource_json(attempt.resource))
-    else:
-        emit_fields(resource_pairs(attempt.resource))
-
-
-def _attempt_json(attempt: PurchaseAttempt) -> dict[str, Any]:
-    return {
-        "outcome": attempt.state.value,
-        "phone_number": attempt.phone_number,
-        "settled_by": attempt.settled_by,
-        "lookup": attempt.lookup,
-        "retry_safe": attempt.retry_safe,
-        "receipt": str(attempt.receipt.path) if attempt.receipt else None,
-    }
-
-
-SignalHandler = Callable[[signal.Signals], None]
-
-
-def _stop_before_sending(task: asyncio.Task[Any] | None) -> SignalHandler:
-    def stop(signum: signal.Signals) -> None:
-        click.echo(f"\n{signum.name}: stopped; nothing was sent.", err=True)
-        if task is not None:
-            task.cancel()
-
-    return stop
-
-
-def _stop_waiting(attempt: PurchaseAttempt) -> SignalHandler:
-    """Stop the attempt's wait: before sending nothing is sent; after it the number
-    is looked up and the outcome printed with the receipt. A second signal gives
-    up on the lookup (the outcome is then unknown, and the receipt says so)."""
-
-    def stop(signum: signal.Signals) -> None:
-        if attempt.sending:
-            click.echo(
-                f"\n{signum.name}: stopped waiting; looking {attempt.phone_number} up on the account "
-                "(again to give up on the lookup)…",
-                err=True,
-            )
-        else:
-            click.echo(f"\n{signum.name}: stopping…", err=True)
-        attempt.stop_waiting()
-
-    return stop
-
-
-@contextlib.contextmanager
-def _on_signals(handler: SignalHandler) -> Iterator[None]:
-    """Ctrl+C (SIGINT) and SIGTERM call `handler` instead of killing the process,
-    so that a purchase is never left half-told."""
-    loop = asyncio.get_running_loop()
-    installed = []
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(signum, handler, signum)
-            installed.append(signum)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - not on this platform
-            pass
-    try:
-        yield
-    finally:
-        for signum in installed:
-            loop.remove_signal_handler(signum)
-
-
-def _confirm(connection: Connection, request: PurchaseRequest, price: MobilePrice) -> None:
-    if not sys.stdin.isatty():
-        fail(
-            "not bought: a confirmation is needed; run in a terminal, or pass --yes to buy without asking.",
-            Exit.DECLINED,
-        )
-    facts = rules.phone_number_facts(request.phone_number)
-    creds = connection.credentials
-    where = "the SANDBOX (nothing is charged)" if connection.sandbox else f"account {creds.account_sid}"
-    click.echo(f"Number:  {request.phone_number} ({facts.describe()})", err=True)
-    click.echo(f"Price:   {price.describe()}, billed monthly from today", err=True)
-    click.echo(f"Account: {where}", err=True)
-    try:
-        confirmed = click.confirm(
-            f"Buy {request.phone_number} for {price.describe()}?", default=False, err=True
-        )
-    except click.Abort:  # Ctrl+C or end of input at the prompt
-        confirmed = False
-    if not confirmed:
-        fail("not bought: you did not confirm; nothing was sent.", Exit.DECLINED)
+    run_purchase(connection, request, yes=yes, output=output)

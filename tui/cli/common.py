@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from enum import IntEnum
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -17,7 +17,10 @@ from tui.domain.errors import TwilioApiError, TwilioUnreachable, WizardError
 from tui.domain.rules import RuleError
 from tui.services.credentials.errors import CredentialsError
 from tui.services.hosts import check_base_url
-from tui.services.session import Connection, resolve_connection
+
+if TYPE_CHECKING:
+    # Imported when a command connects: `--help` never loads the API client.
+    from tui.services.session import Connection
 
 
 class Exit(IntEnum):
@@ -167,6 +170,8 @@ def check_api_url(api_url: str | None) -> None:
 
 
 def open_connection(output: str = "table") -> Connection:
+    from tui.services.session import resolve_connection
+
     ctx = click.get_current_context()
     options = ctx.find_object(dict) or {}
     sandbox = bool(options.get("sandbox"))

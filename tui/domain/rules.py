@@ -11,10 +11,15 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import phonenumbers
-from phonenumbers import PhoneNumberType, geocoder
+from tui.domain.country_names import COUNTRY_NAMES
+
+if TYPE_CHECKING:
+    # Imported by the functions that read a number: `--help` and the other rules
+    # never need phonenumbers, and importing it is a good part of a bare start.
+    import phonenumbers
 
 
 class RuleError(ValueError):
@@ -26,21 +31,31 @@ class RuleError(ValueError):
 
 _E164 = re.compile(r"\+[1-9]\d{1,14}")
 
-# Names for phonenumbers' number types, in the words the wizard shows.
+# Names for phonenumbers' number types (`PhoneNumberType`'s attributes), in the
+# words the wizard shows.
 _NUMBER_TYPE_NAMES = {
-    PhoneNumberType.MOBILE: "mobile",
-    PhoneNumberType.FIXED_LINE: "landline",
-    PhoneNumberType.FIXED_LINE_OR_MOBILE: "landline or mobile",
-    PhoneNumberType.TOLL_FREE: "toll-free",
-    PhoneNumberType.PREMIUM_RATE: "premium-rate",
-    PhoneNumberType.SHARED_COST: "shared-cost",
-    PhoneNumberType.VOIP: "VoIP",
-    PhoneNumberType.PERSONAL_NUMBER: "personal number",
-    PhoneNumberType.PAGER: "pager",
-    PhoneNumberType.UAN: "universal access number",
-    PhoneNumberType.VOICEMAIL: "voicemail",
-    PhoneNumberType.UNKNOWN: "unknown",
+    "MOBILE": "mobile",
+    "FIXED_LINE": "landline",
+    "FIXED_LINE_OR_MOBILE": "landline or mobile",
+    "TOLL_FREE": "toll-free",
+    "PREMIUM_RATE": "premium-rate",
+    "SHARED_COST": "shared-cost",
+    "VOIP": "VoIP",
+    "PERSONAL_NUMBER": "personal number",
+    "PAGER": "pager",
+    "UAN": "universal access number",
+    "VOICEMAIL": "voicemail",
+    "UNKNOWN": "unknown",
 }
+
+
+def _number_type_name(number_type: int) -> str:
+    from phonenumbers import PhoneNumberType
+
+    for attribute, words in _NUMBER_TYPE_NAMES.items():
+        if getattr(PhoneNumberType, attribute) == number_type:
+            return words
+    return "unknown"
 
 
 @dataclass(frozen=True)
@@ -65,17 +80,27 @@ class PhoneNumberFacts:
 
 
 def _country_name(parsed: phonenumbers.PhoneNumber, region: str | None) -> str:
-    name = geocoder.country_name_for_number(parsed, "en")
+    # phonenumbers' `geocoder.country_name_for_number(parsed, "en")`, with the
+    # geocoder's names from a table (tui/domain/country_names.py): importing the
+    # geocoder loads about 40 MB of geographic data. A calling code shared by
+    # several countries names the one country where the number is valid.
+    import phonenumbers
+
+    candidates = phonenumbers.region_codes_for_country_code(parsed.country_code)
+    if len(candidates) > 1:
+        candidates = tuple(c for c in candidates if phonenumbers.is_valid_number_for_region(parsed, c))
+    name = COUNTRY_NAMES.get(candidates[0], "") if len(candidates) == 1 else ""
     if not name and region:
-        # Non-geographic ranges (e.g. +1 500) get no name from the public call;
-        # the region's display name is still known to the library.
-        region_name = getattr(geocoder, "_region_display_name", None)
-        name = region_name(region, "en") if region_name else ""
+        # Non-geographic ranges (e.g. +1 500) get no name that way; their region's
+        # name is still known.
+        name = COUNTRY_NAMES.get(region, "")
     return name or region or "unknown country"
 
 
 def phone_number(raw: str) -> str:
     """A phone number in E.164 that `phonenumbers` finds valid."""
+    import phonenumbers
+
     text = raw.strip()
     if not text:
         raise RuleError("Enter a phone number, e.g. +447400123456.")
@@ -95,13 +120,15 @@ def phone_number(raw: str) -> str:
 
 def phone_number_facts(e164: str) -> PhoneNumberFacts:
     """Describe a number that already passed `phone_number`."""
+    import phonenumbers
+
     parsed = phonenumbers.parse(e164, None)
     region = phonenumbers.region_code_for_number(parsed)
     return PhoneNumberFacts(
         e164=e164,
         region=region,
         country_name=_country_name(parsed, region),
-        number_type=_NUMBER_TYPE_NAMES.get(phonenumbers.number_type(parsed), "unknown"),
+        number_type=_number_type_name(phonenumbers.number_type(parsed)),
         national_format=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL),
         international_format=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
     )

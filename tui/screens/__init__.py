@@ -1,16 +1,43 @@
-"""The wizard's screens: one module per step, plus the summary and dialogs."""
+"""The wizard's screens: one module per step, plus the summary and dialogs.
+
+A step's module is imported when the step is first shown: the wizard's first
+frame needs only the Account step (the others bring the search table, the
+models and the rest).
+"""
 
 from __future__ import annotations
 
-from tui.screens.account import AccountStep
-from tui.screens.base import StepScreen
-from tui.screens.compliance import ComplianceStep
-from tui.screens.details import DetailsStep
-from tui.screens.handling import MessagingStep, VoiceStep
-from tui.screens.number import NumberStep
-from tui.screens.review import ReviewStep
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-STEP_SCREENS: dict[str, type[StepScreen]] = {
-    screen.STEP_ID: screen
-    for screen in (AccountStep, NumberStep, VoiceStep, MessagingStep, DetailsStep, ComplianceStep, ReviewStep)
+if TYPE_CHECKING:
+    from tui.screens.base import StepScreen
+
+# Step id -> "module:class".
+STEP_SCREEN_CLASSES: dict[str, str] = {
+    "account": "tui.screens.account:AccountStep",
+    "number": "tui.screens.number:NumberStep",
+    "voice": "tui.screens.handling:VoiceStep",
+    "messaging": "tui.screens.handling:MessagingStep",
+    "details": "tui.screens.details:DetailsStep",
+    "compliance": "tui.screens.compliance:ComplianceStep",
+    "review": "tui.screens.review:ReviewStep",
 }
+
+
+def step_screen_class(step_id: str) -> type[StepScreen]:
+    module, name = STEP_SCREEN_CLASSES[step_id].split(":")
+    screen_class: type[StepScreen] = getattr(import_module(module), name)
+    return screen_class
+
+
+def create_step_screen(step_id: str) -> StepScreen:
+    return step_screen_class(step_id)()
+
+
+def __getattr__(name: str) -> Any:
+    # `STEP_SCREENS` (every step's class, imported on first use) for the tests and
+    # tools that want them all.
+    if name == "STEP_SCREENS":
+        return {step_id: step_screen_class(step_id) for step_id in STEP_SCREEN_CLASSES}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

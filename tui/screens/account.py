@@ -11,13 +11,14 @@ input is cleared.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.widget import AwaitMount
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Select, Static
 
 from tui.domain import credentials as credential_rules
@@ -33,22 +34,35 @@ from tui.services.credentials.errors import (
     VerificationError,
 )
 from tui.services.credentials.guidance import environment_variable_help
-from tui.services.credentials.keyring_store import KeyringStatus
-from tui.services.credentials.profiles import check_region_and_edge
-from tui.services.credentials.resolve import for_this_session
-from tui.services.credentials.verify import VerifiedCredentials, verify_credentials
-from tui.services.session import Connection, resolve_connection
-from tui.services.twilio import CredentialCheck
+from tui.services.session import Connection
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
 from tui.wizard.account import ACCOUNT_FIELDS, ACCOUNT_FIELDS_BY_NAME, SECRET_SPECS
 
+if TYPE_CHECKING:
+    # The services that talk to Twilio or the keyring are imported by the threads
+    # and workers that use them, after the step's first frame.
+    from tui.services.credentials.keyring_store import KeyringStatus
+    from tui.services.credentials.verify import VerifiedCredentials
+    from tui.services.twilio import CredentialCheck
+
 TYPED_SOURCE = "typed on the Account step"
+
+
+def check_region_and_edge(region: str | None, edge: str | None) -> tuple[str | None, str | None]:
+    """The profile store's rule, imported when used (it brings keyring and httpx)."""
+    from tui.services.credentials.profiles import check_region_and_edge as check
+
+    return check(region, edge)
 
 
 class AccountStep(StepScreen):
     STEP_ID = "account"
     INTRO = "The Twilio account the number will be bought on."
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._form_open = False  # shown, or being built to be shown
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="account-details")
@@ -56,42 +70,48 @@ class AccountStep(StepScreen):
         with Horizontal(id="account-actions"):
             yield Button("Check again", id="check-again", compact=True)
             yield Button("Use other credentials…", id="other-credentials", compact=True)
-        profiles = Select[str]([], prompt="Switch to a stored profile", id="profile-select", compact=True)
-        profiles.display = False
-        yield profiles
-        with Vertical(id="credentials-form") as form:
-            form.display = False
-            yield Static("Add credentials", classes="step-subtitle", markup=False)
-            yield LiveText("Checking the system keyring…", id="keyring-status", markup=False)
-            with RadioSet(id="auth-kind"):
-                yield RadioButton("API key and secret (recommended)", True, id="auth-api_key")
-                yield RadioButton("Auth Token", id="auth-auth_token")
-            for spec in ACCOUNT_FIELDS:
-                yield FormField(spec)
-            yield Checkbox(
-                "Save as a profile (the secret goes to the system keyring)",
-                True,
-                id="save-profile",
-                compact=True,
-            )
-            with Vertical(id="without-keyring") as without:
-                without.display = False
-                with RadioSet(id="without-keyring-choice"):
-                    yield RadioButton(
-                        "Use them for this session only (nothing is saved)", True, id="choice-session"
-                    )
-                    yield RadioButton("I will set environment variables instead", id="choice-env")
-                yield LiveText("", id="env-help", markup=False)
-            with Horizontal(classes="form-buttons"):
-                yield Button("Check and use", id="use-credentials", variant="primary", compact=True)
-                yield Button("Cancel", id="cancel-credentials", compact=True)
+        # The stored profiles' Select is added once there are profiles (_show_profiles).
+        # Filled in when first opened (see open_form): most sessions never open it,
+        # and its widgets would be most of the step's first frame.
+        form = Vertical(id="credentials-form")
+        form.display = False
+        yield form
+
+    def compose_form(self) -> ComposeResult:
+        yield Static("Add credentials", classes="step-subtitle", markup=False)
+        yield LiveText("Checking the system keyring…", id="keyring-status", markup=False)
+        with RadioSet(id="auth-kind"):
+            yield RadioButton("API key and secret (recommended)", True, id="auth-api_key")
+            yield RadioButton("Auth Token", id="auth-auth_token")
+        for spec in ACCOUNT_FIELDS:
+            yield FormField(spec)
+        yield Checkbox(
+            "Save as a profile (the secret goes to the system keyring)",
+            True,
+            id="save-profile",
+            compact=True,
+        )
+        with Vertical(id="without-keyring") as without:
+            without.display = False
+            with RadioSet(id="without-keyring-choice"):
+                yield RadioButton(
+                    "Use them for this session only (nothing is saved)", True, id="choice-session"
+                )
+                yield RadioButton("I will set environment variables instead", id="choice-env")
+            yield LiveText("", id="env-help", markup=False)
+        with Horizontal(classes="form-buttons"):
+            yield Button("Check and use", id="use-credentials", variant="primary", compact=True)
+            yield Button("Cancel", id="cancel-credentials", compact=True)
 
     def step_mounted(self) -> None:
         if self.wizard.connection is not None:
             self._connected()
+            self.load_profiles()
         else:
-            self.resolve_credentials()
-        self.load_profiles()
+            # Once the step is on the screen: resolving loads the API client and the
+            # models (the sandbox too), which takes longer than drawing the step.
+            self.call_after_refresh(self.resolve_credentials)
+            self.call_after_refresh(self.load_profiles)
 
     def load_from_draft(self) -> None:
         """Nothing here comes from the draft: credentials never go into it."""
@@ -142,6 +162,8 @@ class AccountStep(StepScreen):
     def resolve_credentials(self) -> None:
         """--profile, then TWILIO_* variables, then the active profile. A thread:
         reading a profile's secret may wait on the keyring."""
+        from tui.services.session import resolve_connection
+
         request = self.wizard.request
         try:
             connection = resolve_connection(
@@ -149,7 +171,7 @@ class AccountStep(StepScreen):
                 api_url=request.api_url,
                 profile=request.profile,
                 env=self.wizard.env,
-                store=self.wizard.profiles,
+                store=None if request.sandbox else self.wizard.profiles,
             )
         except (CredentialsError, RuleError) as error:
             self.app.call_from_thread(self._no_credentials, error)
@@ -240,8 +262,17 @@ class AccountStep(StepScreen):
         self.app.call_from_thread(self._show_profiles, [p.name for p in profiles])
 
     def _show_profiles(self, names: list[str]) -> None:
-        select = self.query_one("#profile-select", Select)
-        select.set_options([(name, name) for name in names])
+        options = [(name, name) for name in names]
+        found = self.query("#profile-select").results(Select)
+        select = next(found, None)
+        if select is None:
+            if names:
+                select = Select[str](
+                    options, prompt="Switch to a stored profile", id="profile-select", compact=True
+                )
+                self.query_one("#step-body").mount(select, after="#account-actions")
+            return
+        select.set_options(options)
         select.display = bool(names)
 
     @on(Select.Changed, "#profile-select")
@@ -277,16 +308,31 @@ class AccountStep(StepScreen):
     def open_form(self, *, focus: bool = True) -> None:
         """Show the form; `focus=False` when opened for the person (no credentials,
         refused ones) so the explanation above it stays in view."""
-        form = self.query_one("#credentials-form")
-        if not form.display:
-            form.display = True
-            self.query_one("#cancel-credentials", Button).display = self.wizard.connection is not None
-            self._sync_kind()
-            self.load_keyring_status()
+        if not self._form_open:
+            self._form_open = True
+            form = self.query_one("#credentials-form")
+            mounted = form.mount_compose(self.compose_form()) if not form.children else None
+            self.call_later(self._show_form, mounted)
         if focus:
+            # Queued after _show_form: the first time, the fields compose first.
+            self.call_later(self._focus_form)
+
+    async def _show_form(self, mounted: AwaitMount | None) -> None:
+        if mounted is not None:
+            await mounted  # the fields have composed their inputs
+        if not self._form_open:
+            return  # closed meanwhile
+        self.query_one("#credentials-form").display = True
+        self.query_one("#cancel-credentials", Button).display = self.wizard.connection is not None
+        self._sync_kind()
+        self.load_keyring_status()
+
+    def _focus_form(self) -> None:
+        if self._form_open:
             self.query_one("#field-account_sid_input", FormField).focus_control()
 
     def close_form(self) -> None:
+        self._form_open = False
         self.query_one("#credentials-form").display = False
         self._clear_secret()
 
@@ -361,9 +407,10 @@ class AccountStep(StepScreen):
         # Without an Input.Changed: the field would check its now empty value and
         # replace the error just shown there (a 31-character token…) with
         # "Secret is required.".
-        secret_input = self.query_one("#control-secret_input", Input)
-        with self.prevent(Input.Changed):
-            secret_input.value = ""
+        # (No input before the form was first opened.)
+        for secret_input in self.query("#control-secret_input").results(Input):
+            with self.prevent(Input.Changed):
+                secret_input.value = ""
 
     def _read_form(self) -> tuple[Credentials | None, str | None]:
         """The typed credentials (secret wrapped, input cleared) and the profile name
@@ -428,6 +475,9 @@ class AccountStep(StepScreen):
 
     @work(exclusive=True, group="account-add", exit_on_error=False)
     async def verify_and_use(self, credentials: Credentials, profile: str | None) -> None:
+        from tui.services.credentials.resolve import for_this_session
+        from tui.services.credentials.verify import verify_credentials
+
         endpoint = self._endpoint()
         try:
             verified = await verify_credentials(

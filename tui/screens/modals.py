@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -11,8 +11,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
-from tui.services.purchase import PurchaseAttempt, describe_recovered
 from tui.wizard.draft import WizardDraft
+
+if TYPE_CHECKING:
+    from tui.services.purchase import PurchaseAttempt
 
 
 class ChoiceModal(ModalScreen[bool]):
@@ -84,6 +86,8 @@ class RecoveredPurchasesModal(ModalScreen[None]):
             if count == 1
             else f"{count} earlier purchases were interrupted"
         )
+        from tui.services.purchase import describe_recovered
+
         lines = []
         for attempt in self._attempts:
             lines.append(describe_recovered(attempt))

@@ -16,10 +16,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
+from tui.domain.attempt import AttemptState
 from tui.domain.errors import WizardError
 from tui.domain.fields import FIELDS_BY_NAME, GROUP_TITLES
 from tui.domain.resources import IncomingPhoneNumber
-from tui.services.purchase import AttemptState, PurchaseAttempt
+from tui.services.purchase import PurchaseAttempt
 from tui.widgets.chrome import ErrorPanel, SandboxBanner
 from tui.widgets.text import LiveText
 

@@ -27,9 +27,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any, Literal, TypeVar
 
+from tui.domain.attempt import AttemptState
 from tui.domain.errors import TwilioApiError, TwilioUnreachable, WizardError
 from tui.domain.fields import FIELDS_BY_WIRE
 from tui.domain.purchase import FieldDifference, PurchaseRequest, build_request, differences
@@ -49,14 +49,6 @@ SETTLE_ABSENT_AFTER = 120.0
 # Test credentials change nothing on any account
 # (https://www.twilio.com/docs/iam/test-credentials): nothing to look up, nothing bought twice.
 TEST_CREDENTIALS_CODE = 20008
-
-
-class AttemptState(StrEnum):
-    READY = "ready"
-    SENDING = "sending"
-    BOUGHT = "bought"
-    FAILED = "failed"
-    UNKNOWN = "unknown"
 
 
 Lookup = Literal["found", "absent", "failed"]

@@ -1,7 +1,8 @@
 """A connection: whose credentials, which endpoint, which transport.
 
-Built once at start-up by the command line and handed to the wizard, so both
-reach Twilio (or the sandbox) the same way.
+Built by the command line for its commands, and by the wizard's Account step
+(from what the command line asked for), so both reach Twilio (or the sandbox)
+the same way.
 """
 
 from __future__ import annotations
@@ -9,16 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from tui.domain.credentials import Credentials, Secret
 from tui.domain.rules import RuleError
-from tui.services.credentials.profiles import ProfileStore
-from tui.services.credentials.resolve import resolve_credentials
 from tui.services.hosts import resolve_hosts
-from tui.services.twilio import TwilioClient
+
+if TYPE_CHECKING:
+    # Imported when a client is made or a profile read: the wizard's first frame
+    # and `--help` need neither httpx nor keyring.
+    import httpx
+
+    from tui.services.credentials.profiles import ProfileStore
+    from tui.services.twilio import TwilioClient
 
 SANDBOX_SOURCE = "sandbox (its built-in test account; nothing is bought or charged)"
 
@@ -34,7 +38,11 @@ class Connection:
     purchase_wait: float | None = None
 
     def client(self, **options: Any) -> TwilioClient:
+        from tui.services.twilio import TwilioClient
+
         if self.purchase_wait is not None and "purchase_timeout" not in options:
+            import httpx
+
             options["purchase_timeout"] = httpx.Timeout(10.0, read=self.purchase_wait)
         return TwilioClient(self.credentials, api_url=self.api_url, transport=self.transport, **options)
 
@@ -90,5 +98,8 @@ def resolve_connection(
             resolve_hosts(api_url=api_url)
         except RuleError as error:
             raise RuleError(f"--api-url: {error}") from None
+    from tui.services.credentials.profiles import ProfileStore
+    from tui.services.credentials.resolve import resolve_credentials
+
     credentials = resolve_credentials(profile=profile, env=env, store=store or ProfileStore.open_default())
     return Connection(credentials=credentials, api_url=api_url)

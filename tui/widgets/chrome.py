@@ -80,6 +80,8 @@ class ErrorPanel(LiveText):
 
     def show(self, error: WizardError | None, *, title: str | None = None) -> None:
         if error is None:
+            if not self.display:
+                return  # called on every keystroke; a hidden panel needs no work
             self.display = False
             self.update("")
             return

@@ -12,7 +12,9 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, Switch
@@ -35,6 +37,22 @@ class RuleValidator(Validator):
         except RuleError as error:
             return self.failure(str(error))
         return self.success()
+
+
+class FieldInput(Input):
+    """An Input whose box does not depend on its text (a field's input is one line,
+    as wide as the field).
+
+    Textual's Input sets its virtual size to the width of its text on every edit,
+    and `Widget.virtual_size` asks for a layout of the whole screen when it changes
+    (every auto-sized ancestor is arranged again). The Input itself lays out again
+    only when it is sized by its content (`Input._watch_value`); this one keeps to
+    that: a keystroke repaints the field instead of laying the screen out anew.
+    Scrolling a long value still follows the cursor (it reads the virtual size, not
+    the layout).
+    """
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
 
 class FormField(Vertical):
@@ -88,7 +106,7 @@ class FormField(Vertical):
                 )
             else:
                 secret = spec.kind == "secret"
-                yield Input(
+                yield FieldInput(
                     placeholder=spec.placeholder,
                     # Masked; the screen wraps the value in a Secret and clears it.
                     password=secret,

@@ -15,9 +15,15 @@ class LiveText(Static):
     second content keeps the first one's height and is clipped: two requirement
     lines shown as one. One more layout request after the next refresh puts the
     height right; it costs one layout pass per update.
+
+    An update to the content it already shows does nothing: screens rewrite their
+    live texts on every keystroke, and each update would cost two layout passes
+    of the whole screen.
     """
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        if type(content) is type(self.content) and content == self.content:
+            return
         super().update(content, layout=layout)
         if layout:
             self.call_after_refresh(self.refresh, layout=True)

@@ -12,8 +12,15 @@ from dataclasses import replace
 
 from tui.domain import credentials as rules
 from tui.domain.fields import FieldSpec
-from tui.services.credentials.profiles import profile_name
 from tui.services.hosts import location_name
+
+
+def _profile_name(raw: str) -> str:
+    # The profile store's rule, imported when used: that module brings keyring and
+    # httpx, which the Account step's first frame does without.
+    from tui.services.credentials.profiles import profile_name
+
+    return profile_name(raw)
 
 
 def _region(raw: str) -> str:
@@ -59,7 +66,7 @@ ACCOUNT_FIELDS: tuple[FieldSpec, ...] = (
         "Profile name",
         "A short name for these credentials, e.g. work; used with --profile.",
         "text",
-        profile_name,
+        _profile_name,
         "work",
     ),
     _spec(

@@ -9,12 +9,16 @@ What concerns the whole account lives in `AccountSession`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tui.domain import rules
-from tui.domain.resources import AvailablePhoneNumber
-from tui.domain.search import MobileSearch
-from tui.services.account_session import AccountSession
-from tui.wizard.compliance import ComplianceFacts
+
+if TYPE_CHECKING:
+    # The models (pydantic) and the API client load after the wizard's first
+    # frame; the context itself is made at start.
+    from tui.domain.resources import AvailablePhoneNumber
+    from tui.services.account_session import AccountSession
+    from tui.wizard.compliance import ComplianceFacts
 
 
 @dataclass
@@ -36,6 +40,8 @@ class PurchaseContext:
         if picked is not None and picked.phone_number == e164:
             return picked
         if e164 not in self.lookups:
+            from tui.domain.search import MobileSearch
+
             country = rules.phone_number_facts(e164).region
             if not country:
                 return None
@@ -48,6 +54,8 @@ class PurchaseContext:
     ) -> ComplianceFacts:
         """Everything the compliance checks need for this number (raises a
         WizardError when Twilio cannot be asked)."""
+        from tui.wizard.compliance import ComplianceFacts
+
         country = rules.phone_number_facts(e164).region
         assert country, "a valid E.164 number has a region"
         self.facts = ComplianceFacts(

@@ -12,18 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.domain.fields import FIELDS_BY_NAME
-from tui.domain.purchase import (
-    FieldProblem,
-    Issue,
-    PurchaseRequest,
-    build_request,
-    check_fields,
-    purchase_issues,
-)
-from tui.domain.resources import AvailablePhoneNumber
+
+if TYPE_CHECKING:
+    # The models (pydantic) are imported where a draft is checked or read back: an
+    # empty draft, the wizard's first frame, needs none of them.
+    from tui.domain.purchase import FieldProblem, Issue, PurchaseRequest
+    from tui.domain.resources import AvailablePhoneNumber
 
 
 class VoiceMode(StrEnum):
@@ -140,6 +137,8 @@ class WizardDraft:
 
     def field_errors(self, names: tuple[str, ...]) -> dict[str, str]:
         """Field-rule errors for `names`, plus "required" for a mode's key field."""
+        from tui.domain.purchase import check_fields
+
         errors = check_fields(self.values, [n for n in names if n in FIELDS_BY_NAME])
         for key in (VOICE_KEY_FIELD.get(self.voice_mode), SMS_KEY_FIELD.get(self.sms_mode)):
             if key in names and key not in errors and not self.values.get(key):
@@ -149,6 +148,8 @@ class WizardDraft:
 
     def issues(self) -> list[Issue]:
         """Cross-field findings on what would be sent (errors and warnings)."""
+        from tui.domain.purchase import purchase_issues
+
         values = {}
         for name, raw in self.request_values().items():
             try:
@@ -158,6 +159,8 @@ class WizardDraft:
         return purchase_issues(values)
 
     def build(self) -> tuple[PurchaseRequest | None, list[FieldProblem]]:
+        from tui.domain.purchase import build_request
+
         return build_request(self.request_values())
 
     # -- persistence (no secrets ever live here) --------------------------
@@ -174,6 +177,8 @@ class WizardDraft:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> WizardDraft:
+        from tui.domain.resources import AvailablePhoneNumber
+
         if data.get("version") != 1:
             raise ValueError("unknown draft version")
         return cls(

@@ -72,35 +72,40 @@ _HEADLESS_RECIPE = (
     "keyring stays locked."
 )
 
-_NO_KEYRING_FIX: dict[PlatformKind, str] = {
-    PlatformKind.LINUX_DESKTOP: (
-        "Install and start a Secret Service keyring: GNOME Keyring (package "
-        "gnome-keyring), KWallet, or KeePassXC with its Secret Service integration "
-        "turned on. Then log out and in again so it is unlocked at login. "
-        "`python -m keyring diagnose` shows what the keyring library finds."
-    ),
-    PlatformKind.LINUX_HEADLESS: (
-        "There is no desktop session here (SSH, a server or a container), so no keyring "
-        "is running. To get one, " + _HEADLESS_RECIPE
-    ),
-    PlatformKind.WSL: (
-        "WSL has no keyring of its own and cannot use Windows Credential Manager from "
-        "Linux programs. Either " + _HEADLESS_RECIPE
-    ),
-    PlatformKind.MACOS: (
-        "The macOS Keychain should always be available: check that PYTHON_KEYRING_BACKEND "
-        f"is not set and that {keyring_config_file()} does not pick another backend."
-    ),
-    PlatformKind.WINDOWS: (
-        "Windows Credential Manager should always be available: check that "
-        f"PYTHON_KEYRING_BACKEND is not set and that {keyring_config_file()} does not "
-        "pick another backend."
-    ),
-    PlatformKind.OTHER: (
-        "Install a keyring backend that the Python keyring library supports on this "
-        "system; `python -m keyring diagnose` shows what it finds."
-    ),
-}
+
+def _no_keyring_fixes() -> dict[PlatformKind, str]:
+    # A function, not a table built at import: naming the keyring's config file
+    # imports keyring, which the Account step's first frame does without.
+    return {
+        PlatformKind.LINUX_DESKTOP: (
+            "Install and start a Secret Service keyring: GNOME Keyring (package "
+            "gnome-keyring), KWallet, or KeePassXC with its Secret Service integration "
+            "turned on. Then log out and in again so it is unlocked at login. "
+            "`python -m keyring diagnose` shows what the keyring library finds."
+        ),
+        PlatformKind.LINUX_HEADLESS: (
+            "There is no desktop session here (SSH, a server or a container), so no keyring "
+            "is running. To get one, " + _HEADLESS_RECIPE
+        ),
+        PlatformKind.WSL: (
+            "WSL has no keyring of its own and cannot use Windows Credential Manager from "
+            "Linux programs. Either " + _HEADLESS_RECIPE
+        ),
+        PlatformKind.MACOS: (
+            "The macOS Keychain should always be available: check that PYTHON_KEYRING_BACKEND "
+            f"is not set and that {keyring_config_file()} does not pick another backend."
+        ),
+        PlatformKind.WINDOWS: (
+            "Windows Credential Manager should always be available: check that "
+            f"PYTHON_KEYRING_BACKEND is not set and that {keyring_config_file()} does not "
+            "pick another backend."
+        ),
+        PlatformKind.OTHER: (
+            "Install a keyring backend that the Python keyring library supports on this "
+            "system; `python -m keyring diagnose` shows what it finds."
+        ),
+    }
+
 
 _LOCKED_FIX: dict[PlatformKind, str] = {
     PlatformKind.LINUX_DESKTOP: (
@@ -137,7 +142,7 @@ def _lower_first(text: str) -> str:
 
 
 def no_keyring_fix(platform: PlatformKind) -> str:
-    return _NO_KEYRING_FIX[platform]
+    return _no_keyring_fixes()[platform]
 
 
 def locked_fix(platform: PlatformKind) -> str:
