@@ -90,6 +90,9 @@ class WizardApp(App[None]):
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Ctrl+C is what people press to leave a terminal program: it opens the same
+        # quit dialog (Textual's default only tells them to press ctrl+q).
+        Binding("ctrl+c", "quit", "Quit", id="quit-ctrl-c", show=False, priority=True),
         Binding(
             "ctrl+q",
             "quit",
@@ -613,6 +616,11 @@ class WizardApp(App[None]):
     async def action_quit(self) -> None:
         from tui.screens.modals import ChoiceModal, ConfirmQuitModal
 
+        if getattr(self.screen, "quit_question", False):
+            # Ctrl+C (or ctrl+q) again on the quit question answers it: leave (a
+            # purchase on its way is still looked up first).
+            self.screen.dismiss(True)
+            return
         if self.purchase_running:
             attempt = self.attempt
             number = attempt.phone_number if attempt else "the number"
@@ -622,18 +630,17 @@ class WizardApp(App[None]):
                     self.quit_during_purchase = True
                     self.stop_waiting()
 
-            self.push_screen(
-                ChoiceModal(
-                    "A purchase is on its way",
-                    f"number-wizard is buying {number}. Quitting stops waiting for Twilio's "
-                    "answer; the number is then looked up, so the receipt says whether it "
-                    "was bought, before number-wizard closes.",
-                    "Stop waiting and quit",
-                    "Keep waiting",
-                    yes_variant="error",
-                ),
-                stop_and_quit,
+            question = ChoiceModal(
+                "A purchase is on its way",
+                f"number-wizard is buying {number}. Quitting stops waiting for Twilio's "
+                "answer; the number is then looked up, so the receipt says whether it "
+                "was bought, before number-wizard closes.",
+                "Stop waiting and quit",
+                "Keep waiting",
+                yes_variant="error",
             )
+            question.quit_question = True
+            self.push_screen(question, stop_and_quit)
             return
         unknown = [a for a in (self.attempt, *self.recovered) if a and a.state is AttemptState.UNKNOWN]
         draft_kept = not self.draft.is_empty() and not self._draft_of_bought_number()

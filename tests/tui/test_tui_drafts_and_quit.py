@@ -107,7 +107,12 @@ async def test_saved_draft_can_be_discarded_to_start_over(make_app, tmp_path):
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, ResumeDraftModal)
-        await pilot.click("#no")
+        await pilot.click("#no")  # "Start over…" asks once more
+        await settle(pilot)
+        assert isinstance(app.screen, ResumeDraftModal)
+        assert app.screen.query_one(".modal-title").content == "Delete the saved draft?"
+        assert draft_store_in(tmp_path).path.exists()
+        await pilot.click("#no")  # "Delete and start over"
         await settle(pilot)
         assert app.draft.is_empty()
         assert not draft_store_in(tmp_path).path.exists()
@@ -124,7 +129,8 @@ async def test_resume_by_keyboard(make_app, tmp_path):
     app = make_app(resume_draft=True)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
-        await pilot.press("tab", "enter")  # from "Start over" to "Resume draft"
+        assert app.focused is app.screen.query_one("#yes")  # "Resume draft" has the focus
+        await pilot.press("enter")
         await settle(pilot)
         assert app.draft.get("phone_number") == "+447929436483"
 
@@ -214,6 +220,8 @@ async def test_the_draft_is_read_and_removed_off_the_ui_thread(make_app, tmp_pat
         await settle(pilot)
         assert isinstance(app.screen, ResumeDraftModal)
         await pilot.click("#no")
+        await settle(pilot)
+        await pilot.click("#no")  # confirmed: delete it
         await settle(pilot)
         assert not draft_store_in(tmp_path).path.exists()
     assert [name for name, _ in calls] == ["load", "discard"]
@@ -324,3 +332,22 @@ async def test_a_sandbox_draft_is_never_offered_to_a_real_session_nor_the_other_
     assert await offered(wizard(sandbox=True)) is None
     resumed = await offered(wizard(sandbox=False))
     assert resumed is not None and resumed.get("phone_number") == "+447929436483"
+
+
+async def test_escape_and_enter_never_delete_the_draft_by_surprise(make_app, tmp_path):
+    save_draft(tmp_path)
+    app = make_app(resume_draft=True)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")  # asks whether to delete it…
+        await settle(pilot)
+        assert app.screen.query_one(".modal-title").content == "Delete the saved draft?"
+        await pilot.press("escape")  # …and Escape again goes back to the first question
+        await settle(pilot)
+        assert app.screen.query_one(".modal-title").content == "Continue where you left off?"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("enter")  # the focused answer on the second question keeps it
+        await settle(pilot)
+        assert app.draft.get("phone_number") == "+447929436483"
+        assert draft_store_in(tmp_path).path.exists()

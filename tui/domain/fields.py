@@ -63,6 +63,11 @@ class FieldSpec:
         """The command-line flag, e.g. `--voice-url` (twilio-cli's spelling)."""
         return "--" + _kebab(self.wire)
 
+    def could_become_valid(self, text: str) -> bool:
+        """Whether typing more could still make this text valid (see rules)."""
+        limit = rules.FRIENDLY_NAME_MAX if self.wire == "FriendlyName" else None
+        return rules.could_become_valid(self.kind, text, sid_prefix=self.sid_prefix, max_length=limit)
+
     def check(self, raw: Any) -> Any:
         """Apply this field's rule to raw input (text from a screen or a flag)."""
         # The rules read text (and true/false for yes/no fields); anything else

@@ -429,3 +429,44 @@ _CONTROL_NAMES = {
     0x1B: "an escape character (ESC)",
     0x7F: "a delete character (DEL)",
 }
+
+
+# ---------------------------------------------------------------------------
+# While the person types
+
+_PHONE_TYPING = re.compile(r"\+?[\d\s().-]*")
+_HEX_SO_FAR = re.compile(r"[0-9a-fA-F]*")
+
+
+def could_become_valid(
+    kind: str, text: str, *, sid_prefix: str | None = None, max_length: int | None = None
+) -> bool:
+    """Whether typing more at the end could still make `text` valid.
+
+    The wizard checks a field while the person types, after a short pause; a value
+    that no amount of further typing can mend (a letter in a phone number, a SID
+    with the wrong prefix, a character no field takes) is told at once.
+    """
+    if _CONTROL.search(text) or _SURROGATE.search(text):
+        return False
+    if max_length is not None and len(text.strip()) > max_length:
+        return False
+    if kind == "phone":
+        compact = re.sub(r"[\s().-]", "", text)
+        digits = sum(ch.isdigit() for ch in compact)
+        return bool(_PHONE_TYPING.fullmatch(text)) and (not compact or compact[0] == "+") and digits <= 15
+    if kind == "sid" and sid_prefix:
+        typed = text.strip()
+        if len(typed) <= len(sid_prefix):
+            return sid_prefix.startswith(typed)
+        rest = typed[len(sid_prefix) :]
+        return typed.startswith(sid_prefix) and bool(_HEX_SO_FAR.fullmatch(rest)) and len(typed) <= 34
+    if kind == "url":
+        typed = text.strip()
+        if any(ch.isspace() for ch in typed) or len(typed) > _URL_MAX:
+            return False
+        lowered = typed.lower()
+        return any(
+            scheme.startswith(lowered) or lowered.startswith(scheme) for scheme in ("https://", "http://")
+        )
+    return True

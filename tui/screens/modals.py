@@ -21,6 +21,8 @@ class ChoiceModal(ModalScreen[bool]):
     """A question with a default-safe answer: Escape always means "no"."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(False)", "Cancel", id="cancel")]
+    # A question about leaving: pressing the quit key again answers "yes".
+    quit_question = False
 
     def __init__(self, title: str, body: str, yes: str, no: str, *, yes_variant: str = "primary") -> None:
         super().__init__(classes="choice-modal")
@@ -36,12 +38,20 @@ class ChoiceModal(ModalScreen[bool]):
                 yield Button(self._yes, id="yes", variant=self._yes_variant)  # type: ignore[arg-type]
         yield Footer()  # the dialog's own keys (Escape cancels), not the dimmed ones behind it
 
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+    # The button that has the focus when the dialog opens: the safe answer.
+    FOCUS = "#no"
 
+    def on_mount(self) -> None:
+        self.query_one(self.FOCUS, Button).focus()
+
+    # Textual calls a message handler of every class in the MRO, so subclasses
+    # answer through `answer`, not handlers of their own.
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id == "yes")
+        self.answer(event.button.id == "yes")
+
+    def answer(self, yes: bool) -> None:
+        self.dismiss(yes)
 
 
 class ConfirmQuitModal(ChoiceModal):
@@ -65,6 +75,7 @@ class ConfirmQuitModal(ChoiceModal):
         if draft_kept:
             lines.append("What you typed is kept as a draft and offered the next time you start.")
         super().__init__("Quit number-wizard?", "\n\n".join(lines), "Quit", "Stay", yes_variant="error")
+        self.quit_question = True
 
 
 class RecoveredPurchasesModal(ModalScreen[None]):
@@ -109,6 +120,13 @@ class RecoveredPurchasesModal(ModalScreen[None]):
 
 
 class ResumeDraftModal(ChoiceModal):
+    """Resume the earlier session's draft (the default: Enter resumes), or start
+    over, which asks once more before the draft is deleted. Escape never deletes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "start_over", "Start over…", id="cancel"),
+    ]
+
     def __init__(self, draft: WizardDraft) -> None:
         number = draft.get("phone_number") or "no number chosen yet"
         filled = len(draft.values)
@@ -117,22 +135,60 @@ class ResumeDraftModal(ChoiceModal):
             f"A draft from an earlier session was found: {number}, "
             f"{filled} field{'s' if filled != 1 else ''} filled in.",
             "Resume draft",
-            "Start over",
+            "Start over…",
         )
+        self._confirming = False
+
+    FOCUS = "#yes"  # resuming loses nothing; Enter resumes
+
+    def action_start_over(self) -> None:
+        if self._confirming:
+            self._ask_again(False)  # Escape on the second question: back to the first
+        else:
+            self._ask_again(True)
+
+    def _ask_again(self, confirming: bool) -> None:
+        """Switch between "resume?" and "delete the draft?" in place."""
+        self._confirming = confirming
+        body = self.query_one(".modal-body", Static)
+        yes, no = self.query_one("#yes", Button), self.query_one("#no", Button)
+        if confirming:
+            self.query_one(".modal-title", Static).update("Delete the saved draft?")
+            body.update(f"{self._body}\n\nStarting over deletes it; it cannot be brought back.")
+            yes.label, no.label = "Keep it and resume", "Delete and start over"
+            no.variant = "error"
+        else:
+            self.query_one(".modal-title", Static).update(self._title)
+            body.update(self._body)
+            yes.label, no.label = self._yes, self._no
+            no.variant = "default"
+        yes.focus()
+
+    def answer(self, yes: bool) -> None:
+        if yes:
+            self.dismiss(True)
+        elif self._confirming:
+            self.dismiss(False)
+        else:
+            self._ask_again(True)
 
 
 class ConfirmPurchaseModal(ChoiceModal):
     """Names the number, the price and the account: the last step before money moves."""
 
-    def __init__(self, number: str, price: str, account: str, *, sandbox: bool) -> None:
+    def __init__(
+        self, number: str, price: str, account: str, *, sandbox: bool, warnings: Sequence[str] = ()
+    ) -> None:
         charge = (
             "In the sandbox nothing is charged."
             if sandbox
             else "Twilio bills the first month today; numbers are billed monthly, without proration."
         )
+        # The Review's warnings again: the last look before money moves.
+        warned = "".join(f"\n⚠ {warning}" for warning in warnings)
         super().__init__(
             f"Buy {number}?",
-            f"Price: {price}\nAccount: {account}\n\n{charge}",
+            f"Price: {price}\nAccount: {account}\n\n{charge}" + (f"\n{warned}" if warned else ""),
             f"Buy {number} for {price}" if price != "price unknown" else f"Buy {number} (price unknown)",
             "Cancel",
             yes_variant="warning",

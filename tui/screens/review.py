@@ -11,6 +11,7 @@ from rich.table import Table
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from tui.domain import rules
@@ -25,7 +26,7 @@ from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
 from tui.wizard.commands import curl_command, number_wizard_command, twilio_cli_command
 from tui.wizard.compliance import compliance_issues
-from tui.wizard.flow import STEPS_BY_ID, step_of_field
+from tui.wizard.flow import STEPS_BY_ID, step_index, step_of_field
 
 
 def section_table(title: str) -> Table:
@@ -41,6 +42,10 @@ def section_table(title: str) -> Table:
         padding=(0, 2, 0, 0),
         header_style="dim",
     )
+
+
+# The equivalent commands shown on the Review: (key, what it is).
+COMMANDS = (("number-wizard", "number-wizard"), ("curl", "curl"), ("twilio-cli", "twilio-cli"))
 
 
 class ReviewStep(StepScreen):
@@ -61,6 +66,7 @@ class ReviewStep(StepScreen):
     def __init__(self) -> None:
         super().__init__()
         self._checking = False  # the ownership check before the confirmation is on its way
+        self._commands: dict[str, tuple[str, str]] = {}  # key: (title, command)
 
     def compose_body(self) -> ComposeResult:
         yield LiveText(id="review-headline", markup=False)
@@ -69,7 +75,17 @@ class ReviewStep(StepScreen):
         yield Static(id="review-defaults")
         yield LiveText(id="review-warnings", classes="warnings", markup=False)
         yield Static(id="review-request", classes="code", markup=False)
-        yield Static(id="review-commands", classes="code", markup=False)
+        # Each command whole, with a copy button: copying from the terminal would
+        # pick up the line breaks of a long command.
+        with Vertical(id="review-commands"):
+            for key, _ in COMMANDS:
+                with Horizontal(classes="command-title"):
+                    yield Static(id=f"title-{key}", markup=False)
+                    yield Button("Copy", id=f"copy-{key}", compact=True)
+                yield Static(id=f"command-{key}", classes="code", markup=False)
+            with Horizontal(classes="command-actions"):
+                yield Button("Save the commands to a file", id="save-commands", compact=True)
+                yield LiveText("", id="commands-status", markup=False)
         stop = Button("Stop waiting", id="stop-waiting", compact=True)
         stop.display = False
         yield stop
@@ -144,9 +160,10 @@ class ReviewStep(StepScreen):
         table.add_column("Step", style="dim", no_wrap=True)
         table.add_column("Field", no_wrap=True)
         table.add_column("Value", overflow="fold")
-        for name, value in request.values().items():
-            if value is None:
-                continue
+        # In the order of the steps they were given on (then the catalogue's).
+        sent = [(name, value) for name, value in request.values().items() if value is not None]
+        sent.sort(key=lambda item: step_index(step_of_field(item[0])))
+        for name, value in sent:
             spec = FIELDS_BY_NAME[name]
             shown = ("true" if value else "false") if isinstance(value, bool) else str(value)
             table.add_row(GROUP_TITLES[spec.group], spec.label, shown)
@@ -158,11 +175,17 @@ class ReviewStep(StepScreen):
             defaults.add_row(spec.label, default)
         self.query_one("#review-defaults", Static).update(defaults)
 
-    def _warnings(self, request: PurchaseRequest) -> None:
+    def warnings(self, request: PurchaseRequest) -> list[str]:
+        """What the Review warns about: the request's own findings and the
+        compliance checks (the confirmation dialog repeats them)."""
         warnings = [i.message for i in request.warnings()]
         facts = self.context.facts
         if facts is not None:
             warnings += [i.message for i in compliance_issues(self.draft.request_values(), facts)]
+        return warnings
+
+    def _warnings(self, request: PurchaseRequest) -> None:
+        warnings = self.warnings(request)
         box = self.query_one("#review-warnings", Static)
         box.update("\n".join(f"⚠ {w}" for w in warnings) if warnings else "✓ No warnings.")
         box.set_class(not warnings, "-none")
@@ -177,12 +200,14 @@ class ReviewStep(StepScreen):
         sandbox = self.wizard.connection.sandbox
         # curl and twilio-cli reach the real Twilio, never this in-process sandbox.
         real = " (against the real Twilio API, with your own credentials)" if sandbox else ""
-        self.query_one("#review-commands", Static).update(
-            "The same with number-wizard\n"
-            f"{number_wizard_command(request, sandbox=sandbox)}\n\n"
-            f"With curl{real}\n{curl_command(prepared, api_key=api_key)}\n\n"
-            f"With twilio-cli{real}\n{twilio_cli_command(request)}"
-        )
+        self._commands = {
+            "number-wizard": ("The same with number-wizard", number_wizard_command(request, sandbox=sandbox)),
+            "curl": (f"With curl{real}", curl_command(prepared, api_key=api_key)),
+            "twilio-cli": (f"With twilio-cli{real}", twilio_cli_command(request)),
+        }
+        for key, (title, command) in self._commands.items():
+            self.query_one(f"#title-{key}", Static).update(title)
+            self.query_one(f"#command-{key}", Static).update(command)
 
     @work(exclusive=True, group="price", exit_on_error=False)
     async def load_price(self, phone_number: str) -> None:
@@ -257,6 +282,7 @@ class ReviewStep(StepScreen):
             price.describe() if price else "price unknown",
             self._account(),
             sandbox=self.wizard.connection.sandbox,
+            warnings=self.warnings(request),
         )
 
         def confirmed(yes: bool | None) -> None:
@@ -319,3 +345,25 @@ class ReviewStep(StepScreen):
     def button_pressed(self, button: Button) -> None:
         if button.id == "stop-waiting":
             self.stop_waiting()
+        elif button.id and button.id.startswith("copy-"):
+            key = button.id.removeprefix("copy-")
+            title, command = self._commands[key]
+            self.app.copy_to_clipboard(command)
+            self.query_one("#commands-status", Static).update(f"✓ Copied: {title.split(' (')[0]}")
+        elif button.id == "save-commands":
+            self.save_commands()
+
+    @work(thread=True, exclusive=True, group="save-commands", exit_on_error=False)
+    def save_commands(self) -> None:
+        from tui.services.exports import save_commands
+
+        number = str(self.draft.get("phone_number") or "")
+        commands = {title: command for title, command in self._commands.values()}
+        try:
+            path = save_commands(number, commands)
+        except OSError as error:
+            self.app.call_from_thread(
+                self.query_one("#commands-status", Static).update, f"✗ Could not save: {error}"
+            )
+            return
+        self.app.call_from_thread(self.query_one("#commands-status", Static).update, f"✓ Saved to {path}")

@@ -97,7 +97,7 @@ def resource_table(resource: IncomingPhoneNumber, outcome: PurchaseAttempt, *, m
 
 class SummaryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+c", "copy_sid", "Copy SID", id="copy-sid", priority=True),
+        Binding("c", "copy_sid", "Copy SID", id="copy-sid"),
         Binding("ctrl+a", "buy_another", "Buy another", id="buy-another"),
     ]
 
@@ -147,7 +147,7 @@ class SummaryScreen(Screen[None]):
         headline_box.add_class(f"-{outcome.state.value}")
         resource = outcome.resource
         self.query_one("#summary-sid", Static).update(
-            f"SID  {resource.sid}   (ctrl+c copies it)" if bought and resource else ""
+            f"SID  {resource.sid}   (c copies it)" if bought and resource else ""
         )
         self.query_one("#summary-sid").display = bought
         self.query_one("#summary-resource").display = bought
@@ -184,7 +184,8 @@ class SummaryScreen(Screen[None]):
         resource = self.outcome.resource
         if resource and resource.sid:
             self.app.copy_to_clipboard(resource.sid)
-            self.notify(f"Copied {resource.sid}", markup=False)
+            # Said on the SID's own line: a notification would cover the receipt's path.
+            self.query_one("#summary-sid", Static).update(f"SID  {resource.sid}   ✓ copied to the clipboard")
 
     def action_buy_another(self) -> None:
         self.wizard.start_over()

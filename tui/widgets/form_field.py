@@ -1,8 +1,9 @@
 """A form field built from a catalogue entry: label, control, help line, error.
 
 The rule comes from the field catalogue (`FieldSpec.check`), never from here.
-An error shows under the field when the person leaves it, and clears as soon as
-the value is valid again (huh's and the Console's behaviour, textual-notes §6.3).
+The rule is applied as the person types: once typing pauses, or at once when no
+further typing could mend the value; an error clears as soon as the value is
+valid again.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
+from textual.timer import Timer
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, Switch
@@ -22,6 +24,9 @@ from textual.widgets import Input, Label, Select, Static, Switch
 from tui.domain.credentials import Secret
 from tui.domain.fields import FieldSpec
 from tui.domain.rules import RuleError
+
+# Seconds without a keystroke before a field's rule is applied to what was typed.
+TYPING_PAUSE = 0.6
 
 
 class RuleValidator(Validator):
@@ -82,6 +87,7 @@ class FormField(Vertical):
         self._label = label or spec.label
         self._help = help or spec.help
         self._loading_value = False
+        self._typing_pause: Timer | None = None
 
     @property
     def field_name(self) -> str:
@@ -222,13 +228,33 @@ class FormField(Vertical):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        # Clear the error as soon as the value is valid; a new error waits for blur.
-        if self.has_class("-has-error"):
-            self.check()
         self._report()
+        if self._loading_value:
+            return
+        # Checked as the person types: at once when an error is shown (it clears
+        # as soon as the value is valid) or when no further typing can mend the
+        # value; otherwise once typing pauses, so a half-typed value is not scolded.
+        if self._typing_pause is not None:
+            self._typing_pause.stop()
+            self._typing_pause = None
+        text = event.value
+        if self.has_class("-has-error") or (
+            self.spec.kind != "secret" and not self.spec.could_become_valid(text)
+        ):
+            self.check()
+        elif text:
+            self._typing_pause = self.set_timer(TYPING_PAUSE, self._typing_paused)
+
+    def _typing_paused(self) -> None:
+        self._typing_pause = None
+        if self.value:
+            self.check()
 
     def on_input_blurred(self, event: Input.Blurred) -> None:
         event.stop()
+        if self._typing_pause is not None:
+            self._typing_pause.stop()
+            self._typing_pause = None
         self.check()
 
     def on_select_changed(self, event: Select.Changed) -> None:
