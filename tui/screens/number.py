@@ -31,6 +31,7 @@ from tui.screens.base import StepScreen
 from tui.services import purchase as purchase_service
 from tui.services.purchase import AlreadyOwned
 from tui.widgets.form_field import FormField
+from tui.widgets.tickbox import TickBox
 from tui.widgets.text import LiveText
 from tui.wizard.compliance import ADDRESS_REQUIREMENT_TEXT
 from tui.wizard.draft import preferred_country
@@ -70,13 +71,13 @@ class NumberStep(StepScreen):
                     with Horizontal(classes="form-row", id="capability-filters"):
                         yield Label("Can do", classes="row-label")
                         for widget_id, label, _ in CAPABILITY_FILTERS:
-                            yield Checkbox(label, id=widget_id, compact=True)
+                            yield TickBox(label, id=widget_id, compact=True)
                     with Horizontal(classes="form-row"):
                         yield Label("Also", classes="row-label")
-                        yield Checkbox(
+                        yield TickBox(
                             "Only numbers that need no address", id="filter-no-address", compact=True
                         )
-                        yield Checkbox("Include beta numbers", True, id="filter-beta", compact=True)
+                        yield TickBox("Include beta numbers", True, id="filter-beta", compact=True)
                     with Horizontal(classes="form-row", id="search-actions"):
                         yield Label("", classes="row-label")
                         yield Button("Search", id="search", variant="primary", compact=True)

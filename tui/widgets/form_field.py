@@ -113,7 +113,8 @@ class FormField(Vertical):
             else:
                 secret = spec.kind == "secret"
                 yield FieldInput(
-                    placeholder=spec.placeholder,
+                    # An example, never mistaken for a value (styled dim and slanted too).
+                    placeholder=f"e.g. {spec.placeholder}" if spec.placeholder else "",
                     # Masked; the screen wraps the value in a Secret and clears it.
                     password=secret,
                     # A secret gets no Textual validator: `Validator.validate(value)`
