@@ -31,8 +31,8 @@ from tui.screens.base import StepScreen
 from tui.services import purchase as purchase_service
 from tui.services.purchase import AlreadyOwned
 from tui.widgets.form_field import FormField
-from tui.widgets.tickbox import TickBox
 from tui.widgets.text import LiveText
+from tui.widgets.tickbox import TickBox
 from tui.wizard.compliance import ADDRESS_REQUIREMENT_TEXT
 from tui.wizard.draft import preferred_country
 
