@@ -86,7 +86,12 @@ def buy(yes: bool, dry_run: bool, wait: float, output: str, **values: Any) -> No
     connection.purchase_wait = wait
     client = connection.client()
     if dry_run:
+        from tui.cli.buying import compliance_warnings
+
         prepared = client.prepare_purchase(request)
+        # The wizard's compliance pre-checks, read-only: what Twilio would refuse.
+        for warning in compliance_warnings(connection, request):
+            click.echo(f"warning: {warning}", err=True)
         if output == "json":
             emit_json(prepared.as_json())
         else:

@@ -36,6 +36,28 @@ from tui.services.receipts import ReceiptBook
 from tui.services.session import Connection
 
 
+def compliance_warnings(connection: Connection, request: PurchaseRequest) -> list[str]:
+    """The wizard's compliance pre-checks for a dry run (reads only): the number's
+    address requirement and the country's bundle rule against the flags given,
+    each warning naming the flag that fixes it. When Twilio cannot be asked, one
+    line says the checks were not made (a dry run still prints the request)."""
+    return asyncio.run(_compliance_warnings(connection, request))
+
+
+async def _compliance_warnings(connection: Connection, request: PurchaseRequest) -> list[str]:
+    from tui.services.account_session import AccountSession
+    from tui.wizard.compliance import compliance_issues
+    from tui.wizard.context import PurchaseContext
+
+    async with connection.client() as client:
+        try:
+            facts = await PurchaseContext().load_facts(AccountSession(client), request.phone_number, None)
+        except WizardError as error:
+            return [f"the compliance checks could not be made ({error})."]
+    values = {k: v for k, v in request.values().items() if v is not None}
+    return [f"{flag_of(issue.fields[0])}: {issue.message}" for issue in compliance_issues(values, facts)]
+
+
 def run_purchase(connection: Connection, request: PurchaseRequest, *, yes: bool, output: str) -> None:
     try:
         asyncio.run(_buy(connection, request, yes=yes, output=output))

@@ -96,7 +96,7 @@ async def _list_countries(connection: Connection, output: str) -> None:
     else:
         emit_table(
             [[c.country_code, c.country or "", "beta" if c.beta else ""] for c in countries],
-            ["code", "country", ""],
+            ["code", "country", "beta"],
         )
 
 
@@ -107,15 +107,19 @@ async def _search(connection: Connection, query: MobileSearch, output: str) -> N
         except WizardError as error:
             report_error(error, output)
         price = await mobile_price_or_unknown(client, query.country_code)
+        bundle_note = await _bundle_note(client, query.country_code)
     if output == "json":
         emit_json(
             {
                 "country_code": query.country_code,
                 "monthly_price": price.model_dump(mode="json"),
+                "bundle_required": bundle_note[0],
                 "available_phone_numbers": [n.model_dump(mode="json") for n in numbers],
             }
         )
         return
+    if bundle_note[1]:
+        click.echo(bundle_note[1], err=True)
     if not numbers:
         click.echo(
             f"No mobile numbers in {query.country_code} match. Loosen a filter "
@@ -135,5 +139,20 @@ async def _search(connection: Connection, query: MobileSearch, output: str) -> N
             ]
             for n in numbers
         ],
-        ["number", "locality", "capabilities", "address needed", ""],
+        ["number", "locality", "capabilities", "address needed", "beta"],
+    )
+
+
+async def _bundle_note(client: Any, iso_country: str) -> tuple[bool | None, str]:
+    """Whether the country regulates mobile numbers (Twilio's Regulations API, read
+    rather than hard-coded, as Twilio asks), and a line saying what that means."""
+    try:
+        regulations = await client.list_regulations(iso_country)
+    except WizardError:
+        return None, f"note: could not check whether {iso_country} requires a regulatory bundle."
+    if not regulations:
+        return False, ""
+    return True, (
+        f"note: {iso_country} requires an approved regulatory bundle for mobile numbers: "
+        "buy with --bundle-sid BU… (twilio-approved), or Twilio refuses with 21649."
     )
