@@ -93,6 +93,8 @@ class WizardApp(App[None]):
         # Ctrl+C is what people press to leave a terminal program: it opens the same
         # quit dialog (Textual's default only tells them to press ctrl+q).
         Binding("ctrl+c", "quit", "Quit", id="quit-ctrl-c", show=False, priority=True),
+        # Escape closes the Keys panel when it is open (and does nothing here otherwise).
+        Binding("escape", "hide_help_panel", "Close keys", id="close-keys", show=False, priority=True),
         Binding(
             "ctrl+q",
             "quit",
@@ -610,6 +612,8 @@ class WizardApp(App[None]):
     # -- quitting -------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "hide_help_panel":
+            return bool(self.screen.query("HelpPanel"))
         # No jumping elsewhere while a purchase is on its way.
         return not (action == "command_palette" and self.purchase_running)
 
