@@ -8,7 +8,7 @@ import pytest
 from tests.support.app_factory import fixed_clock, sandbox_of
 from tests.support.pilot import buy, go, reach_review, settle, text_of
 from tui.domain.credentials import Credentials, Secret
-from tui.domain.errors import EXPLANATIONS
+from tui.domain.errors import KNOWN_ERRORS
 from tui.sandbox import Sandbox, SandboxTransport
 from tui.sandbox.accounts import MAIN_ACCOUNT_SID
 from tui.sandbox.seed import BUNDLE_GB_MOBILE_APPROVED
@@ -23,9 +23,9 @@ def error_text(app) -> str:
 
 def assert_explained(text: str, code: int) -> None:
     assert f"Twilio error {code} (HTTP" in text
-    assert EXPLANATIONS[code].summary in text  # plain language
+    assert KNOWN_ERRORS[code].summary in text  # plain language
     assert f"More: https://www.twilio.com/docs/errors/{code}" in text
-    assert f"Next: {EXPLANATIONS[code].next_step}" in text
+    assert f"Next: {KNOWN_ERRORS[code].next_step}" in text
 
 
 @pytest.mark.parametrize(

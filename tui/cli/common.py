@@ -13,7 +13,12 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from tui.domain.errors import TwilioApiError, TwilioUnreachable, WizardError
+from tui.domain.errors import (
+    TwilioApiError,
+    TwilioUnreachable,
+    WizardError,
+    category_of_error,
+)
 from tui.domain.rules import RuleError
 from tui.services.credentials.errors import CredentialsError
 from tui.services.session import Connection, resolve_connection
@@ -35,13 +40,6 @@ class Exit(IntEnum):
     DECLINED = 9
 
 
-_CODE_EXITS = {
-    **dict.fromkeys((20003, 20008), Exit.CREDENTIALS),
-    **dict.fromkeys((21421, 21422, 21451, 21452, 80601), Exit.NUMBER_UNAVAILABLE),
-    **dict.fromkeys((21613, 21615, 21628, 21629, 21631, 21649, 21650, 21651), Exit.COMPLIANCE),
-    **dict.fromkeys((10002, 20005, 20403, 21404, 22300), Exit.ACCOUNT_LIMIT),
-}
-
 EXIT_CODES_HELP = (
     "Exit codes: 0 done; 2 bad input; 3 credentials; 4 number not available or "
     "invalid; 5 address, bundle or identity needed; 6 account limit; 7 other Twilio "
@@ -51,7 +49,8 @@ EXIT_CODES_HELP = (
 
 def exit_for(error: BaseException) -> Exit:
     if isinstance(error, TwilioApiError):
-        return _CODE_EXITS.get(error.code or 0, Exit.TWILIO_ERROR)
+        # Classified once, in tui.domain.errors: a category's value is its exit code.
+        return Exit(category_of_error(error.code))
     if isinstance(error, TwilioUnreachable):
         return Exit.NETWORK
     if isinstance(error, CredentialsError):
