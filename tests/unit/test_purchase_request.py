@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from tui.domain import rules
-from tui.domain.fields import FIELDS_BY_WIRE, PURCHASE_FIELDS, field, fields_in
+from tui.domain.fields import FIELDS_BY_WIRE, PURCHASE_FIELDS, field, fields_on_step
 from tui.domain.purchase import (
     PurchaseRequest,
     build_request,
@@ -60,7 +60,7 @@ def test_catalogue_names_and_flags():
     assert field("SmsUrl").flag == "--sms-url"
     with pytest.raises(KeyError):
         field("AreaCode")  # the Mobile endpoint has no AreaCode
-    assert {f.wire for f in fields_in("compliance")} == {
+    assert {field(name).wire for name in fields_on_step("compliance")} == {
         "IdentitySid",
         "AddressSid",
         "EmergencyStatus",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from tui.domain.fields import FIELDS_BY_NAME
+from tui.domain.fields import FIELDS_BY_NAME, PURCHASE_FIELDS, fields_on_step
 from tui.domain.purchase import (
     FieldProblem,
     Issue,
@@ -39,18 +39,14 @@ class SmsMode(StrEnum):
     NONE = "none"
 
 
+# Which fields each way of handling sends, from the field catalogue.
 VOICE_MODE_FIELDS: dict[VoiceMode, tuple[str, ...]] = {
-    VoiceMode.WEBHOOK: ("voice_url", "voice_method", "voice_fallback_url", "voice_fallback_method"),
-    VoiceMode.APPLICATION: ("voice_application_sid",),
-    VoiceMode.TRUNK: ("trunk_sid",),
-    VoiceMode.NONE: (),
+    mode: fields_on_step("voice", mode.value) if mode is not VoiceMode.NONE else () for mode in VoiceMode
 }
-VOICE_COMMON_FIELDS = ("voice_caller_id_lookup", "voice_receive_mode")
+VOICE_COMMON_FIELDS = fields_on_step("voice", "common")
 
 SMS_MODE_FIELDS: dict[SmsMode, tuple[str, ...]] = {
-    SmsMode.WEBHOOK: ("sms_url", "sms_method", "sms_fallback_url", "sms_fallback_method"),
-    SmsMode.APPLICATION: ("sms_application_sid",),
-    SmsMode.NONE: (),
+    mode: fields_on_step("messaging", mode.value) if mode is not SmsMode.NONE else () for mode in SmsMode
 }
 
 # The field a mode cannot do without: choosing "webhook" means giving its URL.
@@ -81,8 +77,8 @@ NO_SMS_NOTE = (
     "Twilio answers incoming messages with its default sample auto-reply until you configure messaging."
 )
 
-DETAILS_FIELDS = ("friendly_name", "status_callback", "status_callback_method", "api_version")
-COMPLIANCE_FIELDS = ("address_sid", "identity_sid", "bundle_sid", "emergency_status", "emergency_address_sid")
+DETAILS_FIELDS = fields_on_step("details")
+COMPLIANCE_FIELDS = fields_on_step("compliance")
 
 
 @dataclass
@@ -113,22 +109,19 @@ class WizardDraft:
         return SMS_MODE_FIELDS[self.sms_mode]
 
     def handling_fields(self) -> tuple[str, ...]:
-        """Fields about how the number is used rather than which number it is:
-        every voice and messaging field (of every way), the status callback, the
-        API version. Kept by "Buy another"."""
-        voice = tuple(name for names in VOICE_MODE_FIELDS.values() for name in names)
-        sms = tuple(name for names in SMS_MODE_FIELDS.values() for name in names)
-        return (
-            *voice,
-            *VOICE_COMMON_FIELDS,
-            *sms,
-            "status_callback",
-            "status_callback_method",
-            "api_version",
-        )
+        """Fields about how the number is used rather than which number it is
+        (every voice and messaging field of every way, the status callback, the
+        API version): kept by "Buy another"."""
+        return tuple(spec.name for spec in PURCHASE_FIELDS if not spec.number_specific)
 
     def active_fields(self) -> tuple[str, ...]:
-        return ("phone_number", *self.voice_fields(), *self.sms_fields(), *DETAILS_FIELDS, *COMPLIANCE_FIELDS)
+        """The fields that are sent: those of the chosen ways of handling calls and
+        messages, and every field of the other steps."""
+        return tuple(
+            spec.name
+            for spec in PURCHASE_FIELDS
+            if spec.mode is None or spec.name in self.voice_fields() or spec.name in self.sms_fields()
+        )
 
     def request_values(self) -> dict[str, Any]:
         """The values that will be sent: only those of the chosen modes."""
