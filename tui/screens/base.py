@@ -25,6 +25,8 @@ from tui.wizard.flow import STEPS, STEPS_BY_ID, next_step, previous_step, step_i
 
 if TYPE_CHECKING:
     from tui.app import WizardApp
+    from tui.services.session import Connection
+    from tui.services.twilio import TwilioClient
 
 
 class StepScreen(Screen[None]):
@@ -60,6 +62,23 @@ class StepScreen(Screen[None]):
     @property
     def draft(self) -> WizardDraft:
         return self.wizard.draft
+
+    @property
+    def connection(self) -> Connection:
+        """The connection in use. Every step after Account has one: `WizardApp.goto`
+        sends the person back to the Account step until there is."""
+        connection = self.wizard.connection
+        if connection is None:
+            raise RuntimeError(f"the {self.STEP_ID} step was shown without a connection")
+        return connection
+
+    @property
+    def client(self) -> TwilioClient:
+        """The client of the connection in use (see `connection`)."""
+        client = self.wizard.client
+        if client is None:
+            raise RuntimeError(f"the {self.STEP_ID} step was shown without a connection")
+        return client
 
     @property
     def step_title(self) -> str:
@@ -181,9 +200,9 @@ class StepScreen(Screen[None]):
             if issue.level == "error" and issue.fields[0] in fields and issue.fields[0] not in errors:
                 problems.append((fields[issue.fields[0]], issue.message))
         problems.extend(self.extra_problems())
-        for form_field, message in problems:
-            if form_field is not None:
-                form_field.show_error(message)
+        for shown_at, message in problems:
+            if shown_at is not None:
+                shown_at.show_error(message)
         return problems
 
     def extra_problems(self) -> list[tuple[FormField | None, str]]:

@@ -84,7 +84,7 @@ class ComplianceStep(StepScreen):
         if not e164 or not country:
             self.query_one("#requirements", Static).update("Choose a number first (step 2).")
             return
-        cache, client = self.wizard.cache, self.wizard.client
+        cache, client = self.wizard.cache, self.client
         self.query_one("#requirements", Static).update("Looking up what this number needs…")
         try:
             if "addresses" not in cache:
@@ -117,7 +117,7 @@ class ComplianceStep(StepScreen):
         key = f"lookup:{e164}"
         if key not in self.wizard.cache:
             query = MobileSearch(country_code=country, contains=e164)
-            found = await self.wizard.client.search_mobile(query)
+            found = await self.client.search_mobile(query)
             self.wizard.cache[key] = next((n for n in found if n.phone_number == e164), None)
         return self.wizard.cache[key]
 

@@ -153,7 +153,7 @@ class NumberStep(StepScreen):
         try:
             countries = self.wizard.cache.get("countries")
             if countries is None:
-                countries = await self.wizard.client.list_mobile_countries()
+                countries = await self.client.list_mobile_countries()
                 self.wizard.cache["countries"] = countries
         except WizardError as error:
             select.prompt = "Countries unavailable"
@@ -229,9 +229,8 @@ class NumberStep(StepScreen):
 
     @work(exclusive=True, group="search", exit_on_error=False)
     async def search_numbers(self, query: Any) -> None:
-        client = self.wizard.client
         try:
-            numbers = await client.search_mobile(query)
+            numbers = await self.client.search_mobile(query)
             price = await self._price(query.country_code)
         except WizardError as error:
             self._searching(False, "")
@@ -244,7 +243,7 @@ class NumberStep(StepScreen):
         key = f"price:{iso_country}"
         if key not in self.wizard.cache:
             try:
-                self.wizard.cache[key] = await self.wizard.client.fetch_mobile_price(iso_country)
+                self.wizard.cache[key] = await self.client.fetch_mobile_price(iso_country)
             except WizardError:
                 return MobilePrice(iso_country=iso_country)  # the search still helps
         return self.wizard.cache[key]

@@ -8,10 +8,12 @@ input is cleared.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from tui.domain import credentials as rules
-from tui.domain.fields import FieldSpec
+from tui.domain.fields import FieldSpec, Kind
 from tui.services.credentials.profiles import profile_name
 from tui.services.hosts import location_name
 
@@ -35,21 +37,13 @@ def _spec(
     wire: str,
     label: str,
     help: str,
-    kind: str,
-    parse,
-    placeholder: str = "",  # type: ignore[no-untyped-def]
+    kind: Kind,
+    parse: Callable[[str], Any],
+    placeholder: str = "",
     required: bool = False,
 ) -> FieldSpec:
     return FieldSpec(
-        wire,
-        label,
-        help,
-        "account",
-        kind,
-        parse,
-        "",
-        placeholder=placeholder,  # type: ignore[arg-type]
-        required=required,
+        wire, label, help, "account", kind, parse, "", placeholder=placeholder, required=required
     )
 
 

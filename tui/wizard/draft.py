@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from tui.domain.fields import FIELDS_BY_NAME, PURCHASE_FIELDS, fields_on_step
+from tui.domain.fields import FIELDS_BY_NAME, PURCHASE_FIELDS, HandlingMode, StepId, fields_on_step
 from tui.domain.purchase import (
     FieldProblem,
     Issue,
@@ -39,27 +39,24 @@ class SmsMode(StrEnum):
     NONE = "none"
 
 
-# Which fields each way of handling sends, from the field catalogue.
+def _mode_fields(step: StepId, mode: VoiceMode | SmsMode) -> tuple[str, ...]:
+    """The fields a way of handling sends, from the field catalogue ("not now": none)."""
+    if mode.value == "none":
+        return ()
+    return fields_on_step(step, cast(HandlingMode, mode.value))
+
+
 VOICE_MODE_FIELDS: dict[VoiceMode, tuple[str, ...]] = {
-    mode: fields_on_step("voice", mode.value) if mode is not VoiceMode.NONE else () for mode in VoiceMode
+    mode: _mode_fields("voice", mode) for mode in VoiceMode
 }
 VOICE_COMMON_FIELDS = fields_on_step("voice", "common")
 
-SMS_MODE_FIELDS: dict[SmsMode, tuple[str, ...]] = {
-    mode: fields_on_step("messaging", mode.value) if mode is not SmsMode.NONE else () for mode in SmsMode
-}
+SMS_MODE_FIELDS: dict[SmsMode, tuple[str, ...]] = {mode: _mode_fields("messaging", mode) for mode in SmsMode}
 
-# The field a mode cannot do without: choosing "webhook" means giving its URL.
-# (Two tables: VoiceMode.WEBHOOK == SmsMode.WEBHOOK as strings.)
-VOICE_KEY_FIELD = {
-    VoiceMode.WEBHOOK: "voice_url",
-    VoiceMode.APPLICATION: "voice_application_sid",
-    VoiceMode.TRUNK: "trunk_sid",
-}
-SMS_KEY_FIELD = {
-    SmsMode.WEBHOOK: "sms_url",
-    SmsMode.APPLICATION: "sms_application_sid",
-}
+# The field a way of handling cannot do without (choosing "webhook" means giving
+# its URL): the first one it shows.
+VOICE_KEY_FIELD = {mode: names[0] for mode, names in VOICE_MODE_FIELDS.items() if names}
+SMS_KEY_FIELD = {mode: names[0] for mode, names in SMS_MODE_FIELDS.items() if names}
 
 VOICE_MODE_LABELS = {
     VoiceMode.WEBHOOK: "Webhook: Twilio calls your URL",

@@ -379,7 +379,8 @@ class KeyringStore:
     def _classify(self) -> KeyringStatus:
         # get_keyring() may itself block (first detection talks to D-Bus), so it
         # runs in the timed thread too.
-        detect = (lambda: self._given_backend) if self._given_backend is not None else keyring.get_keyring
+        given = self._given_backend
+        detect: Callable[[], KeyringBackend] = (lambda: given) if given is not None else keyring.get_keyring
         try:
             backend = self._timed("detect", self.timeouts.read, detect)
         except _TimedOut:
