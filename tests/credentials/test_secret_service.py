@@ -16,6 +16,7 @@ from secret_service_session import RealSecretService
 
 from tui.domain.credentials import Credentials, Secret
 from tui.sandbox import accounts
+from tui.services.credentials.add import add_credentials
 from tui.services.credentials.config import ConfigFile, ProfileRecord, WizardConfig
 from tui.services.credentials.errors import KeyringUnavailableError
 from tui.services.credentials.keyring_store import (
@@ -81,9 +82,10 @@ async def test_profile_round_trip(secret_service: RealSecretService, tmp_path: P
 async def test_removing_twice_is_not_an_error(secret_service: RealSecretService, tmp_path: Path) -> None:
     name = secret_service.new_profile_name()
     store = real_store(tmp_path)
-    await store.add(
-        name,
+    await add_credentials(
         Credentials(accounts.MAIN_ACCOUNT_SID, Secret(accounts.MAIN_AUTH_TOKEN)),
+        store=store,
+        profile=name,
         transport=sandbox_transport(),
     )
     assert store.remove(name).removed_secret

@@ -58,6 +58,7 @@ from tui.sandbox.accounts import (
     TRIAL_AUTH_TOKEN,
     CredentialKind,
 )
+from tui.services.credentials.add import add_credentials
 from tui.services.credentials.config import ConfigFile
 from tui.services.credentials.guidance import PlatformKind
 from tui.services.credentials.keyring_store import (
@@ -139,7 +140,7 @@ def account_app(
 
 
 async def add_profile(store: ProfileStore, name: str, api_url: str, credentials: Credentials) -> None:
-    await store.add(name, credentials, api_url=api_url)
+    await add_credentials(credentials, store=store, profile=name, api_url=api_url)
 
 
 def main_key(secret: str = API_KEY_SECRET, sid: str = API_KEY_SID) -> Credentials:

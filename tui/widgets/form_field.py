@@ -173,16 +173,21 @@ class FormField(Vertical):
         self.show_error(message)
         return message
 
-    def _apply_rule(self, value: Any) -> None:
-        """The catalogue's rule; raises RuleError. The rules read text, so a secret
-        is revealed for the rule only, inline: no local variable of ours holds it
-        in the clear. Should the rule itself fail, its frames (which do hold it)
-        and its error (which may quote it) stay out of the crash output."""
+    def parse(self, value: Any) -> Any:
+        """`value` (this field's, read earlier) through the catalogue's rule, even
+        when empty; raises RuleError."""
+        return self._apply_rule(value)
+
+    def _apply_rule(self, value: Any) -> Any:
+        """The catalogue's rule; returns its result or raises RuleError. The rules
+        read text, so a secret is revealed for the rule only, inline: no local
+        variable of ours holds it in the clear. Should the rule itself fail, its
+        frames (which do hold it) and its error (which may quote it) stay out of
+        the crash output."""
         if not isinstance(value, Secret):
-            self.spec.check(value)
-            return
+            return self.spec.check(value)
         try:
-            self.spec.check(value.reveal())
+            return self.spec.check(value.reveal())
         except RuleError:
             raise
         except Exception:
