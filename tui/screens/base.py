@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -118,7 +119,7 @@ class StepScreen(Screen[None]):
     # Textual calls a message handler of *every* class in the MRO (unless one
     # calls prevent_default), so step screens do not override the on_* handlers
     # below: they fill in the hooks these call (step_mounted, step_shown,
-    # store_field, button_pressed).
+    # store_field).
 
     def on_mount(self) -> None:
         index = step_index(self.STEP_ID) + 1
@@ -239,14 +240,23 @@ class StepScreen(Screen[None]):
             return None  # shown dimmed on the first step
         return True
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    # Buttons: one handler per button, `@on(Button.Pressed, "#its-id")`, in the
+    # class that composes it (Textual runs the handlers of every class in the MRO).
+
+    @on(Button.Pressed, "#next")
+    def next_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.id == "next":
-            self.action_next()
-        elif event.button.id == "back":
-            self.action_back()
-        else:
-            self.button_pressed(event.button)
+        self.action_next()
+
+    @on(Button.Pressed, "#back")
+    def back_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_back()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        # Transitional: the Review step still overrides `button_pressed`; remove
+        # this and the hook once it uses @on(Button.Pressed, "#stop-waiting").
+        self.button_pressed(event.button)
 
     def button_pressed(self, button: Button) -> None:
-        """Hook: a button of the step's own was pressed."""
+        """Deprecated hook (see on_button_pressed): use @on(Button.Pressed, "#id")."""

@@ -196,12 +196,16 @@ class NumberStep(StepScreen):
             return True
         return False
 
-    def button_pressed(self, button: Button) -> None:
-        if button.id == "search":
-            self.run_search()
-        elif button.id == "cancel-search":
-            self.workers.cancel_group(self, "search")
-            self._searching(False, "Search cancelled.")
+    @on(Button.Pressed, "#search")
+    def search_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.run_search()
+
+    @on(Button.Pressed, "#cancel-search")
+    def cancel_search_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.workers.cancel_group(self, "search")
+        self._searching(False, "Search cancelled.")
 
     def _searching(self, busy: bool, status: str) -> None:
         self.query_one("#results", DataTable).loading = busy
