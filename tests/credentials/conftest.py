@@ -1,4 +1,4 @@
-"""Isolation for every credentials test (credentials.md §6.1): no developer
+"""Isolation for every credentials test (docs/credentials.md#testing): no developer
 keyring, config or TWILIO_* variable can leak in, and nothing is written to them.
 
 A test that forgets to choose a keyring backend gets keyring's fail backend, so it

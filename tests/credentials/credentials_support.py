@@ -1,6 +1,6 @@
 """Test doubles for the credentials tests: keyring backends that behave (or fail)
-the ways real ones do (credentials.md §4.4, §6.2), and a fake of the two Twilio
-calls that verification makes.
+the ways real ones do (docs/credentials.md#how-keyring-fails and #testing), and a
+fake of the two Twilio calls that verification makes.
 
 Every fake backend has a negative priority: each non-abstract KeyringBackend
 subclass is registered for auto-detection, and a positive priority could get one
@@ -62,7 +62,8 @@ class MemoryKeyring(KeyringBackend):
 
 
 class LockedKeyring(KeyringBackend):
-    """A Secret Service whose collection was not unlocked (scenario C′)."""
+    """A Secret Service whose collection was not unlocked (scenario C′ of
+    docs/credentials.md#how-keyring-fails)."""
 
     priority = -1  # type: ignore[assignment]
 
@@ -73,7 +74,8 @@ class LockedKeyring(KeyringBackend):
 
 
 class InitErrorKeyring(KeyringBackend):
-    """A Secret Service that cannot show its unlock prompt (scenario B)."""
+    """A Secret Service that cannot show its unlock prompt (scenario B of
+    docs/credentials.md#how-keyring-fails)."""
 
     priority = -1  # type: ignore[assignment]
 

@@ -1,5 +1,5 @@
 """The keyring store against backends that work, and that fail in each of the
-ways keyring 25.x really fails (credentials.md §4.4)."""
+ways keyring 25.x really fails (docs/credentials.md#how-keyring-fails)."""
 
 from __future__ import annotations
 

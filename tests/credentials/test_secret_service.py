@@ -1,6 +1,6 @@
 """Against a real Secret Service (gnome-keyring on D-Bus): the behaviour the fakes
-stand in for, checked for real (credentials.md §6.6). See secret_service_session.py
-for where the service comes from."""
+stand in for, checked for real (docs/credentials.md#a-real-secret-service-in-ci).
+See secret_service_session.py for where the service comes from."""
 
 from __future__ import annotations
 

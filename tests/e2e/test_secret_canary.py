@@ -10,7 +10,7 @@ reason alone.
 
 The operating system's keyring is stood in for by `JsonFileKeyring`, a file
 outside every scanned folder, selected in the subprocesses with
-PYTHON_KEYRING_BACKEND and KEYRING_PROPERTY_PATH (credentials.md §6.5) and given
+PYTHON_KEYRING_BACKEND and KEYRING_PROPERTY_PATH (docs/credentials.md#testing) and given
 to the in-process wizard directly.
 """
 
@@ -449,7 +449,7 @@ async def test_a_crash_does_not_print_the_canary(
     world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], crash: Any
 ) -> None:
     """Textual prints a crashed handler's traceback with its local variables
-    (credentials.md §3): the canary must not be among them."""
+    (docs/credentials.md#keeping-secrets-out-of-sight): the canary must not be among them."""
     add_canary_profile(world)
     crash(monkeypatch)
     app = world.wizard()

@@ -42,7 +42,7 @@ class JsonFileKeyring(KeyringBackend):
     Select it in a subprocess with
     `PYTHON_KEYRING_BACKEND=tests.support.keyrings.JsonFileKeyring` and
     `KEYRING_PROPERTY_PATH=<file>` (keyring sets `path` from that variable in
-    `KeyringBackend.__init__`, credentials.md §6.5), the repository on PYTHONPATH;
+    `KeyringBackend.__init__`, docs/credentials.md#testing), the repository on PYTHONPATH;
     in-process, pass `JsonFileKeyring(path)` to `KeyringStore(backend=...)`.
     It stores secrets in the clear, so keep its file outside anything scanned for
     leaks (and never use it outside tests). Negative priority: never picked by

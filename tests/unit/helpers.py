@@ -108,7 +108,7 @@ class Recorder:
 def twilio_error(
     status: int, code: int | None, message: str, *, headers: dict[str, str] | None = None, **extra: Any
 ) -> httpx.Response:
-    """An error answer in Twilio's classic shape (twilio-api.md §13)."""
+    """An error answer in Twilio's classic shape (docs/twilio-api.md#errors)."""
     body: dict[str, Any] = {"status": status, "message": message, **extra}
     if code is not None:
         body["code"] = code

@@ -1,5 +1,5 @@
 """TwilioClient over httpx.MockTransport: what goes on the wire, hosts, paging,
-retries, error mapping and credential checks (twilio-api.md §2-§8, §10-§13)."""
+retries, error mapping and credential checks (docs/twilio-api.md)."""
 
 from __future__ import annotations
 

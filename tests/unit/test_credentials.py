@@ -1,5 +1,5 @@
 """Secrets stay secret; credential rules; TWILIO_* environment variables
-(twilio-api.md §2, credentials.md)."""
+(docs/twilio-api.md#authentication, docs/credentials.md)."""
 
 from __future__ import annotations
 

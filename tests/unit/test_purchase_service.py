@@ -1,6 +1,6 @@
 """Buying with a receipt: the receipt exists before the answer, outcomes, and
 reconciliation by lookup after a lost answer, never a second POST
-(twilio-api.md §6 "Repeats and retries")."""
+(docs/twilio-api.md#repeats-timeouts-and-retries)."""
 
 from __future__ import annotations
 

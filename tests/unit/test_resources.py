@@ -1,5 +1,5 @@
 """Response models against the spec's own examples and Twilio's inconsistencies
-(twilio-api.md §1, §5, §6, §8, §10, §11)."""
+(docs/twilio-api.md)."""
 
 from __future__ import annotations
 
@@ -80,8 +80,8 @@ def test_examples_belong_to_the_subsets_operations(operation, name):
 
 
 def _documented_inconsistency(error) -> bool:
-    """The two ways Twilio's own examples break its schemas (twilio-api.md §1,
-    §11): "" for an unset SID, and prices declared numbers but sent as strings."""
+    """The two ways Twilio's own examples break its schemas (docs/twilio-api.md#hosts-formats-and-dates,
+    #prices): "" for an unset SID, and prices declared numbers but sent as strings."""
     if error.instance == "" and error.validator in ("pattern", "minLength"):
         return True
     if error.validator == "type" and error.validator_value == "number" and isinstance(error.instance, str):

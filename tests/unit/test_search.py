@@ -1,5 +1,5 @@
 """The mobile-number search: filters, their rules, cross-filter rules and the
-query string (twilio-api.md §5)."""
+query string (docs/twilio-api.md#searching-mobile-numbers)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """What we send compared with what twilio-python (installed from the test extras)
 would send for the same inputs: form body, query string, URL and hosts
-(twilio-api.md §3, §15). twilio-python is given an HTTP client that records the
-request and answers with a canned body, so nothing leaves the machine."""
+(docs/twilio-api.md#regions-and-edges, #what-twilio-python-sends). twilio-python is
+given an HTTP client that records the request and answers with a canned body, so
+nothing leaves the machine."""
 
 from __future__ import annotations
 

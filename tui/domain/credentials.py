@@ -103,7 +103,7 @@ def api_key_sid(raw: str) -> str:
 @dataclass(frozen=True)
 class Credentials:
     """Who we are to Twilio. With an API key, `username` is the SK… SID and the
-    Account SID stays in every path (twilio-api.md §2)."""
+    Account SID stays in every path (docs/twilio-api.md#authentication)."""
 
     account_sid: str
     secret: Secret = field(repr=True)

@@ -177,7 +177,8 @@ class AvailableCountry(TwilioModel):
 
     @property
     def sells_mobile(self) -> bool:
-        # twilio-api.md §4: a country sells mobile numbers iff it lists "mobile".
+        # A country sells mobile numbers iff it lists "mobile"
+        # (docs/twilio-api.md#countries-that-sell-mobile-numbers).
         return "mobile" in self.subresource_uris
 
 

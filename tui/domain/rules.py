@@ -107,7 +107,8 @@ def phone_number_facts(e164: str) -> PhoneNumberFacts:
     )
 
 
-# Twilio's documented magic numbers for test credentials (twilio-api.md §14).
+# Twilio's documented magic numbers for test credentials
+# (docs/twilio-api.md#test-credentials-and-magic-numbers).
 # They are in a non-geographic US range, not mobile, and that is expected.
 TWILIO_TEST_NUMBERS = ("+15005550006", "+15005550000", "+15005550001")
 
@@ -281,7 +282,7 @@ def _only_meta_between(body: str, i: int) -> bool:
 
 
 def contains_pattern(raw: str) -> str:
-    """Twilio's `Contains` pattern (twilio-api.md §5).
+    """Twilio's `Contains` pattern (docs/twilio-api.md#searching-mobile-numbers).
 
     2-16 characters of digits, letters, `*` (any one character) and `%` (any
     sequence); an optional leading `+` anchors at the start and a trailing `$` at

@@ -15,7 +15,7 @@ from tui.domain import rules
 from tui.domain.fields import FieldSpec, Kind
 from tui.domain.purchase import FieldProblem, Issue, field_problems
 
-# Filters that Twilio only applies in the US and Canada (twilio-api.md §5).
+# Filters that Twilio only applies in the US and Canada (docs/twilio-api.md#searching-mobile-numbers).
 NANP_ONLY = (
     "area_code",
     "near_number",

@@ -109,7 +109,7 @@ def render_country(account_sid: str, row: seed.CountryRow) -> dict[str, Any]:
 def list_countries(ctx: Context, request: Request) -> Reply:
     values = params.parse(request.query, params.LIST_AVAILABLE_COUNTRIES)
     rows = list(seed.COUNTRIES)[: values.get("PageSize", 50)]
-    # Only `countries` and `uri`, no paging keys (twilio-api.md §4).
+    # Only `countries` and `uri`, no paging keys (docs/twilio-api.md#countries-that-sell-mobile-numbers).
     return Reply(
         200,
         {

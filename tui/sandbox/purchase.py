@@ -9,7 +9,7 @@ Checks run in this order; the first that fails answers:
     +15005550006 -> bought (kept as owned, except for test credentials).
  3. a number `phonenumbers` deems invalid -> 21421.
  4. already owned by this account -> 201 with the resource updated by the request
-    (a re-POST acts as an update; twilio-api.md §6 "Repeats and retries").
+    (a re-POST acts as an update; docs/twilio-api.md#repeats-timeouts-and-retries).
  5. not on sale (owned by another account, released, or never Twilio's) -> 21422.
  6. address: required but no AddressSid -> 21631; AddressSid not this account's ->
     21631; `local` but the address is in another country -> 21615; `foreign` but the
@@ -74,7 +74,7 @@ SETTING_FIELDS = {
     "BundleSid": "bundle_sid",
     # Applied last and in this order: a trunk and a voice application clear each
     # other, and when a request sets both the trunk wins (it overrides all voice
-    # routing, twilio-api.md §6).
+    # routing, docs/twilio-api.md#buying-a-mobile-number).
     "VoiceApplicationSid": "voice_application_sid",
     "TrunkSid": "trunk_sid",
 }
@@ -189,7 +189,8 @@ def find_owned_number(ctx: Context, account_sid: str, phone_number: str) -> dict
 def _commit(
     ctx: Context, request: Request, record: dict[str, Any], *, for_sale: dict[str, Any] | None
 ) -> None:
-    # Test credentials validate like live ones but change nothing (twilio-api.md §14).
+    # Test credentials validate like live ones but change nothing
+    # (docs/twilio-api.md#test-credentials-and-magic-numbers).
     if request.account.is_test_account:
         return
     ctx.state["incoming_phone_numbers"].append(record)

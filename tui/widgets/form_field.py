@@ -2,7 +2,7 @@
 
 The rule comes from the field catalogue (`FieldSpec.check`), never from here.
 An error shows under the field when the person leaves it, and clears as soon as
-the value is valid again (huh's and the Console's behaviour, textual-notes §6.3).
+the value is valid again (docs/wizard-ux.md#inline-errors).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The system keyring, used defensively (credentials.md §4–5).
+"""The system keyring, used defensively (docs/credentials.md#how-keyring-fails).
 
 keyring 25.x can say "ready" and be unusable: a Secret Service that cannot unlock
 looks healthy until the first call, keyrings.alt silently writes plaintext, the
