@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual import events
+
 from tests.support.pilot import control, field, go, settle, type_into, type_number
 from tui.wizard.flow import STEP_IDS
 
@@ -143,3 +145,21 @@ async def test_enter_in_a_field_moves_to_the_next_one(make_app):
         await pilot.pause()
         assert app.focused is not control(app, "friendly_name")
         assert field(app, "friendly_name").error == ""
+
+
+async def test_text_typed_in_the_same_burst_as_tab_goes_to_the_next_field(make_app):
+    """A terminal delivers "Tab, then the URL" typed quickly (or pasted) as one
+    burst: every key must reach the field Tab moved to, none the widget before it
+    (the real-terminal smoke test lost the URL this way on a loaded machine)."""
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await go(pilot, "voice")
+        assert app.focused is app.screen.query_one("#mode")  # the way of handling
+        url = "https://example.org/calls"
+        # Posted together, before the app has handled any of them.
+        for key in ["tab", *url]:
+            app.post_message(events.Key(key, None if key == "tab" else key))
+        await pilot.pause()
+        assert app.focused is control(app, "voice_url")
+        assert control(app, "voice_url").value == url
+        assert app.draft.get("voice_url") == url

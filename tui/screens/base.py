@@ -30,6 +30,19 @@ if TYPE_CHECKING:
     from tui.services.twilio import TwilioClient
 
 
+# Tab and Shift+Tab move the focus the moment they are read. Textual sends each key
+# to the widget focused when the key arrives, and its own Tab binding acts only
+# once Tab has gone to that widget and bubbled back: text typed or pasted right
+# after a Tab (one burst from the terminal) went to the previous widget and was
+# lost. A priority binding runs on arrival, before the next key is routed.
+FOCUS_BINDINGS: tuple[Binding, ...] = (
+    Binding("tab", "app.focus_next", "Next field", show=False, priority=True, id="focus-next"),
+    Binding(
+        "shift+tab", "app.focus_previous", "Previous field", show=False, priority=True, id="focus-previous"
+    ),
+)
+
+
 class StepScreen(Screen[None]):
     STEP_ID: ClassVar[str]
     INTRO: ClassVar[str] = ""
@@ -54,6 +67,7 @@ class StepScreen(Screen[None]):
             priority=True,
             tooltip="Go to the previous step (nothing is lost)",
         ),
+        *FOCUS_BINDINGS,
     ]
 
     @property
