@@ -268,13 +268,20 @@ class NumberStep(StepScreen):
             )
         if numbers:
             status = f"{len(numbers)} numbers · Enter picks one"
-            table.focus()
+            # Focus the results, and bring them into view once the layout counts the
+            # new rows: focus() alone scrolls at once, to the table as it was before.
+            table.focus(scroll_visible=False)
+            self.call_after_refresh(self._bring_into_view, table)
         else:
             status = (
                 f"No mobile numbers in {country} match. Loosen a filter: clear "
                 "Contains, untick a capability or the address filter."
             )
         self._searching(False, status)
+
+    def _bring_into_view(self, table: DataTable[Any]) -> None:
+        if self.focused is table and not self.can_view_entire(table):
+            self.scroll_to_center(table, origin_visible=True)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
