@@ -10,15 +10,15 @@ import re
 import httpx
 import keyring
 import pytest
-from credentials_support import (
+
+from tests.support.credentials import sandbox_transport
+from tests.support.keyrings import (
     TEST_TIMEOUTS,
     DroppingKeyring,
     InitErrorKeyring,
     LockedKeyring,
     MemoryKeyring,
-    sandbox_transport,
 )
-
 from tui.domain.credentials import Credentials, Secret
 from tui.sandbox import accounts
 from tui.services.credentials.add import add_credentials
@@ -288,12 +288,12 @@ def test_unknown_profiles_are_named_with_the_known_ones(
 
 
 async def test_the_secret_is_in_no_file_under_home(
-    store: ProfileStore, memory_keyring: MemoryKeyring, isolated_credentials
+    store: ProfileStore, memory_keyring: MemoryKeyring, isolated_environment
 ) -> None:
     await add(store, "work", Credentials(accounts.MAIN_ACCOUNT_SID, Secret(accounts.MAIN_AUTH_TOKEN)))
     store.use("work")
     store.show("work")
-    for path in isolated_credentials.parent.rglob("*"):
+    for path in isolated_environment.parent.rglob("*"):
         if path.is_file():
             assert accounts.MAIN_AUTH_TOKEN.encode() not in path.read_bytes(), path
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TabbedContent
 
 from tui.app import WizardApp
+from tui.screens.base import StepScreen
 from tui.widgets.form_field import FormField
 
 
@@ -31,15 +33,21 @@ async def go(pilot: Pilot[Any], step_id: str) -> None:
     await settle(pilot)
 
 
-def field(app: WizardApp, name: str) -> FormField:
+def step_of(app: App[Any]) -> str | None:
+    """The id of the step on screen (None for a dialog or the summary)."""
+    screen = app.screen
+    return screen.STEP_ID if isinstance(screen, StepScreen) else None
+
+
+def field(app: App[Any], name: str) -> FormField:
     return app.screen.query_one(f"#field-{name}", FormField)
 
 
-def control(app: WizardApp, name: str) -> Any:
+def control(app: App[Any], name: str) -> Any:
     return app.screen.query_one(f"#control-{name}")
 
 
-def text_of(app: WizardApp, selector: str) -> str:
+def text_of(app: App[Any], selector: str) -> str:
     return str(app.screen.query_one(selector, Static).content)
 
 
@@ -125,7 +133,7 @@ async def reach_review(
     if bundle_sid:
         await type_into(pilot, "bundle_sid", bundle_sid)
     await go(pilot, "review")
-    assert app.screen.STEP_ID == "review"
+    assert step_of(app) == "review"
 
 
 async def buy(pilot: Pilot[Any], *, wait: bool = True) -> None:

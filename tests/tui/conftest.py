@@ -2,9 +2,9 @@
 
 `make_app` builds a WizardApp on the in-process sandbox with a fixed clock, its
 draft and receipts under tmp_path, no draft offered (unless `resume_draft=True`),
-theme textual-dark and no animation; every test runs with a clean environment
-and without cursor blink, and fails if one of the app's workers crashed. The
-factory itself lives in tests/support/app_factory.py so that the snapshot tests can use the same one.
+theme textual-dark and no animation (tests/support/app_factory.py, shared with the
+snapshot tests). Every test fails if one of the app's workers crashed. Isolation
+from the machine and the steady cursor are tests/conftest.py's.
 """
 
 from __future__ import annotations
@@ -15,19 +15,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.app_factory import (
-    disable_cursor_blink,
-    isolate_environment,
-    record_worker_failures,
-)
 from tests.support.app_factory import make_app as _make_app
+from tests.support.app_factory import record_worker_failures
 from tui.app import WizardApp
-
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    isolate_environment(monkeypatch, tmp_path)
-    disable_cursor_blink(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.app_factory import fixed_clock, sandbox_of
-from tests.support.pilot import buy, go, reach_review, settle, text_of
+from tests.support.pilot import buy, go, reach_review, settle, step_of, text_of
 from tui.domain.credentials import Credentials, Secret
 from tui.domain.errors import KNOWN_ERRORS
 from tui.sandbox import Sandbox, SandboxTransport
@@ -41,7 +41,7 @@ async def test_purchase_error_is_shown_on_its_step(make_app, number, code, step)
     async with app.run_test(size=(100, 32)) as pilot:
         await reach_review(pilot, number)
         await buy(pilot)
-        assert step == app.screen.STEP_ID
+        assert step == step_of(app)
         assert_explained(error_text(app), code)
         assert not app.pending_errors
         # Nothing was bought, the draft is kept, and fixing a field clears the panel.
@@ -57,7 +57,7 @@ async def test_error_is_still_shown_after_the_step_has_loaded(make_app):
         await buy(pilot)
         await pilot.pause(0.3)
         await settle(pilot)
-        assert app.screen.STEP_ID == "compliance"
+        assert step_of(app) == "compliance"
         assert "21631" in error_text(app)
 
 
@@ -85,12 +85,12 @@ async def test_wrong_credentials_20003_on_the_account_step(make_app):
     app = make_app(connection=connection)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
-        assert app.screen.STEP_ID == "account"
+        assert step_of(app) == "account"
         assert_explained(error_text(app), 20003)
         assert text_of(app, "#account-check") == "✗ Twilio did not accept these credentials."
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "account"
+        assert step_of(app) == "account"
         assert text_of(app, "#nav-status") == "Twilio has not accepted the credentials yet"
 
 
@@ -100,7 +100,7 @@ async def test_20003_during_the_purchase_goes_to_the_account_step(make_app):
         await reach_review(pilot, "+447929436483", bundle_sid=BUNDLE_GB_MOBILE_APPROVED)
         sandbox_of(app).faults.add("POST", r"/Mobile\.json$", status=401, code=20003, message="Authenticate")
         await buy(pilot)
-        assert app.screen.STEP_ID == "account"
+        assert step_of(app) == "account"
         assert_explained(error_text(app), 20003)
 
 
@@ -110,7 +110,7 @@ async def test_an_error_that_concerns_the_review_is_shown_there(make_app):
         await reach_review(pilot, "+447929436483", bundle_sid=BUNDLE_GB_MOBILE_APPROVED)
         sandbox_of(app).faults.add("POST", r"/Mobile\.json$", status=500)
         await buy(pilot)
-        assert app.screen.STEP_ID == "review"
+        assert step_of(app) == "review"
         text = error_text(app)
         assert "Twilio error 20500 (HTTP 500)" in text
         assert "Twilio had an internal error." in text

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from pydantic import ValidationError
 
+from tests.support.fakes import AD_SID, AP_SID, BU_SID, RI_SID, SUBSET, TK_SID, UK_MOBILE
 from tui.domain import rules
 from tui.domain.fields import FIELDS_BY_WIRE, PURCHASE_FIELDS, field, fields_on_step
 from tui.domain.purchase import (
@@ -19,8 +20,6 @@ from tui.domain.purchase import (
     purchase_issues,
 )
 from tui.domain.resources import IncomingPhoneNumber
-
-from .helpers import AD_SID, AP_SID, BU_SID, RI_SID, SUBSET, TK_SID, UK_MOBILE
 
 MOBILE_BODY = json.loads(SUBSET.read_text("utf-8"))["twilio_api_v2010"]["paths"][
     "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/Mobile.json"

@@ -6,19 +6,14 @@ from __future__ import annotations
 
 import json
 import stat
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tui.domain.errors import TwilioApiError, TwilioUnreachable
-from tui.domain.purchase import PurchaseRequest
-from tui.services.purchase import buy, check_again
-from tui.services.receipts import ReceiptBook
-from tui.services.twilio import TwilioClient
-
-from .helpers import (
+from tests.support.fakes import (
     ACCOUNT_SID,
     AD_SID,
     API_SECRET,
@@ -32,6 +27,11 @@ from .helpers import (
     token_credentials,
     twilio_error,
 )
+from tui.domain.errors import TwilioApiError, TwilioUnreachable
+from tui.domain.purchase import PurchaseRequest
+from tui.services.purchase import buy, check_again
+from tui.services.receipts import Receipt, ReceiptBook
+from tui.services.twilio import TwilioClient
 
 REQUEST = PurchaseRequest(
     phone_number=UK_MOBILE,
@@ -70,7 +70,7 @@ class FakeTwilio:
         self.owned: list[dict] = []
         self.posts: list[httpx.Request] = []
         self.lookups: list[httpx.Request] = []
-        self.on_post = None  # called while the POST is being handled
+        self.on_post: Callable[[httpx.Request], None] | None = None  # called while the POST is handled
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.method == "POST" and request.url.path == PURCHASE_PATH:
@@ -145,6 +145,7 @@ async def test_receipt_exists_privately_before_the_post_is_answered(book):
     assert record["account_sid"] == ACCOUNT_SID and record["auth_kind"] == "api_key"
     assert record["sandbox"] is False
     # No secret, before or after.
+    assert outcome.receipt is not None
     for text in (seen["text"], outcome.receipt.path.read_text("utf-8")):
         assert API_SECRET not in text and AUTH_TOKEN not in text
     assert stat.S_IMODE(outcome.receipt.path.stat().st_mode) == 0o600
@@ -265,6 +266,7 @@ async def test_timeout_and_the_lookup_does_not_find_it_is_unknown(book):
         twilio.owned.append(created())
         again = await check_again(client, outcome, book)
     assert again.status == "bought" and again.reconciled
+    assert again.receipt is not None and outcome.receipt is not None
     assert again.receipt.path == outcome.receipt.path
     assert read(again.receipt)["outcome"] == "bought"
     assert len(twilio.posts) == 1 and len(twilio.lookups) == 2
@@ -325,7 +327,7 @@ async def test_stopping_to_wait_leaves_an_unknown_receipt_that_settles_by_lookup
             await asyncio.Event().wait()
         return httpx.Response(200, json={"incoming_phone_numbers": owned})
 
-    receipts_seen = []
+    receipts_seen: list[Receipt] = []
     async with client_for(slow_twilio) as client:
         task = asyncio.create_task(buy(client, REQUEST, book, on_receipt=receipts_seen.append))
         await posted.wait()
@@ -406,7 +408,7 @@ async def test_stopping_while_the_receipt_is_written_sends_nothing_and_says_so(b
 
     monkeypatch.setattr(receipts_module, "write_private", slow_write)
     twilio = FakeTwilio()
-    seen = []
+    seen: list[Receipt] = []
     async with client_for(twilio) as client:
         task = asyncio.create_task(buy(client, REQUEST, book, on_receipt=seen.append))
         await asyncio.to_thread(writing.wait, 5)

@@ -7,9 +7,8 @@ import json
 
 import pytest
 
+from tests.support.fakes import SUBSET
 from tui.domain.search import SEARCH_FIELDS, MobileSearch, build_search, search_issues
-
-from .helpers import SUBSET
 
 SPEC_QUERY = [
     p["name"]

@@ -9,13 +9,12 @@ from collections import Counter
 
 import pytest
 
+from tests.support.fakes import SUBSET
 from tui.domain.errors import KNOWN_ERRORS, ErrorCategory, TwilioApiError, step_of_error
 from tui.domain.fields import FIELDS_BY_NAME, PURCHASE_FIELDS, fields_on_step
 from tui.domain.purchase import PurchaseRequest
 from tui.wizard.draft import SMS_MODE_FIELDS, VOICE_MODE_FIELDS, SmsMode, VoiceMode, WizardDraft
 from tui.wizard.flow import STEP_IDS, STEPS, step_of_field
-
-from .helpers import SUBSET
 
 MOBILE_BODY = json.loads(SUBSET.read_text("utf-8"))["twilio_api_v2010"]["paths"][
     "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/Mobile.json"
@@ -86,11 +85,11 @@ def test_each_way_of_handling_sends_its_own_fields_and_nothing_of_the_others():
         sent = set(draft.request_values())
         voice = {name for name in sent if FIELDS_BY_NAME[name].group == "voice"}
         assert voice == set(VOICE_MODE_FIELDS[mode]) | set(fields_on_step("voice", "common")), mode
-    for mode in SmsMode:
-        draft = WizardDraft(values=dict(VALUES), voice_mode=VoiceMode.NONE, sms_mode=mode)
+    for sms_mode in SmsMode:
+        draft = WizardDraft(values=dict(VALUES), voice_mode=VoiceMode.NONE, sms_mode=sms_mode)
         sent = set(draft.request_values())
         messaging = {name for name in sent if FIELDS_BY_NAME[name].group == "messaging"}
-        assert messaging == set(SMS_MODE_FIELDS[mode]), mode
+        assert messaging == set(SMS_MODE_FIELDS[sms_mode]), sms_mode
 
 
 @pytest.mark.parametrize("spec", PURCHASE_FIELDS, ids=lambda spec: spec.name)
@@ -102,15 +101,13 @@ def test_every_field_can_be_sent_by_the_wizard(spec):
     sms = SmsMode(spec.mode) if spec.group == "messaging" else SmsMode.NONE
     draft = WizardDraft(values={"phone_number": VALUES["phone_number"]}, voice_mode=voice, sms_mode=sms)
     # With the other fields of its way of handling (a fallback URL needs its URL).
-    together = fields_on_step(spec.group, spec.mode) if spec.mode else (spec.name,)  # type: ignore[arg-type]
+    together = fields_on_step(spec.group, spec.mode) if spec.mode else (spec.name,)
     for name in together:
         draft.set(name, VALUES[name])
     assert spec.name in draft.request_values()
     request, problems = draft.build()
     assert problems == [] and request is not None
-    assert request.to_form()[spec.wire] == (
-        "true" if VALUES[spec.name] is True else str(VALUES[spec.name])
-    )
+    assert request.to_form()[spec.wire] == ("true" if VALUES[spec.name] is True else str(VALUES[spec.name]))
 
 
 def test_buy_another_keeps_how_the_number_is_used_and_forgets_the_number():

@@ -246,12 +246,6 @@ class Account(TwilioModel):
     date_updated: Rfc2822 = None
 
 
-class Balance(TwilioModel):
-    account_sid: str | None = None
-    balance: Money = None
-    currency: str | None = None
-
-
 class NumberTypePrice(TwilioModel):
     number_type: str | None = None
     base_price: Money = None

@@ -8,7 +8,7 @@ the value is valid again (docs/wizard-ux.md#inline-errors).
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -39,6 +39,10 @@ class RuleValidator(Validator):
 
 class FormField(Vertical):
     """One field: `FormField(spec)`; its value is text, a choice or a boolean."""
+
+    # Whether text cursors blink. Off for screenshots and snapshots, which must come
+    # out the same whenever they are taken.
+    CURSOR_BLINK: ClassVar[bool] = True
 
     class ValueChanged(Message):
         def __init__(self, form_field: FormField, value: Any) -> None:
@@ -88,7 +92,7 @@ class FormField(Vertical):
                 )
             else:
                 secret = spec.kind == "secret"
-                yield Input(
+                text_input = Input(
                     placeholder=spec.placeholder,
                     # Masked; the screen wraps the value in a Secret and clears it.
                     password=secret,
@@ -101,6 +105,8 @@ class FormField(Vertical):
                     id=f"control-{spec.name}",
                     compact=True,  # one line per input keeps a step readable at 80×24
                 )
+                text_input.cursor_blink = self.CURSOR_BLINK
+                yield text_input
         yield Static(self._help, classes="field-help", markup=False)
         yield Static("", classes="field-error", markup=False)
 

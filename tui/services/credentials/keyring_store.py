@@ -151,21 +151,12 @@ class CircuitBreaker:
         with self._lock:
             self._stuck.append((what, finished))
 
-    def stuck_calls(self) -> list[str]:
-        with self._lock:
-            return [what for what, finished in self._stuck if not finished.is_set()]
-
     def try_close(self) -> bool:
         with self._lock:
             if any(not finished.is_set() for _, finished in self._stuck):
                 return False
             self._stuck.clear()
             return True
-
-    def reset(self) -> None:
-        """Forget every stuck call (tests; a new process starts closed anyway)."""
-        with self._lock:
-            self._stuck.clear()
 
 
 # One per process: a thread stuck in a backend is stuck for every store object.
@@ -339,17 +330,18 @@ class KeyringStore:
         self,
         *,
         timeouts: KeyringTimeouts | None = None,
-        breaker: CircuitBreaker = PROCESS_CIRCUIT_BREAKER,
+        breaker: CircuitBreaker | None = None,
         platform: PlatformKind | None = None,
         env: Mapping[str, str] | None = None,
         backend: KeyringBackend | None = None,
     ) -> None:
         """`backend`: use this backend instead of the one keyring selects (for
-        tests and demonstrations; it is classified and probed all the same)."""
+        tests and demonstrations; it is classified and probed all the same).
+        `breaker`: the process's circuit breaker unless another is given."""
         self._env = os.environ if env is None else env
         self._given_backend = backend
         self.timeouts = timeouts or KeyringTimeouts.from_environment(self._env)
-        self._breaker = breaker
+        self._breaker = breaker if breaker is not None else PROCESS_CIRCUIT_BREAKER
         self.platform = platform or guidance.detect_platform(self._env)
         self._lock = threading.Lock()
         self._status: KeyringStatus | None = None
