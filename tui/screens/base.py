@@ -15,11 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Static
+from textual.widgets import Button, Header, Input, Static
 
 from tui.domain.errors import WizardError
 from tui.domain.fields import field as field_spec
 from tui.widgets.chrome import ErrorPanel, SandboxBanner, StepIndicator
+from tui.widgets.footer import SteadyFooter
 from tui.widgets.form_field import FormField
 from tui.wizard.draft import WizardDraft
 from tui.wizard.flow import STEPS, STEPS_BY_ID, next_step, previous_step, step_index
@@ -116,7 +117,7 @@ class StepScreen(Screen[None]):
             yield Button("◀ Back", id="back", compact=True, disabled=self.STEP_ID == "account")
             yield Static(id="nav-status", markup=False)
             yield Button(self.next_label(), id="next", variant="primary", compact=True)
-        yield Footer()
+        yield SteadyFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
