@@ -758,18 +758,11 @@ async def test_a_wrong_secret_is_explained_and_nothing_is_saved(tmp_path: Path, 
 
 
 @pytest.fixture
-def unreachable(monkeypatch: pytest.MonkeyPatch) -> str:
-    """A loopback URL nothing listens on; the client's retries do not wait."""
+def unreachable() -> str:
+    """A loopback URL nothing listens on (the client's retries do not wait:
+    tests/tui/conftest.py)."""
     import socket
 
-    from tui.services.twilio import TwilioClient
-
-    async def no_wait(seconds: float) -> None:
-        return None
-
-    defaults = TwilioClient.__init__.__kwdefaults__
-    assert defaults is not None
-    monkeypatch.setitem(defaults, "sleep", no_wait)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
