@@ -160,7 +160,8 @@ def details(app: WizardApp) -> dict[str, str]:
 
 
 def form_shown(app: WizardApp) -> bool:
-    return bool(app.screen.query_one("#credentials-form").display)
+    """The form to add credentials is on show (it is mounted when first opened)."""
+    return any(form.display for form in app.screen.query("#credentials-form"))
 
 
 def press(app: App[Any], button_id: str) -> None:

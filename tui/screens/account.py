@@ -52,7 +52,8 @@ class AccountStep(StepScreen):
         profiles = Select[str]([], prompt="Switch to a stored profile", id="profile-select", compact=True)
         profiles.display = False
         yield profiles
-        yield CredentialsForm(self._environment_help)
+        # The form to add credentials is mounted when first opened (open_form):
+        # most starts never need it, and it is a good part of the step.
 
     def step_mounted(self) -> None:
         if self.wizard.connection is not None:
@@ -133,7 +134,7 @@ class AccountStep(StepScreen):
         else:
             self._status("✗ The credentials could not be used.", "failed")
             self.show_step_error(error if isinstance(error, WizardError) else WizardError(str(error)))
-        self.open_form(focus=False)
+        self.call_next(self.open_form, focus=False)
 
     def _use_connection(self, connection: Connection) -> None:
         self.wizard.set_connection(connection)
@@ -152,7 +153,7 @@ class AccountStep(StepScreen):
             self.wizard.cache.pop("account_check", None)
             self._status(self._failure(error), "failed")
             self.show_step_error(error)
-            self.open_form(focus=False)  # the way forward: other credentials
+            await self.open_form(focus=False)  # the way forward: other credentials
             return
         self._accepted(check)
 
@@ -240,11 +241,17 @@ class AccountStep(StepScreen):
 
     @property
     def form(self) -> CredentialsForm:
+        """The form to add credentials (once opened)."""
         return self.query_one(CredentialsForm)
 
-    def open_form(self, *, focus: bool = True) -> None:
-        """Show the form; `focus=False` when opened for the person (no credentials,
-        refused ones) so the explanation above it stays in view."""
+    async def open_form(self, *, focus: bool = True) -> None:
+        """Show the form, mounting it the first time; `focus=False` when opened for
+        the person (no credentials, refused ones) so the explanation above it stays
+        in view."""
+        if not self.query(CredentialsForm):
+            await self.query_one("#step-body").mount(
+                CredentialsForm(self._environment_help), after="#profile-select"
+            )
         if self.form.open(cancellable=self.wizard.connection is not None):
             self.load_keyring_status()
         if focus:
@@ -328,7 +335,8 @@ class AccountStep(StepScreen):
     def on_screen_suspend(self) -> None:
         # A secret typed but not submitted does not stay in the widget while the
         # person is elsewhere in the wizard.
-        self.form.clear_secret()
+        for form in self.query(CredentialsForm):
+            form.clear_secret()
 
     @on(Button.Pressed, "#check-again")
     def check_again_pressed(self, event: Button.Pressed) -> None:
@@ -336,6 +344,6 @@ class AccountStep(StepScreen):
         self.check_credentials()
 
     @on(Button.Pressed, "#other-credentials")
-    def other_credentials_pressed(self, event: Button.Pressed) -> None:
+    async def other_credentials_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.open_form()
+        await self.open_form()
