@@ -7,6 +7,7 @@ import pytest
 
 from tests.support.app_factory import fixed_clock, sandbox_of
 from tests.support.pilot import buy, go, reach_review, settle, step_of, text_of
+from tests.support.receipts import receipts_in
 from tui.domain.credentials import Credentials, Secret
 from tui.domain.errors import KNOWN_ERRORS
 from tui.sandbox import Sandbox, SandboxTransport
@@ -45,7 +46,7 @@ async def test_purchase_error_is_shown_on_its_step(make_app, number, code, step)
         assert_explained(error_text(app), code)
         assert not app.pending_errors
         # Nothing was bought, the draft is kept, and fixing a field clears the panel.
-        assert app.receipts.all()[0]["outcome"] == "failed"
+        assert receipts_in(app.receipts)[0]["outcome"] == "failed"
         assert not app.draft.is_empty()
 
 

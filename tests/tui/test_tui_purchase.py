@@ -17,6 +17,7 @@ from tests.support.pilot import (
     text_of,
     type_number,
 )
+from tests.support.receipts import receipts_in
 from tui.sandbox.accounts import MAIN_ACCOUNT_SID
 from tui.sandbox.seed import BUNDLE_GB_MOBILE_APPROVED
 
@@ -53,7 +54,7 @@ async def test_purchase_reaches_the_summary_with_the_created_number(make_app):
         assert text_of(app, "#summary-sid").startswith(f"SID  {resource.sid}")
         assert "Receipt:" in text_of(app, "#summary-receipt")
         assert NUMBER in owned_numbers(app)
-        receipts = app.receipts.all()
+        receipts = receipts_in(app.receipts)
         assert [r["outcome"] for r in receipts] == ["bought"]
         assert receipts[0]["started_at"] == FIXED_NOW.isoformat()
         # The draft has served its purpose; quitting now asks nothing.
@@ -115,7 +116,7 @@ async def test_stop_waiting_looks_the_number_up_and_posts_once(make_app):
         assert recorder.count("POST") == 1
         assert recorder.count("GET", "/IncomingPhoneNumbers.json") == 1  # the lookup
         assert owned_numbers(app).count(NUMBER) == 1
-        receipt = app.receipts.all()[0]
+        receipt = receipts_in(app.receipts)[0]
         assert receipt["outcome"] == "bought" and receipt["reconciled"] is True
 
 
@@ -141,7 +142,7 @@ async def test_stop_waiting_with_escape_and_a_failed_lookup_says_unknown(make_ap
         assert not app.screen.query_one("#copy-sid", Button).display
         error_panel = app.screen.query_one("#summary-error")
         assert error_panel.display and "stopped waiting" in str(error_panel.content)
-        assert app.receipts.all()[0]["outcome"] == "unknown"
+        assert receipts_in(app.receipts)[0]["outcome"] == "unknown"
         assert recorder.count("POST") == 1
         # Unknown is not bought: the draft is kept, so quitting still asks.
         assert app.draft_store.path.exists() or not app.draft.is_empty()
@@ -152,7 +153,7 @@ async def test_stop_waiting_with_escape_and_a_failed_lookup_says_unknown(make_ap
         outcome = app.screen.outcome
         assert outcome.status == "bought" and outcome.reconciled
         assert text_of(app, "#summary-headline").startswith(f"Bought {NUMBER}")
-        assert app.receipts.all()[0]["outcome"] == "bought"
+        assert receipts_in(app.receipts)[0]["outcome"] == "bought"
         assert recorder.count("POST") == 1
 
 

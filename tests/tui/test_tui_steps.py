@@ -17,6 +17,7 @@ from tests.support.pilot import (
     type_into,
     type_number,
 )
+from tests.support.receipts import receipts_in
 from tui.sandbox.seed import (
     ADDRESS_AU,
     ADDRESS_GB,
@@ -64,7 +65,7 @@ async def test_mode_switching_sends_only_the_chosen_modes_fields(make_app):
         await go(pilot, "review")
         await buy(pilot)
         assert app.screen.id == "summary"
-        form = app.receipts.all()[0]["request"]["form"]
+        form = receipts_in(app.receipts)[0]["request"]["form"]
         assert form["VoiceApplicationSid"] == APP_SID and "VoiceUrl" not in form
         assert form["SmsUrl"] == "https://example.com/sms" and "SmsApplicationSid" not in form
         resource = app.screen.outcome.resource

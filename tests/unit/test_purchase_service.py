@@ -27,6 +27,7 @@ from tests.support.fakes import (
     token_credentials,
     twilio_error,
 )
+from tests.support.receipts import receipts_in
 from tui.domain.errors import TwilioApiError, TwilioUnreachable
 from tui.domain.purchase import PurchaseRequest
 from tui.services.purchase import buy, check_again
@@ -170,14 +171,10 @@ async def test_receipts_never_overwrite_each_other(book):
     )
     assert first.path != second.path
     assert second.path.name == "20260102T030405Z-447400123456-2.json"
-    book.finish(first, "failed", error={"message": "x"})
-    records = {r["outcome"]: r for r in book.all()}
+    await book.finish_in_thread(first, "failed", error={"message": "x"})
+    records = {r["outcome"]: r for r in receipts_in(book)}
     assert set(records) == {"failed", "sending"}
     assert records["failed"]["finished_at"] == "2026-01-02T03:04:05+00:00"
-
-
-def test_no_receipts_yet(tmp_path):
-    assert ReceiptBook(tmp_path / "none").all() == []
 
 
 # ---------------------------------------------------------------------------
@@ -417,6 +414,6 @@ async def test_stopping_while_the_receipt_is_written_sends_nothing_and_says_so(b
         with pytest.raises(asyncio.CancelledError):
             await task
     assert twilio.posts == [] and seen == []
-    [record] = book.all()
+    [record] = receipts_in(book)
     assert record["outcome"] == "failed"
     assert record["error"] == {"message": "stopped before the request was sent"}
