@@ -25,6 +25,7 @@ Other helpers: `sandbox_of(app)` (the app's Sandbox, for fault injection and sta
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -111,15 +112,25 @@ def sandbox_of(app: WizardApp) -> Sandbox:
 
 
 class RecordingTransport(httpx.AsyncBaseTransport):
-    """Passes requests to another transport and remembers (method, path) of each."""
+    """Passes requests to another transport and remembers (method, path) of each.
+    `hold(method, event)`: answers to that method wait until the event is set
+    (after the sandbox has processed the request)."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
         self.requests: list[tuple[str, str]] = []
+        self._holds: dict[str, asyncio.Event] = {}
+
+    def hold(self, method: str, until: asyncio.Event) -> None:
+        self._holds[method] = until
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests.append((request.method, request.url.path))
-        return await self.inner.handle_async_request(request)
+        response = await self.inner.handle_async_request(request)
+        held = self._holds.get(request.method)
+        if held is not None:
+            await held.wait()
+        return response
 
     def count(self, method: str, path_suffix: str = "") -> int:
         return sum(1 for m, p in self.requests if m == method and p.endswith(path_suffix))

@@ -3,6 +3,8 @@ and "Check again", one purchase at a time, and "Buy another"."""
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.widgets import Button, DataTable
 
 from tests.support.app_factory import FIXED_NOW, recording_connection, sandbox_of
@@ -159,10 +161,13 @@ async def test_stop_waiting_with_escape_and_a_failed_lookup_says_unknown(make_ap
 
 async def test_only_one_purchase_at_a_time(make_app):
     connection, recorder = recording_connection()
+    # Twilio's answer to the purchase is held back until the test has tried to buy
+    # again (a fixed delay would be a race with a slow machine).
+    answer = asyncio.Event()
+    recorder.hold("POST", answer)
     app = make_app(connection=connection)
     async with app.run_test(size=(100, 32)) as pilot:
         await reach_review(pilot, NUMBER, bundle_sid=BUNDLE_GB_MOBILE_APPROVED)
-        sandbox_of(app).faults.add("POST", MOBILE_POST, delay_after_commit=1)
         await buy(pilot, wait=False)
         await pilot.pause()
         # Buy keys do nothing while waiting: no second dialog, no second POST.
@@ -171,6 +176,7 @@ async def test_only_one_purchase_at_a_time(make_app):
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert step_of(app) == "review"
+        answer.set()
         await settle(pilot)
         assert app.screen.id == "summary"
         assert app.screen.outcome.status == "bought" and not app.screen.outcome.reconciled
