@@ -285,10 +285,6 @@ class AccountStep(StepScreen):
         self._status("Checking the credentials with Twilio…")
         self.verify_and_use(event.credentials, event.profile)
 
-    @on(CredentialsForm.Cancelled)
-    def form_cancelled(self, event: CredentialsForm.Cancelled) -> None:
-        event.stop()
-
     def _saving(self) -> None:
         # The keyring may wait on an unlock dialog (up to the long write timeout),
         # so say what is being waited for.

@@ -5,7 +5,7 @@ them as a profile or use them for this session only.
 Every field and its rule come from the account field catalogue
 (tui/wizard/account.py); the form only decides which fields apply (the API key
 SID for an API key, the profile name when saving, region and edge when given).
-It checks and collects, then posts `Submitted`; checking the credentials with
+It checks and collects, then posts `Submitted` (Cancel just closes it); checking the credentials with
 Twilio and keeping them is the screen's job (through the services). The secret is
 wrapped in a `Secret` the moment it is read, and its input is cleared.
 """
@@ -42,9 +42,6 @@ class CredentialsForm(Vertical):
             super().__init__()
             self.credentials = credentials
             self.profile = profile
-
-    class Cancelled(Message):
-        """The person closed the form without using it."""
 
     def __init__(self, environment_help: EnvironmentHelp, *, id: str = "credentials-form") -> None:
         super().__init__(id=id)
@@ -185,7 +182,6 @@ class CredentialsForm(Vertical):
     def _cancel(self, event: Button.Pressed) -> None:
         event.stop()
         self.close()
-        self.post_message(self.Cancelled())
 
     def _read(self) -> tuple[Credentials | None, str | None]:
         """The typed credentials (secret wrapped, input cleared) and the profile name
