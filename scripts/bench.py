@@ -401,7 +401,7 @@ async def keystroke_wizard() -> dict[str, float]:
 
 
 async def keystroke_baseline() -> dict[str, float]:
-    from bench_baselines.minimal_input_app import MinimalInputApp
+    from bench_baselines.minimal_input_app import MinimalInputApp  # type: ignore[import-not-found]
     from textual.widgets import Input
 
     app = MinimalInputApp()
@@ -482,7 +482,7 @@ async def search_wizard() -> dict[str, float]:
 
 async def search_baseline() -> dict[str, float]:
     import httpx
-    from bench_baselines.bare_table_app import BareTableApp
+    from bench_baselines.bare_table_app import BareTableApp  # type: ignore[import-not-found]
     from textual.widgets import DataTable
 
     connection = _sandbox_with_many_numbers(Path(os.environ["HOME"]))
@@ -736,7 +736,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if options.child:
         sys.path.insert(0, str(HERE))
-        figures = asyncio.run(CHILDREN[tuple(options.child)]())  # type: ignore[index]
+        figures = asyncio.run(CHILDREN[tuple(options.child)]())
         print(json.dumps(figures))
         return 0
     if options.list:

@@ -91,7 +91,7 @@ class _HelloOneWrite(_Hello):
         self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
 
 
-async def _hello_app(scope, receive, send):  # type: ignore[no-untyped-def]
+async def _hello_app(scope, receive, send):
     if scope["type"] != "http":
         return
     await send({"type": "http.response.start", "status": 200,
@@ -168,8 +168,8 @@ def load(clients: int, rounds: int) -> None:
 
 
 def probe() -> None:
-    from raw_http import exchange  # tests/sandbox/raw_http.py
-    from test_sandbox_http_robustness import MALFORMED
+    from raw_http import exchange  # type: ignore[import-not-found]  # tests/sandbox/, on sys.path here
+    from test_sandbox_http_robustness import MALFORMED  # type: ignore[import-not-found]
 
     print(f"Malformed-request probe ({len(MALFORMED)} kinds), head/body timeouts 0.5 s:")
     with start_server(head_timeout=0.5, body_timeout=0.5) as server:

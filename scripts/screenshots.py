@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def isolate_environment(home: Path) -> None:
-    """What tests.support.app_factory.isolate_environment does, without pytest."""
+    """What tests/conftest.py's isolated_environment does, without pytest."""
     for name in list(os.environ):
         if name in ("NO_COLOR", "TEXTUAL_THEME", "TEXTUAL_ANIMATIONS", "FORCE_COLOR") or name.startswith(
             "TWILIO_"
@@ -44,7 +44,7 @@ def isolate_environment(home: Path) -> None:
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 
-async def render(scene, theme: str, work: Path) -> str:  # type: ignore[no-untyped-def]
+async def render(scene, theme: str, work: Path) -> str:
     directory = Path(tempfile.mkdtemp(dir=work))
     os.chdir(directory)  # the receipts go to the relative folder receipts/
     app = scene.build(directory, theme=theme)
@@ -61,9 +61,9 @@ async def main(check: bool) -> int:
         work = Path(tmp)
         isolate_environment(work / "home")
 
-        from textual.widgets import Input
+        from tui.widgets.form_field import FormField
 
-        Input._toggle_cursor = lambda self: None  # type: ignore[method-assign]  # no blink
+        FormField.CURSOR_BLINK = False  # the same screen whenever it is taken
 
         from tests.snapshots.scenes import TOUR
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import keyring
 import pytest
 from click.testing import CliRunner, Result
-from credentials_support import InitErrorKeyring, MemoryKeyring, served_sandbox
 
 import tui.cli.profiles as profiles_cli
+from tests.support.credentials import served_sandbox
+from tests.support.keyrings import InitErrorKeyring, MemoryKeyring
 from tui.cli.profiles import profiles
 from tui.sandbox import accounts
 from tui.services.credentials.config import default_config_path
@@ -237,13 +238,13 @@ def test_add_with_the_sandbox(memory_keyring: MemoryKeyring) -> None:
 
 
 def test_nothing_secret_is_left_in_any_file(
-    api_url: str, memory_keyring: MemoryKeyring, isolated_credentials: Path
+    api_url: str, memory_keyring: MemoryKeyring, isolated_environment: Path
 ) -> None:
     assert add_main(api_url).exit_code == 0
     run("add", "key", "--account-sid", MAIN, "--api-key", KEY, "--api-url", api_url, stdin=KEY_SECRET)
     run("show", "main")
     run("list")
-    for path in isolated_credentials.rglob("*"):
+    for path in isolated_environment.rglob("*"):
         if path.is_file():
             content = path.read_bytes()
             assert TOKEN.encode() not in content and KEY_SECRET.encode() not in content, path

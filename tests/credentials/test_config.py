@@ -99,5 +99,5 @@ def test_a_broken_file_is_reported_with_its_path_and_the_fix(
     assert complaint in str(raised.value)
 
 
-def test_the_default_location_follows_xdg_config_home(isolated_credentials: Path) -> None:
-    assert default_config_path() == isolated_credentials / ".config" / "number-wizard" / "config.toml"
+def test_the_default_location_follows_xdg_config_home(isolated_environment: Path) -> None:
+    assert default_config_path() == isolated_environment / ".config" / "number-wizard" / "config.toml"

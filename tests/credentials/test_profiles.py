@@ -10,17 +10,18 @@ import re
 import httpx
 import keyring
 import pytest
-from credentials_support import (
+
+from tests.support.credentials import sandbox_transport
+from tests.support.keyrings import (
     TEST_TIMEOUTS,
     DroppingKeyring,
     InitErrorKeyring,
     LockedKeyring,
     MemoryKeyring,
-    sandbox_transport,
 )
-
 from tui.domain.credentials import Credentials, Secret
 from tui.sandbox import accounts
+from tui.services.credentials.add import add_credentials
 from tui.services.credentials.errors import (
     InvalidProfileNameError,
     KeyringUnavailableError,
@@ -34,7 +35,8 @@ from tui.services.credentials.keyring_store import (
     KeyringState,
     KeyringStore,
 )
-from tui.services.credentials.profiles import ProfileStore, profile_name
+from tui.services.credentials.profiles import ProfileInfo, ProfileStore, profile_name
+from tui.services.credentials.resolve import SESSION_SOURCE
 from tui.services.credentials.verify import verify_credentials
 
 MAIN = Credentials(accounts.MAIN_ACCOUNT_SID, Secret(accounts.MAIN_AUTH_TOKEN))
@@ -47,8 +49,13 @@ API_KEY = Credentials(
 )
 
 
-async def add(store: ProfileStore, name: str, credentials: Credentials, **options: object):
-    return await store.add(name, credentials, transport=sandbox_transport(), **options)  # type: ignore[arg-type]
+async def add(store: ProfileStore, name: str, credentials: Credentials, replace: bool = False) -> ProfileInfo:
+    added = await add_credentials(
+        credentials, store=store, profile=name, replace=replace, transport=sandbox_transport()
+    )
+    assert added.profile is not None and added.unsaved is None
+    assert added.credentials.source == f'profile "{added.profile.name}" (keyring: {MemoryKeyring.name})'
+    return added.profile
 
 
 @pytest.mark.parametrize("name", ["work", "Work-2", "a", "client_42", "9lives", "x" * 32])
@@ -136,10 +143,42 @@ async def test_an_unusable_keyring_is_reported_before_twilio_is_asked(store: Pro
         return httpx.Response(500)
 
     with pytest.raises(KeyringUnavailableError) as raised:
-        await store.add("work", MAIN, transport=httpx.MockTransport(record))
+        await add_credentials(MAIN, store=store, profile="work", transport=httpx.MockTransport(record))
     assert raised.value.status.state is KeyringState.LOCKED
     assert requests == []
     assert not store.config.path.exists()
+
+
+async def test_without_a_profile_name_credentials_are_verified_and_kept_for_the_session(
+    store: ProfileStore, memory_keyring: MemoryKeyring
+) -> None:
+    added = await add_credentials(MAIN, store=store, profile=None, transport=sandbox_transport())
+    assert added.profile is None and added.unsaved is None
+    assert added.credentials.source == SESSION_SOURCE
+    assert added.verified.check.account is not None
+    assert memory_keyring.entries == {}
+    assert not store.config.path.exists()
+
+
+async def test_the_wizard_keeps_verified_credentials_for_the_session_when_the_keyring_refuses(
+    store: ProfileStore,
+) -> None:
+    keyring.set_keyring(DroppingKeyring())  # looks usable, loses what is written
+    added = await add_credentials(
+        MAIN, store=store, profile="work", session_if_unsaved=True, transport=sandbox_transport()
+    )
+    assert added.profile is None and added.unsaved is not None
+    assert added.credentials.source == SESSION_SOURCE
+    assert added.credentials.secret == MAIN.secret
+    assert not store.config.path.exists()
+    # A keyring known to be unusable: Twilio is still asked, nothing is written.
+    keyring.set_keyring(InitErrorKeyring())
+    store.keyring.status(refresh=True)
+    added = await add_credentials(
+        MAIN, store=store, profile="work", session_if_unsaved=True, transport=sandbox_transport()
+    )
+    assert added.unsaved is not None and added.unsaved.status.state is KeyringState.LOCKED
+    assert added.credentials.source == SESSION_SOURCE
 
 
 async def test_a_keyring_that_loses_writes_stores_nothing(store: ProfileStore) -> None:
@@ -249,12 +288,12 @@ def test_unknown_profiles_are_named_with_the_known_ones(
 
 
 async def test_the_secret_is_in_no_file_under_home(
-    store: ProfileStore, memory_keyring: MemoryKeyring, isolated_credentials
+    store: ProfileStore, memory_keyring: MemoryKeyring, isolated_environment, tmp_path
 ) -> None:
     await add(store, "work", Credentials(accounts.MAIN_ACCOUNT_SID, Secret(accounts.MAIN_AUTH_TOKEN)))
     store.use("work")
     store.show("work")
-    for path in isolated_credentials.parent.rglob("*"):
+    for path in [*isolated_environment.rglob("*"), *tmp_path.rglob("*")]:
         if path.is_file():
             assert accounts.MAIN_AUTH_TOKEN.encode() not in path.read_bytes(), path
 

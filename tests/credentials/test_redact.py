@@ -6,8 +6,8 @@ import base64
 import logging
 
 import pytest
-from credentials_support import CANARY
 
+from tests.support.credentials import CANARY
 from tui.domain.credentials import Secret
 from tui.services.credentials.redact import (
     SecretRedactionFilter,

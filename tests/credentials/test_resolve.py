@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import keyring
 import pytest
-from credentials_support import (
-    TEST_TIMEOUTS,
-    LockedKeyring,
-    MemoryKeyring,
-    sandbox_transport,
-)
 
+from tests.support.credentials import sandbox_transport
+from tests.support.keyrings import TEST_TIMEOUTS, LockedKeyring, MemoryKeyring
 from tui.domain.credentials import Credentials, Secret
 from tui.sandbox import accounts
 from tui.services.credentials.errors import (

@@ -1,6 +1,6 @@
 """Against a real Secret Service (gnome-keyring on D-Bus): the behaviour the fakes
-stand in for, checked for real (credentials.md §6.6). See secret_service_session.py
-for where the service comes from."""
+stand in for, checked for real (docs/credentials.md#a-real-secret-service-in-ci).
+See tests/support/secret_service.py for where the service comes from."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from credentials_support import sandbox_transport, served_sandbox
-from secret_service_session import RealSecretService
 
+from tests.support.credentials import sandbox_transport, served_sandbox
+from tests.support.secret_service import RealSecretService
 from tui.domain.credentials import Credentials, Secret
 from tui.sandbox import accounts
+from tui.services.credentials.add import add_credentials
 from tui.services.credentials.config import ConfigFile, ProfileRecord, WizardConfig
 from tui.services.credentials.errors import KeyringUnavailableError
 from tui.services.credentials.keyring_store import (
@@ -50,8 +51,9 @@ async def test_profile_round_trip(secret_service: RealSecretService, tmp_path: P
     credentials = Credentials(
         accounts.MAIN_ACCOUNT_SID, Secret(accounts.API_KEY_SECRET), api_key_sid=accounts.API_KEY_SID
     )
-    info = await store.add(name, credentials, transport=sandbox_transport())
-    assert info.keyring_backend == "SecretService Keyring"
+    added = await add_credentials(credentials, store=store, profile=name, transport=sandbox_transport())
+    assert added.profile is not None
+    assert added.profile.keyring_backend == "SecretService Keyring"
 
     # The entry really is in gnome-keyring, under our service and username.
     connection = secretstorage.dbus_init()
@@ -81,9 +83,10 @@ async def test_profile_round_trip(secret_service: RealSecretService, tmp_path: P
 async def test_removing_twice_is_not_an_error(secret_service: RealSecretService, tmp_path: Path) -> None:
     name = secret_service.new_profile_name()
     store = real_store(tmp_path)
-    await store.add(
-        name,
+    await add_credentials(
         Credentials(accounts.MAIN_ACCOUNT_SID, Secret(accounts.MAIN_AUTH_TOKEN)),
+        store=store,
+        profile=name,
         transport=sandbox_transport(),
     )
     assert store.remove(name).removed_secret
@@ -132,7 +135,7 @@ def _profiles_command() -> list[str]:
 
 
 def test_the_command_line_in_a_subprocess(
-    secret_service: RealSecretService, isolated_credentials: Path
+    secret_service: RealSecretService, isolated_environment: Path
 ) -> None:
     name = secret_service.new_profile_name()
     command = _profiles_command()
@@ -146,7 +149,7 @@ def test_the_command_line_in_a_subprocess(
             capture_output=True,
             text=True,
             env=environment,
-            cwd=isolated_credentials,
+            cwd=isolated_environment,
             timeout=60,
             check=False,
         )
@@ -183,7 +186,7 @@ def test_the_command_line_in_a_subprocess(
             capture_output=True,
             text=True,
             env=environment,
-            cwd=isolated_credentials,
+            cwd=isolated_environment,
             timeout=60,
             check=False,
             stdin=subprocess.DEVNULL,
@@ -199,6 +202,6 @@ def test_the_command_line_in_a_subprocess(
     assert again.returncode == 0 and "nothing to remove" in again.stdout
     for result in (added, bought, shown, removed, again):
         assert accounts.MAIN_AUTH_TOKEN not in result.stdout + result.stderr
-    for path in isolated_credentials.rglob("*"):
+    for path in isolated_environment.rglob("*"):
         if path.is_file():
             assert accounts.MAIN_AUTH_TOKEN.encode() not in path.read_bytes(), path

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from credentials_support import recording_sandbox_transport, sandbox_transport
 
+from tests.support.credentials import recording_sandbox_transport, sandbox_transport
 from tui.domain.credentials import Credentials, Secret
 from tui.domain.errors import TwilioApiError, TwilioUnreachable
 from tui.sandbox import accounts

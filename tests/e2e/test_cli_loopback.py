@@ -1,5 +1,8 @@
-"""End to end over real HTTP: `number-wizard sandbox serve` in one process,
-`number-wizard buy` / `search` in others, talking over 127.0.0.1."""
+"""End to end over real HTTP: `number-wizard buy` / `search` in subprocesses, talking
+over 127.0.0.1 to the sandbox served on loopback: by this process's sandbox server
+for most tests (starting `sandbox serve` for each was most of their time), and by
+`number-wizard sandbox serve` in a process of its own where the command itself is
+under test (a restart keeps the state)."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tui.sandbox import seed
+from tui.sandbox import seed, start_server
 from tui.sandbox.accounts import (
     API_KEY_SECRET,
     API_KEY_SID,
@@ -33,7 +36,7 @@ REPO = Path(__file__).resolve().parents[2]
 @dataclass
 class Served:
     base_url: str
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[str] | None  # None: served by this process
     state: Path
 
     def owned_numbers(self) -> list[str]:
@@ -77,10 +80,20 @@ def _serve(tmp_path: Path, state: Path) -> Served:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
+    """The sandbox, with its state in a file, served by this process."""
+    state = tmp_path / "sandbox-state.json"
+    with start_server(state_path=state) as server:
+        yield Served(server.base_url, None, state)
+
+
+@pytest.fixture
+def served_by_the_command(tmp_path: Path) -> Iterator[Served]:
+    """`number-wizard sandbox serve` in a process of its own."""
     server = _serve(tmp_path, tmp_path / "sandbox-state.json")
     try:
         yield server
     finally:
+        assert server.process is not None
         server.process.terminate()
         server.process.wait(timeout=10)
 
@@ -234,7 +247,9 @@ def test_regulated_country_without_bundle_gives_21649(tmp_path: Path, served: Se
     assert json.loads(bought.stdout)["bundle_sid"] == seed.BUNDLE_GB_MOBILE_APPROVED
 
 
-def test_bought_number_survives_a_server_restart(tmp_path: Path, served: Served) -> None:
+def test_bought_number_survives_a_server_restart(tmp_path: Path, served_by_the_command: Served) -> None:
+    served = served_by_the_command
+    assert served.process is not None
     number = next(
         row.phone_number for row in seed.MOBILE_INVENTORY["NL"] if row.address_requirements == "none"
     )
@@ -242,6 +257,7 @@ def test_bought_number_survives_a_server_restart(tmp_path: Path, served: Served)
     served.process.terminate()
     served.process.wait(timeout=10)
     restarted = _serve(tmp_path, served.state)
+    assert restarted.process is not None
     try:
         assert number in restarted.owned_numbers()
         again = run_cli(tmp_path, restarted, "buy", "--phone-number", number, "--yes")

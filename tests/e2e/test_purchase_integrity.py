@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.app_factory import isolate_environment, make_app
+from tests.support.app_factory import make_app
 from tests.support.pilot import checked, reach_review, settle
 from tests.support.proxy import ForwardingProxy
 from tui.domain.credentials import Credentials, Secret
@@ -240,8 +240,7 @@ def wizard_on(world: World, tmp_path: Path) -> Any:
 
 
 @pytest.mark.parametrize("cell", CELLS, ids=[c.name for c in CELLS])
-async def test_wizard_fault_matrix(world: World, cell: Cell, tmp_path: Path, monkeypatch) -> None:
-    isolate_environment(monkeypatch, tmp_path)
+async def test_wizard_fault_matrix(world: World, cell: Cell, tmp_path: Path) -> None:
     app = wizard_on(world, tmp_path)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)

@@ -149,7 +149,8 @@ def test_address_requirement_raises_21631(client: Client) -> None:
 
 
 def test_us_mobile_search_fails_with_20404(client: Client) -> None:
-    # Paged lists raise a plain TwilioException carrying the response (twilio-api.md §15).
+    # Paged lists raise a plain TwilioException carrying the response
+    # (docs/twilio-api.md#what-twilio-python-sends).
     with pytest.raises(TwilioException) as raised:
         client.available_phone_numbers("US").mobile.list(limit=1)
     response = raised.value.args[1]

@@ -1,6 +1,7 @@
-"""Snapshot tests: a clean environment, no cursor blink, and the working
-directory in tmp_path (the receipts go to the relative folder `receipts/`, so
-the Summary shows the same short path on every machine; see scenes.py)."""
+"""Snapshot tests run with the working directory in tmp_path: the receipts go to
+the relative folder `receipts/`, so the Summary shows the same short path on every
+machine (see scenes.py). The rest of their determinism (environment, keyring,
+no cursor blink) is tests/conftest.py's."""
 
 from __future__ import annotations
 
@@ -8,11 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.app_factory import disable_cursor_blink, isolate_environment
-
 
 @pytest.fixture(autouse=True)
-def _deterministic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    isolate_environment(monkeypatch, tmp_path)
-    disable_cursor_blink(monkeypatch)
+def _in_tmp_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)

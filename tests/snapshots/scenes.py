@@ -236,7 +236,7 @@ async def summary_unknown(pilot: Pilot[Any]) -> None:
     """Twilio commits the purchase but the answer is lost (a read timeout), and the
     look-up that should settle it fails too: the outcome is honestly unknown."""
     app = pilot.app
-    assert isinstance(app, WizardApp)
+    assert isinstance(app, WizardApp) and app.client is not None and app.connection is not None
     await app.client.aclose()
     app.client = app.connection.client(
         purchase_timeout=httpx.Timeout(10.0, read=0.05), retry=RetryPolicy(attempts=1)

@@ -16,9 +16,8 @@ Signature (keep it simple; snapshot tests depend on it):
 * `connection`: defaults to `sandbox_connection(clock=clock)`, an in-process
   sandbox whose clock stands still (created records carry FIXED_NOW).
 * `clock`: also stamps the receipts.
-* The app has `animation_level = "none"`. Cursor blink and the environment are
-  handled by `isolate_environment` / `disable_cursor_blink` (pytest fixtures in
-  tests/tui/conftest.py call them; a snapshot conftest can too).
+* The app has `animation_level = "none"`. The environment, the keyring and the
+  cursor blink are tests/conftest.py's (scripts/screenshots.py does the same).
 
 Other helpers: `sandbox_of(app)` (the app's Sandbox, for fault injection and state),
 `RecordingTransport` (counts requests, e.g. "exactly one POST").
@@ -26,16 +25,18 @@ Other helpers: `sandbox_of(app)` (the app's Sandbox, for fault injection and sta
 
 from __future__ import annotations
 
-import os
+import asyncio
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 from keyring.backend import KeyringBackend
 
-from tests.support.keyrings import InMemoryKeyring
+from tests.support.keyrings import MemoryKeyring
 from tui.app import WizardApp
 from tui.sandbox import Sandbox, SandboxTransport
 from tui.services.credentials.config import ConfigFile
@@ -89,7 +90,7 @@ def profile_store_in(directory: Path, backend: KeyringBackend | None = None) -> 
     return ProfileStore(
         ConfigFile(Path(directory) / "config" / "config.toml"),
         KeyringStore(
-            backend=backend or InMemoryKeyring(),
+            backend=backend or MemoryKeyring(),
             platform=PlatformKind.LINUX_HEADLESS,
             breaker=CircuitBreaker(),
             env={},
@@ -104,6 +105,7 @@ def draft_store_in(directory: Path) -> DraftStore:
 
 def sandbox_of(app: WizardApp) -> Sandbox:
     """The Sandbox behind an app built by `make_app` (through a RecordingTransport too)."""
+    assert app.connection is not None, "the app has no connection yet"
     transport = app.connection.transport
     while isinstance(transport, RecordingTransport):
         transport = transport.inner
@@ -112,15 +114,25 @@ def sandbox_of(app: WizardApp) -> Sandbox:
 
 
 class RecordingTransport(httpx.AsyncBaseTransport):
-    """Passes requests to another transport and remembers (method, path) of each."""
+    """Passes requests to another transport and remembers (method, path) of each.
+    `hold(method, event)`: answers to that method wait until the event is set
+    (after the sandbox has processed the request)."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
         self.requests: list[tuple[str, str]] = []
+        self._holds: dict[str, asyncio.Event] = {}
+
+    def hold(self, method: str, until: asyncio.Event) -> None:
+        self._holds[method] = until
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests.append((request.method, request.url.path))
-        return await self.inner.handle_async_request(request)
+        response = await self.inner.handle_async_request(request)
+        held = self._holds.get(request.method)
+        if held is not None:
+            await held.wait()
+        return response
 
     def count(self, method: str, path_suffix: str = "") -> int:
         return sum(1 for m, p in self.requests if m == method and p.endswith(path_suffix))
@@ -137,49 +149,31 @@ def recording_connection(
     return connection, recorder
 
 
-# -- determinism helpers (call them from a pytest fixture with monkeypatch) ---------
-
-ENVIRONMENT_DROPPED = ("NO_COLOR", "TEXTUAL_THEME", "TEXTUAL_ANIMATIONS", "FORCE_COLOR")
+# -- worker failures -----------------------------------------------------------------
 
 
-def isolate_environment(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """No NO_COLOR / TEXTUAL_THEME / TWILIO_*; HOME and the XDG folders under tmp_path."""
-    for name in list(os.environ):
-        if name in ENVIRONMENT_DROPPED or name.startswith("TWILIO_"):
-            monkeypatch.delenv(name, raising=False)
-    home = tmp_path / "home"
-    home.mkdir(exist_ok=True)
-    monkeypatch.setenv("HOME", str(home))
-    for variable, folder in (
-        ("XDG_CONFIG_HOME", ".config"),
-        ("XDG_DATA_HOME", ".local/share"),
-        ("XDG_STATE_HOME", ".local/state"),
-        ("XDG_CACHE_HOME", ".cache"),
-    ):
-        monkeypatch.setenv(variable, str(home / folder))
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-
-
-def disable_cursor_blink(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """As harlequin does: the Input cursor never toggles."""
-    from textual.widgets import Input
-
-    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
-
-
-def record_worker_failures(monkeypatch) -> list[tuple[str, str, BaseException | None]]:  # type: ignore[no-untyped-def]
-    """Record workers that end in ERROR: with `exit_on_error=False` (the app's I/O
-    workers) an exception would otherwise vanish. Returns the list it fills with
-    (name, group, error); assert it is empty at the end of a test."""
+def record_worker_failures(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, BaseException | None]]:
+    """Record the app's workers that end in ERROR: with `exit_on_error=False` (the
+    app's I/O workers) an exception would otherwise vanish. Every WizardApp's
+    `run_test` gets a message hook (Textual's public API) that sees each worker's
+    `StateChanged`. Returns the list it fills with (name, group, error); assert it
+    is empty at the end of a test."""
     from textual.worker import Worker, WorkerState
 
     failures: list[tuple[str, str, BaseException | None]] = []
-    original = Worker._run
+    original = WizardApp.run_test
 
-    async def _run(self, app):  # type: ignore[no-untyped-def]
-        await original(self, app)
-        if self.state == WorkerState.ERROR:
-            failures.append((self.name, self.group, self.error))
+    def run_test(
+        self: WizardApp, *args: Any, message_hook: Callable[[Any], None] | None = None, **kwargs: Any
+    ) -> Any:
+        def hook(message: Any) -> None:
+            if isinstance(message, Worker.StateChanged) and message.state == WorkerState.ERROR:
+                worker = message.worker
+                failures.append((worker.name, worker.group, worker.error))
+            if message_hook is not None:
+                message_hook(message)
 
-    monkeypatch.setattr(Worker, "_run", _run)
+        return original(self, *args, message_hook=hook, **kwargs)
+
+    monkeypatch.setattr(WizardApp, "run_test", run_test)
     return failures

@@ -63,7 +63,7 @@ class ForwardingProxy:
     def url(self) -> str:
         assert self._server is not None
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def stop(self) -> None:
         if self._server is not None:
@@ -142,7 +142,9 @@ def _handler(proxy: ForwardingProxy) -> type[BaseHTTPRequestHandler]:
                 self._answer(502, b"this proxy relays nothing", "text/plain", close=True)
                 return
             upstream = urlsplit(proxy.upstream)
-            connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
+            connection = http.client.HTTPConnection(
+                upstream.hostname or "127.0.0.1", upstream.port, timeout=60
+            )
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
             try:
                 connection.request(self.command, self.path, body=body, headers=headers)

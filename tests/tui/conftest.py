@@ -2,32 +2,38 @@
 
 `make_app` builds a WizardApp on the in-process sandbox with a fixed clock, its
 draft and receipts under tmp_path, no draft offered (unless `resume_draft=True`),
-theme textual-dark and no animation; every test runs with a clean environment
-and without cursor blink, and fails if one of the app's workers crashed. The
-factory itself lives in tests/support/app_factory.py so that the snapshot tests can use the same one.
+theme textual-dark and no animation (tests/support/app_factory.py, shared with the
+snapshot tests). Every test fails if one of the app's workers crashed, and retried
+requests do not wait out their back-off. Isolation
+from the machine and the steady cursor are tests/conftest.py's.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.app_factory import (
-    disable_cursor_blink,
-    isolate_environment,
-    record_worker_failures,
-)
 from tests.support.app_factory import make_app as _make_app
+from tests.support.app_factory import record_worker_failures
 from tui.app import WizardApp
+from tui.services.twilio import TwilioClient
 
 
 @pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    isolate_environment(monkeypatch, tmp_path)
-    disable_cursor_blink(monkeypatch)
+def _retries_without_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retried requests do not sleep out their back-off (up to seconds per test):
+    what is retried and how long it would wait is tested in tests/unit/test_client.py."""
+
+    async def no_wait(seconds: float) -> None:
+        await asyncio.sleep(0)
+
+    defaults = TwilioClient.__init__.__kwdefaults__
+    assert defaults is not None and "sleep" in defaults
+    monkeypatch.setitem(defaults, "sleep", no_wait)
 
 
 @pytest.fixture(autouse=True)

@@ -25,16 +25,12 @@ import keyring.backends.fail
 import pytest
 from keyring.backend import KeyringBackend
 from rich.console import Console
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, RadioButton, Select, Static
 
-from tests.credentials.credentials_support import (
-    HangingKeyring,
-    InitErrorKeyring,
-    LockedKeyring,
-)
 from tests.support.app_factory import draft_store_in, fixed_clock, profile_store_in
-from tests.support.keyrings import InMemoryKeyring
+from tests.support.keyrings import HangingKeyring, InitErrorKeyring, LockedKeyring, MemoryKeyring
 from tests.support.pilot import (
     buy,
     control,
@@ -42,6 +38,7 @@ from tests.support.pilot import (
     go,
     reach_review,
     settle,
+    step_of,
     text_of,
     type_into,
     type_number,
@@ -58,6 +55,7 @@ from tui.sandbox.accounts import (
     TRIAL_AUTH_TOKEN,
     CredentialKind,
 )
+from tui.services.credentials.add import add_credentials
 from tui.services.credentials.config import ConfigFile
 from tui.services.credentials.guidance import PlatformKind
 from tui.services.credentials.keyring_store import (
@@ -75,7 +73,7 @@ from tui.services.session import SANDBOX_SOURCE, ConnectionRequest, sandbox_conn
 # mistake for anything else (made at run time: it is in no source file).
 EXTRA_KEY_SID = "SK" + "7e57" * 8
 EXTRA_SECRET = "tui-account-secret-" + secrets.token_hex(12)
-IN_MEMORY = InMemoryKeyring.name
+IN_MEMORY = MemoryKeyring.name
 SIZE = (110, 60)  # the whole form fits: no scrolling needed to reach a button
 
 
@@ -139,7 +137,7 @@ def account_app(
 
 
 async def add_profile(store: ProfileStore, name: str, api_url: str, credentials: Credentials) -> None:
-    await store.add(name, credentials, api_url=api_url)
+    await add_credentials(credentials, store=store, profile=name, api_url=api_url)
 
 
 def main_key(secret: str = API_KEY_SECRET, sid: str = API_KEY_SID) -> Credentials:
@@ -162,10 +160,11 @@ def details(app: WizardApp) -> dict[str, str]:
 
 
 def form_shown(app: WizardApp) -> bool:
-    return bool(app.screen.query_one("#credentials-form").display)
+    """The form to add credentials is on show (it is mounted when first opened)."""
+    return any(form.display for form in app.screen.query("#credentials-form"))
 
 
-def press(app: WizardApp, button_id: str) -> None:
+def press(app: App[Any], button_id: str) -> None:
     button = app.screen.query_one(f"#{button_id}", Button)
     assert button.display and not button.disabled, f"#{button_id} cannot be pressed"
     button.press()
@@ -197,7 +196,7 @@ async def submit(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
-async def wait_for(pilot: Pilot[Any], condition, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+async def wait_for(pilot: Pilot[Any], condition, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting for the screen to change"
@@ -299,11 +298,11 @@ async def test_no_credentials_explains_shows_the_form_and_blocks_next(tmp_path: 
         assert text_of(app, "#keyring-status") == f"✓ Secrets are saved in: {IN_MEMORY}."
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "account"
+        assert step_of(app) == "account"
         assert text_of(app, "#nav-status") == "Twilio has not accepted the credentials yet"
         app.goto("number")  # e.g. from the command palette
         await settle(pilot)
-        assert app.screen.STEP_ID == "account"
+        assert step_of(app) == "account"
 
 
 @pytest.mark.parametrize(
@@ -333,7 +332,7 @@ async def test_an_unusable_environment_is_an_error_never_mixed_with_a_profile(
         assert form_shown(app)
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "account"
+        assert step_of(app) == "account"
 
 
 async def test_a_missing_profile_is_named_and_nothing_else_is_used(tmp_path: Path, served: str) -> None:
@@ -353,7 +352,7 @@ async def test_a_missing_profile_is_named_and_nothing_else_is_used(tmp_path: Pat
 
 
 async def test_add_credentials_saved_as_a_profile(tmp_path: Path, served: str) -> None:
-    backend = InMemoryKeyring()
+    backend = MemoryKeyring()
     store = store_with(tmp_path, backend)
     app = account_app(tmp_path, store=store, api_url=served)
     async with app.run_test(size=SIZE) as pilot:
@@ -387,11 +386,11 @@ async def test_add_credentials_saved_as_a_profile(tmp_path: Path, served: str) -
         # Next is open.
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "number"
+        assert step_of(app) == "number"
 
 
 async def test_add_credentials_for_this_session_only(tmp_path: Path, served: str) -> None:
-    backend = InMemoryKeyring()
+    backend = MemoryKeyring()
     store = store_with(tmp_path, backend)
     app = account_app(tmp_path, store=store, api_url=served)
     async with app.run_test(size=SIZE) as pilot:
@@ -409,7 +408,7 @@ async def test_add_credentials_for_this_session_only(tmp_path: Path, served: str
         assert not (tmp_path / "config" / "config.toml").exists()
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "number"
+        assert step_of(app) == "number"
 
 
 async def test_other_credentials_replace_the_ones_in_use(tmp_path: Path, served: str) -> None:
@@ -523,7 +522,7 @@ async def test_without_a_keyring_a_session_only_purchase_works(tmp_path: Path, s
 async def test_a_stored_profile_that_cannot_be_read_says_why(tmp_path: Path, served: str, now: str) -> None:
     """The keyring's state is reported, not "invalid credentials" (gh #14171)."""
     await add_profile(store_with(tmp_path), "work", served, main_key())  # saved in another keyring
-    backend = LockedKeyring() if now == "locked" else InMemoryKeyring()
+    backend = LockedKeyring() if now == "locked" else MemoryKeyring()
     app = account_app(tmp_path, store=store_with(tmp_path, backend), api_url=served)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -541,7 +540,7 @@ async def test_a_stored_profile_that_cannot_be_read_says_why(tmp_path: Path, ser
 
 
 async def test_a_profile_name_in_use_is_refused_at_the_field(tmp_path: Path, served: str) -> None:
-    backend = InMemoryKeyring()
+    backend = MemoryKeyring()
     store = store_with(tmp_path, backend)
     await add_profile(store, "work", served, main_key())
     before = dict(backend.entries)
@@ -735,7 +734,7 @@ async def test_a_keyring_failing_on_save_keeps_nothing_and_uses_them_for_this_se
 
 
 async def test_a_wrong_secret_is_explained_and_nothing_is_saved(tmp_path: Path, served: str) -> None:
-    backend = InMemoryKeyring()
+    backend = MemoryKeyring()
     store = store_with(tmp_path, backend)
     wrong = "wrong-" + secrets.token_hex(10)
     app = account_app(tmp_path, store=store, api_url=served)
@@ -756,20 +755,15 @@ async def test_a_wrong_secret_is_explained_and_nothing_is_saved(tmp_path: Path, 
         assert not app.screen.query_one("#use-credentials", Button).disabled  # can try again
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "account"
+        assert step_of(app) == "account"
 
 
 @pytest.fixture
-def unreachable(monkeypatch: pytest.MonkeyPatch) -> str:
-    """A loopback URL nothing listens on; the client's retries do not wait."""
+def unreachable() -> str:
+    """A loopback URL nothing listens on (the client's retries do not wait:
+    tests/tui/conftest.py)."""
     import socket
 
-    from tui.services.twilio import TwilioClient
-
-    async def no_wait(seconds: float) -> None:
-        return None
-
-    monkeypatch.setitem(TwilioClient.__init__.__kwdefaults__, "sleep", no_wait)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -777,7 +771,7 @@ def unreachable(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 async def test_an_unreachable_twilio_is_not_called_a_refusal(tmp_path: Path, unreachable: str) -> None:
-    backend = InMemoryKeyring()
+    backend = MemoryKeyring()
     app = account_app(tmp_path, store=store_with(tmp_path, backend), api_url=unreachable)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -975,7 +969,7 @@ async def test_credentials_never_go_into_the_draft(tmp_path: Path, served: str) 
         assert leaked not in text
 
 
-async def test_from_the_sandbox_when_the_connection_is_given(make_app) -> None:  # type: ignore[no-untyped-def]
+async def test_from_the_sandbox_when_the_connection_is_given(make_app) -> None:
     """The factory's ready-made sandbox connection still shows its source."""
     app = make_app(connection=sandbox_connection(clock=fixed_clock))
     async with app.run_test(size=SIZE) as pilot:

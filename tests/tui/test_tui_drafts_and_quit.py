@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 
+from textual.widgets import RadioButton, Static
+
 from tests.support.app_factory import draft_store_in
-from tests.support.pilot import control, go, set_mode, settle, type_into, type_number
+from tests.support.pilot import control, go, set_mode, settle, step_of, type_into, type_number
 from tui.sandbox.accounts import MAIN_AUTH_TOKEN
 from tui.screens.modals import ConfirmQuitModal, ResumeDraftModal
 from tui.wizard.draft import WizardDraft
@@ -20,7 +22,7 @@ async def test_quit_without_input_asks_nothing(make_app):
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmQuitModal)
-        assert app._exit
+        assert app.return_code == 0
 
 
 async def test_quit_with_input_asks_first(make_app):
@@ -35,21 +37,21 @@ async def test_quit_with_input_asks_first(make_app):
         # Escape means stay, and nothing is lost.
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen.STEP_ID == "details"
+        assert step_of(app) == "details"
         assert control(app, "friendly_name").value == "Support"
-        assert not app._exit
+        assert app.return_code is None
         # Stay by button.
         await pilot.press("ctrl+q")
         await pilot.pause()
         await pilot.click("#no")
         await pilot.pause()
-        assert app.screen.STEP_ID == "details" and not app._exit
+        assert step_of(app) == "details" and app.return_code is None
         # Quit for real.
         await pilot.press("ctrl+q")
         await pilot.pause()
         await pilot.click("#yes")
         await pilot.pause()
-        assert app._exit
+        assert app.return_code == 0
 
 
 async def test_the_draft_is_saved_while_typing_and_holds_no_secret(make_app, tmp_path):
@@ -86,16 +88,16 @@ async def test_saved_draft_is_offered_and_resumed(make_app, tmp_path):
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, ResumeDraftModal)
-        body = str(app.screen.query_one(".modal-body").content)
+        body = str(app.screen.query_one(".modal-body", Static).content)
         assert "+447929436483" in body and "3 fields filled in" in body
         await pilot.click("#yes")
         await settle(pilot)
-        assert app.screen.STEP_ID == "account"
+        assert step_of(app) == "account"
         assert app.draft.get("friendly_name") == "From last time"
         await go(pilot, "number")
         assert control(app, "phone_number").value == "+447929436483"
         await go(pilot, "messaging")
-        assert app.screen.query_one("#mode-application").value
+        assert app.screen.query_one("#mode-application", RadioButton).value
         assert control(app, "sms_application_sid").value == "AP" + "2" * 32
         await go(pilot, "details")
         assert control(app, "friendly_name").value == "From last time"
@@ -110,7 +112,7 @@ async def test_saved_draft_can_be_discarded_to_start_over(make_app, tmp_path):
         await pilot.click("#no")  # "Start over…" asks once more
         await settle(pilot)
         assert isinstance(app.screen, ResumeDraftModal)
-        assert app.screen.query_one(".modal-title").content == "Delete the saved draft?"
+        assert app.screen.query_one(".modal-title", Static).content == "Delete the saved draft?"
         assert draft_store_in(tmp_path).path.exists()
         await pilot.click("#no")  # "Delete and start over"
         await settle(pilot)
@@ -121,7 +123,7 @@ async def test_saved_draft_can_be_discarded_to_start_over(make_app, tmp_path):
         # Nothing typed now: quitting asks nothing.
         await pilot.press("ctrl+q")
         await pilot.pause()
-        assert app._exit
+        assert app.return_code == 0
 
 
 async def test_resume_by_keyboard(make_app, tmp_path):
@@ -139,12 +141,12 @@ async def test_no_offer_without_a_draft_or_when_not_asked(make_app, tmp_path):
     app = make_app(resume_draft=True)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
-        assert app.screen.STEP_ID == "account"
+        assert step_of(app) == "account"
     save_draft(tmp_path)
     app = make_app()  # resume_draft=False
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
-        assert app.screen.STEP_ID == "account" and app.draft.is_empty()
+        assert step_of(app) == "account" and app.draft.is_empty()
 
 
 async def test_palette_discard_draft_forgets_everything(make_app, tmp_path):
@@ -171,7 +173,7 @@ async def test_rapid_changes_save_the_newest_draft_without_errors(make_app, tmp_
 
     app = make_app()
     warnings: list[str] = []
-    app.notify = lambda message, **options: warnings.append(message)  # type: ignore[method-assign]
+    app.notify = lambda message, **options: warnings.append(message)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         for index in range(60):
@@ -204,11 +206,11 @@ async def test_the_draft_is_read_and_removed_off_the_ui_thread(make_app, tmp_pat
     calls: list[tuple[str, bool]] = []
     real_load, real_discard = DraftStore.load, DraftStore.discard
 
-    def load(self):  # type: ignore[no-untyped-def]
+    def load(self):
         calls.append(("load", threading.current_thread() is ui_thread))
         return real_load(self)
 
-    def discard(self):  # type: ignore[no-untyped-def]
+    def discard(self):
         calls.append(("discard", threading.current_thread() is ui_thread))
         return real_discard(self)
 
@@ -239,7 +241,7 @@ async def test_a_draft_read_while_the_person_types_is_not_offered(make_app, tmp_
     release = threading.Event()
     real_load = DraftStore.load
 
-    def slow_load(self):  # type: ignore[no-untyped-def]
+    def slow_load(self):
         reading.set()
         release.wait(5)
         return real_load(self)

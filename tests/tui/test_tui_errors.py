@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.support.app_factory import fixed_clock, sandbox_of
-from tests.support.pilot import buy, go, only_receipt, reach_review, settle, text_of
+from tests.support.pilot import buy, go, only_receipt, reach_review, settle, step_of, text_of
 from tui.domain.credentials import Credentials, Secret
-from tui.domain.errors import EXPLANATIONS
+from tui.domain.errors import KNOWN_ERRORS
 from tui.sandbox import Sandbox, SandboxTransport
 from tui.sandbox.accounts import MAIN_ACCOUNT_SID
 from tui.sandbox.seed import BUNDLE_GB_MOBILE_APPROVED
@@ -23,9 +23,9 @@ def error_text(app) -> str:
 
 def assert_explained(text: str, code: int) -> None:
     assert f"Twilio error {code} (HTTP" in text
-    assert EXPLANATIONS[code].summary in text  # plain language
+    assert KNOWN_ERRORS[code].summary in text  # plain language
     assert f"More: https://www.twilio.com/docs/errors/{code}" in text
-    assert f"Next: {EXPLANATIONS[code].next_step}" in text
+    assert f"Next: {KNOWN_ERRORS[code].next_step}" in text
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,7 @@ async def test_purchase_error_is_shown_on_its_step(make_app, number, code, step)
     async with app.run_test(size=(100, 32)) as pilot:
         await reach_review(pilot, number)
         await buy(pilot)
-        assert step == app.screen.STEP_ID
+        assert step == step_of(app)
         assert_explained(error_text(app), code)
         assert not app.pending_errors
         # Nothing was bought, the draft is kept, and fixing a field clears the panel.
@@ -57,7 +57,7 @@ async def test_error_is_still_shown_after_the_step_has_loaded(make_app):
         await buy(pilot)
         await pilot.pause(0.3)
         await settle(pilot)
-        assert app.screen.STEP_ID == "compliance"
+        assert step_of(app) == "compliance"
         assert "21631" in error_text(app)
 
 
@@ -85,12 +85,12 @@ async def test_wrong_credentials_20003_on_the_account_step(make_app):
     app = make_app(connection=connection)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
-        assert app.screen.STEP_ID == "account"
+        assert step_of(app) == "account"
         assert_explained(error_text(app), 20003)
         assert text_of(app, "#account-check") == "✗ Twilio did not accept these credentials."
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "account"
+        assert step_of(app) == "account"
         assert text_of(app, "#nav-status") == "Twilio has not accepted the credentials yet"
 
 
@@ -100,7 +100,7 @@ async def test_20003_during_the_purchase_goes_to_the_account_step(make_app):
         await reach_review(pilot, "+447929436483", bundle_sid=BUNDLE_GB_MOBILE_APPROVED)
         sandbox_of(app).faults.add("POST", r"/Mobile\.json$", status=401, code=20003, message="Authenticate")
         await buy(pilot)
-        assert app.screen.STEP_ID == "account"
+        assert step_of(app) == "account"
         assert_explained(error_text(app), 20003)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.support.pilot import control, field, go, settle, type_into, type_number
+from textual import events
+
+from tests.support.pilot import control, field, go, settle, step_of, type_into, type_number
 from tui.wizard.flow import STEP_IDS
 
 
@@ -10,36 +12,36 @@ async def test_next_and_back_with_the_keyboard(make_app):
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
-        assert app.screen.STEP_ID == "account"
+        assert step_of(app) == "account"
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "number"
+        assert step_of(app) == "number"
         await type_number(pilot, "+447929436483")
-        visited = ["account", "number"]
+        visited: list[str | None] = ["account", "number"]
         for _ in range(4):  # voice, messaging, details, compliance
-            if app.screen.STEP_ID in ("voice", "messaging"):
+            if step_of(app) in ("voice", "messaging"):
                 # Not now: no URL needed.
                 app.screen.query_one("#mode-none").value = True
                 await pilot.pause()
             await pilot.press("ctrl+n")
             await settle(pilot)
-            visited.append(app.screen.STEP_ID)
+            visited.append(step_of(app))
         assert visited == list(STEP_IDS[:6])
         # GB needs a bundle: the compliance pause, then the review.
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "compliance"
+        assert step_of(app) == "compliance"
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "review"
+        assert step_of(app) == "review"
         for expected in reversed(STEP_IDS[:-1]):
             await pilot.press("ctrl+b")
             await settle(pilot)
-            assert expected == app.screen.STEP_ID
+            assert expected == step_of(app)
         # Back on the first step does nothing.
         await pilot.press("ctrl+b")
         await settle(pilot)
-        assert app.screen.STEP_ID == "account"
+        assert step_of(app) == "account"
 
 
 async def test_next_and_back_with_the_mouse(make_app):
@@ -48,10 +50,10 @@ async def test_next_and_back_with_the_mouse(make_app):
         await settle(pilot)
         await pilot.click("#next")
         await settle(pilot)
-        assert app.screen.STEP_ID == "number"
+        assert step_of(app) == "number"
         await pilot.click("#back")
         await settle(pilot)
-        assert app.screen.STEP_ID == "account"
+        assert step_of(app) == "account"
 
 
 async def test_back_keeps_typed_values(make_app):
@@ -65,10 +67,10 @@ async def test_back_keeps_typed_values(make_app):
         await type_into(pilot, "voice_fallback_url", "https://example.com/fallback")
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "messaging"
+        assert step_of(app) == "messaging"
         await pilot.press("ctrl+b")
         await settle(pilot)
-        assert app.screen.STEP_ID == "voice"
+        assert step_of(app) == "voice"
         assert control(app, "voice_url").value == "https://example.com/voice"
         assert control(app, "voice_fallback_url").value == "https://example.com/fallback"
         await pilot.press("ctrl+b")
@@ -87,14 +89,14 @@ async def test_palette_jumps_to_any_step(make_app):
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen.STEP_ID == "details"
+        assert step_of(app) == "details"
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"Go to step 2")
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen.STEP_ID == "number"
+        assert step_of(app) == "number"
 
 
 async def test_every_step_has_a_palette_command(make_app):
@@ -143,3 +145,21 @@ async def test_enter_in_a_field_moves_to_the_next_one(make_app):
         await pilot.pause()
         assert app.focused is not control(app, "friendly_name")
         assert field(app, "friendly_name").error == ""
+
+
+async def test_text_typed_in_the_same_burst_as_tab_goes_to_the_next_field(make_app):
+    """A terminal delivers "Tab, then the URL" typed quickly (or pasted) as one
+    burst: every key must reach the field Tab moved to, none the widget before it
+    (the real-terminal smoke test lost the URL this way on a loaded machine)."""
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await go(pilot, "voice")
+        assert app.focused is app.screen.query_one("#mode")  # the way of handling
+        url = "https://example.org/calls"
+        # Posted together, before the app has handled any of them.
+        for key in ["tab", *url]:
+            app.post_message(events.Key(key, None if key == "tab" else key))
+        await pilot.pause()
+        assert app.focused is control(app, "voice_url")
+        assert control(app, "voice_url").value == url
+        assert app.draft.get("voice_url") == url

@@ -12,6 +12,7 @@ from tests.support.pilot import (
     field,
     go,
     settle,
+    step_of,
     text_of,
     type_into,
     type_number,
@@ -54,7 +55,7 @@ async def test_search_and_pick_with_the_keyboard(make_app):
         assert control(app, "phone_number").value == gb[1]
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "voice"
+        assert step_of(app) == "voice"
 
 
 async def test_search_and_pick_with_the_mouse(make_app):
@@ -74,7 +75,7 @@ async def test_search_and_pick_with_the_mouse(make_app):
         assert app.draft.get("phone_number") == first
         await pilot.click("#next")
         await settle(pilot)
-        assert app.screen.STEP_ID == "voice"
+        assert step_of(app) == "voice"
 
 
 async def test_filters_are_sent_and_narrow_the_search(make_app):
@@ -153,7 +154,7 @@ async def test_not_mobile_number_gets_a_warning_not_a_refusal(make_app):
         assert "⚠ +442079460000 is not a mobile number" in facts
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "voice"  # a warning, not a refusal
+        assert step_of(app) == "voice"  # a warning, not a refusal
         # The review repeats it.
         await go(pilot, "review")
         assert "is not a mobile number" in text_of(app, "#review-warnings")

@@ -15,6 +15,7 @@ from tests.support.pilot import (
     open_type_tab,
     set_mode,
     settle,
+    step_of,
     text_of,
     type_into,
 )
@@ -85,7 +86,7 @@ async def test_bad_input_shows_its_message_and_blocks_next(make_app, step, mode,
         # Next refuses and puts the cursor back in the field.
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert step == app.screen.STEP_ID
+        assert step == step_of(app)
         assert app.focused is control(app, name)
         assert text_of(app, "#nav-status") == "1 field needs attention"
 
@@ -104,7 +105,7 @@ async def test_next_focuses_the_first_of_several_invalid_fields(make_app):
         control(app, "status_callback").focus()
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "details"
+        assert step_of(app) == "details"
         assert app.focused is control(app, "friendly_name")  # first on the screen
         assert text_of(app, "#nav-status") == "2 fields need attention"
         assert field(app, "status_callback").error == rule_message("status_callback", "nope")
@@ -117,7 +118,7 @@ async def test_chosen_webhook_without_its_url_blocks_next(make_app):
         await set_mode(pilot, "webhook")
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "voice"
+        assert step_of(app) == "voice"
         assert field(app, "voice_url").error == (
             "Enter the Voice URL, or choose another way of handling this."
         )
@@ -136,7 +137,7 @@ async def test_fallback_without_main_url_focuses_the_main_url(make_app, step):
         await type_into(pilot, fallback, "https://example.com/fb")
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert step == app.screen.STEP_ID
+        assert step == step_of(app)
         assert field(app, main).error  # the mode's key field is missing
         # The URL above the fallback gets the cursor, whatever order the checks ran in.
         assert app.focused is control(app, main)
@@ -152,7 +153,7 @@ async def test_empty_number_blocks_next_on_the_type_tab(make_app):
         await open_type_tab(pilot)
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "number"
+        assert step_of(app) == "number"
         assert field(app, "phone_number").error == "Phone number is required."
 
 
@@ -162,7 +163,7 @@ async def test_search_tab_without_a_pick_blocks_next(make_app):
         await go(pilot, "number")
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "number"
+        assert step_of(app) == "number"
         assert "Pick a number" in text_of(app, "#nav-status")
 
 
@@ -215,7 +216,7 @@ async def test_next_focuses_the_topmost_invalid_field_whatever_the_rule(make_app
         await type_into(pilot, "voice_fallback_url", "ftp://example.com/fb")
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP_ID == "voice"
+        assert step_of(app) == "voice"
         assert field(app, "voice_url").error and field(app, "voice_fallback_url").error
         assert app.focused is control(app, "voice_url")
         assert text_of(app, "#nav-status") == "2 fields need attention"

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Button, DataTable, Select
+from textual.widgets import Button, DataTable, Select, Static
 
 from tests.support.app_factory import sandbox_of
 from tests.support.pilot import buy, checked, choose, go, reach_review, settle, text_of, type_number
@@ -42,7 +42,7 @@ def log_file() -> Path:
 
 
 def shown(app: WizardApp) -> str:
-    panel = app.screen.query_one("#step-error, #summary-error")
+    panel = app.screen.query_one("#step-error, #summary-error", Static)
     assert panel.display, "no error is shown"
     return str(panel.content)
 

@@ -1,14 +1,12 @@
-"""Shared set-up for the unit tests: hypothesis profiles and small fixtures.
-
-Profiles: "unit" (default, fast enough for every run) and "thorough" (for a
-nightly or a hunt: `HYPOTHESIS_PROFILE=thorough pytest tests/unit`).
-"""
+"""Hypothesis profiles for the unit tests: "unit" (default, fast enough for every
+run) and "thorough" (for a nightly or a hunt:
+`HYPOTHESIS_PROFILE=thorough pytest tests/unit`). Isolation from the machine is
+tests/conftest.py's."""
 
 from __future__ import annotations
 
 import os
 
-import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -19,11 +17,3 @@ settings.register_profile(
 )
 settings.register_profile("thorough", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "unit"))
-
-
-@pytest.fixture(autouse=True)
-def _no_twilio_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep a developer's real TWILIO_* variables out of every test."""
-    for name in list(os.environ):
-        if name.startswith("TWILIO_"):
-            monkeypatch.delenv(name)

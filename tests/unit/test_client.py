@@ -1,19 +1,12 @@
 """TwilioClient over httpx.MockTransport: what goes on the wire, hosts, paging,
-retries, error mapping and credential checks (twilio-api.md §2-§8, §10-§13)."""
+retries, error mapping and credential checks (docs/twilio-api.md)."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
-from tui import __version__
-from tui.domain.errors import TwilioApiError, TwilioUnreachable
-from tui.domain.purchase import PurchaseRequest
-from tui.domain.rules import RuleError
-from tui.domain.search import MobileSearch
-from tui.services.twilio import RetryPolicy, TwilioClient, form_body
-
-from .helpers import (
+from tests.support.fakes import (
     ACCOUNT_SID,
     AD_SID,
     API_KEY_SID,
@@ -30,6 +23,12 @@ from .helpers import (
     token_credentials,
     twilio_error,
 )
+from tui import __version__
+from tui.domain.errors import TwilioApiError, TwilioUnreachable
+from tui.domain.purchase import PurchaseRequest
+from tui.domain.rules import RuleError
+from tui.domain.search import MobileSearch
+from tui.services.twilio import RetryPolicy, TwilioClient, form_body
 
 API = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}"
 

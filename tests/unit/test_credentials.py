@@ -1,5 +1,5 @@
 """Secrets stay secret; credential rules; TWILIO_* environment variables
-(twilio-api.md §2, credentials.md)."""
+(docs/twilio-api.md#authentication, docs/credentials.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,14 @@ import pytest
 from rich.console import Console
 from rich.traceback import Traceback
 
+from tests.support.fakes import (
+    ACCOUNT_SID,
+    API_KEY_SID,
+    API_SECRET,
+    AUTH_TOKEN,
+    key_credentials,
+    token_credentials,
+)
 from tui.domain import credentials as rules
 from tui.domain.credentials import MASK, Credentials, Secret
 from tui.domain.rules import RuleError
@@ -20,8 +28,6 @@ from tui.services.credentials.environment import (
     credentials_from_environment,
     region_and_edge,
 )
-
-from .helpers import ACCOUNT_SID, API_KEY_SID, API_SECRET, AUTH_TOKEN, key_credentials, token_credentials
 
 # ---------------------------------------------------------------------------
 # Secret
@@ -63,7 +69,7 @@ def test_secret_refuses_pickling_and_is_immutable():
     with pytest.raises(TypeError, match="cannot be pickled"):
         pickle.dumps(token_credentials())
     with pytest.raises(AttributeError):
-        secret._value = "other"  # type: ignore[misc]
+        secret._value = "other"
     assert copy.copy(secret) is secret and copy.deepcopy(secret) is secret
     assert not hasattr(secret, "__dict__")
 

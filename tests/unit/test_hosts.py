@@ -1,4 +1,4 @@
-"""Region and edge hosts (twilio-api.md §3) and --api-url."""
+"""Region and edge hosts (docs/twilio-api.md#regions-and-edges) and --api-url."""
 
 from __future__ import annotations
 

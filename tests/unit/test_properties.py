@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import phonenumbers
 import pytest
@@ -20,7 +22,7 @@ from tui.domain.search import SEARCH_FIELDS, SEARCH_FIELDS_BY_NAME, MobileSearch
 
 WIRE_ORDER = [f.wire for f in PURCHASE_FIELDS]
 
-RULES = {
+RULES: dict[str, Callable[[Any], Any]] = {
     "phone_number": rules.phone_number,
     "url": rules.url,
     "http_method": rules.http_method,
@@ -227,7 +229,8 @@ def _value_strategy(spec):
     if spec.kind == "phone":
         return mobile_numbers()
     if spec.kind == "sid":
-        return HEXES.map(lambda h, p=spec.sid_prefix: p + h)
+        prefix = spec.sid_prefix or ""
+        return HEXES.map(lambda digits: prefix + digits)
     if spec.kind == "url":
         return URLS
     if spec.kind == "method":
@@ -238,9 +241,9 @@ def _value_strategy(spec):
         return st.sampled_from(spec.choices)
     # Any printable text: control characters (Cc) and lone surrogates (Cs) are
     # refused by every field (tests/unit/test_control_characters.py).
-    return st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=64).filter(
-        lambda t: 0 < len(t.strip()) <= 64
-    )
+    return st.text(
+        st.characters(codec="utf-8", blacklist_categories=("Cs", "Cc")), min_size=1, max_size=64
+    ).filter(lambda t: 0 < len(t.strip()) <= 64)
 
 
 @st.composite

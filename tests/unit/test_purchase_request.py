@@ -9,8 +9,9 @@ from types import SimpleNamespace
 import pytest
 from pydantic import ValidationError
 
+from tests.support.fakes import AD_SID, AP_SID, BU_SID, RI_SID, SUBSET, TK_SID, UK_MOBILE
 from tui.domain import rules
-from tui.domain.fields import FIELDS_BY_WIRE, PURCHASE_FIELDS, field, fields_in
+from tui.domain.fields import FIELDS_BY_WIRE, PURCHASE_FIELDS, field, fields_on_step
 from tui.domain.purchase import (
     PurchaseRequest,
     build_request,
@@ -19,8 +20,6 @@ from tui.domain.purchase import (
     purchase_issues,
 )
 from tui.domain.resources import IncomingPhoneNumber
-
-from .helpers import AD_SID, AP_SID, BU_SID, RI_SID, SUBSET, TK_SID, UK_MOBILE
 
 MOBILE_BODY = json.loads(SUBSET.read_text("utf-8"))["twilio_api_v2010"]["paths"][
     "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/Mobile.json"
@@ -60,7 +59,7 @@ def test_catalogue_names_and_flags():
     assert field("SmsUrl").flag == "--sms-url"
     with pytest.raises(KeyError):
         field("AreaCode")  # the Mobile endpoint has no AreaCode
-    assert {f.wire for f in fields_in("compliance")} == {
+    assert {field(name).wire for name in fields_on_step("compliance")} == {
         "IdentitySid",
         "AddressSid",
         "EmergencyStatus",

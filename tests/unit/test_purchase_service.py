@@ -14,6 +14,7 @@ import asyncio
 import json
 import stat
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +22,19 @@ import httpx
 import pytest
 
 import tui.services.receipts as receipts_module
+from tests.support.fakes import (
+    ACCOUNT_SID,
+    AD_SID,
+    API_SECRET,
+    AUTH_TOKEN,
+    PN_SID,
+    UK_MOBILE,
+    Sleeps,
+    key_credentials,
+    spec_examples,
+    token_credentials,
+    twilio_error,
+)
 from tui.domain.errors import TwilioApiError, TwilioUnreachable
 from tui.domain.purchase import PurchaseRequest
 from tui.services.purchase import (
@@ -38,20 +52,6 @@ from tui.services.purchase import (
 from tui.services.purchase_lock import BuyerBusy, PurchaseLocks
 from tui.services.receipts import ReceiptBook
 from tui.services.twilio import RetryPolicy, TwilioClient
-
-from .helpers import (
-    ACCOUNT_SID,
-    AD_SID,
-    API_SECRET,
-    AUTH_TOKEN,
-    PN_SID,
-    UK_MOBILE,
-    Sleeps,
-    key_credentials,
-    spec_examples,
-    token_credentials,
-    twilio_error,
-)
 
 REQUEST = PurchaseRequest(
     phone_number=UK_MOBILE,
@@ -89,7 +89,7 @@ class FakeTwilio:
         self.owned: list[dict] = []
         self.posts: list[httpx.Request] = []
         self.lookups: list[httpx.Request] = []
-        self.on_post = None  # called while the POST is being handled
+        self.on_post: Callable[[httpx.Request], None] | None = None  # called while the POST is handled
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.method == "POST" and request.url.path == PURCHASE_PATH:
@@ -188,6 +188,7 @@ async def test_receipt_exists_privately_before_the_post_is_answered(book, locks)
     assert record["account_sid"] == ACCOUNT_SID and record["auth_kind"] == "api_key"
     assert record["sandbox"] is False
     # No secret, before or after.
+    assert attempt.receipt is not None
     for text in (seen["text"], attempt.receipt.path.read_text("utf-8")):
         assert API_SECRET not in text and AUTH_TOKEN not in text
     assert stat.S_IMODE(attempt.receipt.path.stat().st_mode) == 0o600

@@ -1,5 +1,5 @@
 """Every field rule in tui.domain.rules, good and bad values, with the words the
-person sees (twilio-api.md §1, §5, §6)."""
+person sees (docs/twilio-api.md)."""
 
 from __future__ import annotations
 
@@ -93,8 +93,8 @@ def test_not_mobile_is_a_warning_never_a_refusal():
 
 @pytest.mark.parametrize("magic", ["+15005550006", "+15005550000", "+15005550001"])
 def test_twilio_test_numbers_are_valid_and_not_warned_about(magic):
-    # Twilio's magic numbers for test credentials (twilio-api.md §14) are in the
-    # same personal-number range, but using them is expected.
+    # Twilio's magic numbers for test credentials are in the same personal-number
+    # range, but using them is expected (docs/twilio-api.md#test-credentials-and-magic-numbers).
     assert rules.phone_number(magic) == magic
     assert rules.phone_number_facts(magic).number_type == "personal number"
     assert rules.not_mobile_warning(magic) is None

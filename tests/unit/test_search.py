@@ -1,5 +1,5 @@
 """The mobile-number search: filters, their rules, cross-filter rules and the
-query string (twilio-api.md §5)."""
+query string (docs/twilio-api.md#searching-mobile-numbers)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import json
 
 import pytest
 
+from tests.support.fakes import SUBSET
 from tui.domain.search import SEARCH_FIELDS, MobileSearch, build_search, search_issues
-
-from .helpers import SUBSET
 
 SPEC_QUERY = [
     p["name"]

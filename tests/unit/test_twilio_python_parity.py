@@ -1,7 +1,8 @@
 """What we send compared with what twilio-python (installed from the test extras)
 would send for the same inputs: form body, query string, URL and hosts
-(twilio-api.md §3, §15). twilio-python is given an HTTP client that records the
-request and answers with a canned body, so nothing leaves the machine."""
+(docs/twilio-api.md#regions-and-edges, #what-twilio-python-sends). twilio-python is
+given an HTTP client that records the request and answers with a canned body, so
+nothing leaves the machine."""
 
 from __future__ import annotations
 
@@ -16,13 +17,7 @@ from twilio.http import HttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from tui.domain.fields import PURCHASE_FIELDS
-from tui.domain.purchase import PurchaseRequest, build_request
-from tui.domain.search import MobileSearch
-from tui.services.hosts import resolve_hosts
-from tui.services.twilio import TwilioClient
-
-from .helpers import (
+from tests.support.fakes import (
     ACCOUNT_SID,
     AD_SID,
     AP_SID,
@@ -33,7 +28,12 @@ from .helpers import (
     UK_MOBILE,
     token_credentials,
 )
-from .test_properties import valid_field_values
+from tests.unit.test_properties import valid_field_values
+from tui.domain.fields import PURCHASE_FIELDS
+from tui.domain.purchase import PurchaseRequest, build_request
+from tui.domain.search import MobileSearch
+from tui.services.hosts import resolve_hosts
+from tui.services.twilio import TwilioClient
 
 
 class RecordingHttpClient(HttpClient):

@@ -133,7 +133,7 @@ def test_signing_from_credentials():
     token = Credentials(ACCOUNT, Secret(TOKEN))
     assert Signing.from_credentials(token).signed
     key = Signing.from_credentials(Credentials(ACCOUNT, Secret("x"), api_key_sid="SK" + "1" * 32))
-    assert not key.signed and key.account_sid == ACCOUNT and "API key" in key.unsigned_reason
+    assert not key.signed and key.account_sid == ACCOUNT and "API key" in (key.unsigned_reason or "")
     nobody = Signing.from_credentials(None)
     assert not nobody.signed and nobody.account_sid.startswith("AC000000007e57")
 

@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from tui.domain.errors import TwilioApiError, TwilioUnreachable, WizardError
+from tui.domain.errors import (
+    TwilioApiError,
+    TwilioUnreachable,
+    WizardError,
+    category_of_error,
+)
 from tui.domain.rules import RuleError
 from tui.services.credentials.errors import CredentialsError
 from tui.services.hosts import check_base_url
@@ -39,13 +44,6 @@ class Exit(IntEnum):
     DECLINED = 9
 
 
-_CODE_EXITS = {
-    **dict.fromkeys((20003, 20008), Exit.CREDENTIALS),
-    **dict.fromkeys((21421, 21422, 21451, 21452, 80601), Exit.NUMBER_UNAVAILABLE),
-    **dict.fromkeys((21613, 21615, 21628, 21629, 21631, 21649, 21650, 21651), Exit.COMPLIANCE),
-    **dict.fromkeys((10002, 20005, 20403, 21404, 22300), Exit.ACCOUNT_LIMIT),
-}
-
 EXIT_CODES_HELP = (
     "Exit codes: 0 done; 1 unexpected error (a bug); 2 bad input; 3 credentials; "
     "4 number not available, invalid or already yours; 5 address, bundle or identity "
@@ -57,7 +55,8 @@ EXIT_CODES_HELP = (
 
 def exit_for(error: BaseException) -> Exit:
     if isinstance(error, TwilioApiError):
-        return _CODE_EXITS.get(error.code or 0, Exit.TWILIO_ERROR)
+        # Classified once, in tui.domain.errors: a category's value is its exit code.
+        return Exit(category_of_error(error.code))
     if isinstance(error, TwilioUnreachable):
         return Exit.TWILIO_ERROR
     if isinstance(error, CredentialsError):

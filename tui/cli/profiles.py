@@ -27,6 +27,7 @@ from tui.domain import credentials as credential_rules
 from tui.domain.credentials import MASK, Credentials, Secret
 from tui.domain.errors import TwilioUnreachable
 from tui.domain.rules import RuleError
+from tui.services.credentials.add import add_credentials
 from tui.services.credentials.environment import CREDENTIAL_VARIABLES
 from tui.services.credentials.errors import (
     CredentialsError,
@@ -230,11 +231,20 @@ def add_command(
     where = "the sandbox" if sandbox else (target_url or "Twilio")
     click.echo(f"Checking the credentials with {where}…", err=True)
     try:
-        info = asyncio.run(
-            store.add(name, credentials, api_url=target_url, transport=transport, replace=replace)
+        added = asyncio.run(
+            add_credentials(
+                credentials,
+                store=store,
+                profile=name,
+                replace=replace,
+                api_url=target_url,
+                transport=transport,
+            )
         )
     except KeyringUnavailableError as error:
         _keyring_refusal(error.status)
+    info = added.profile
+    assert info is not None  # a profile was asked for, and nothing else is kept
     click.echo(
         f'Saved profile "{info.name}": {info.account_sid} with {info.auth_description}; '
         f"secret {MASK} in the system keyring ({info.keyring_backend})."

@@ -4,7 +4,7 @@ wrapped so that no repr, str, f-string, log line or traceback can show it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, NoReturn
 
 from tui.domain import rules
 
@@ -19,6 +19,7 @@ class Secret:
     """
 
     __slots__ = ("_value",)
+    _value: str
 
     def __init__(self, value: str) -> None:
         object.__setattr__(self, "_value", value)
@@ -47,13 +48,13 @@ class Secret:
     def __bool__(self) -> bool:
         return bool(self._value)
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> NoReturn:
         raise TypeError("a Secret cannot be pickled")
 
     def __copy__(self) -> Secret:
         return self
 
-    def __deepcopy__(self, memo: dict) -> Secret:
+    def __deepcopy__(self, memo: dict[int, Any]) -> Secret:
         return self
 
 
@@ -102,7 +103,7 @@ def api_key_sid(raw: str) -> str:
 @dataclass(frozen=True)
 class Credentials:
     """Who we are to Twilio. With an API key, `username` is the SK… SID and the
-    Account SID stays in every path (twilio-api.md §2)."""
+    Account SID stays in every path (docs/twilio-api.md#authentication)."""
 
     account_sid: str
     secret: Secret = field(repr=True)

@@ -1,156 +1,249 @@
 """Errors from Twilio, explained in plain language with the next step.
 
-Twilio's catalogue gives no HTTP status per code, so explanations branch on the
-code (twilio-api.md §13). An unknown code still shows Twilio's own message and
-link.
+Twilio's catalogue gives no HTTP status per code, so everything branches on the
+code (docs/twilio-api.md#errors). Each code number-wizard knows is classified once,
+in `KNOWN_ERRORS`: what happened and what to do, the wizard step where it can be
+fixed, and its category (which decides the command line's exit status). An unknown
+code still shows Twilio's own message and link.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Any
+
+from tui.domain.fields import StepId
 
 DOCS_URL = "https://www.twilio.com/docs/errors/{code}"
 
 
+class ErrorCategory(IntEnum):
+    """What kind of refusal an error is. The value is the exit status the command
+    line reports for it (README, "Exit codes")."""
+
+    CREDENTIALS = 3
+    NUMBER_UNAVAILABLE = 4
+    COMPLIANCE = 5
+    ACCOUNT_LIMIT = 6
+    OTHER = 7
+
+
 @dataclass(frozen=True)
-class Explanation:
+class KnownError:
     summary: str  # what happened, in the person's terms
     next_step: str  # what to do now
+    step: StepId  # the wizard step where it can be fixed (and is shown)
+    category: ErrorCategory
 
 
-# The codes that matter when buying a number. Wording follows Twilio's error
-# pages (linked from each error) and what purchase-ux.md §5 says users trip on.
-EXPLANATIONS: dict[int, Explanation] = {
-    20001: Explanation(
+# The codes that matter when buying a number. Wording follows Twilio's error pages
+# (https://www.twilio.com/docs/errors/{code}) and what users trip on (docs/twilio-api.md).
+KNOWN_ERRORS: dict[int, KnownError] = {
+    20001: KnownError(
         "Twilio ignored a parameter it does not know.",
         "This is a bug in number-wizard; please report it with the request shown.",
+        "review",
+        ErrorCategory.OTHER,
     ),
-    20003: Explanation(
+    20003: KnownError(
         "Twilio did not accept these credentials: the Account SID and secret do not "
         "match, the key or token was deleted, the account is suspended, or the key "
         "belongs to another region.",
         "Check the Account SID and the Auth Token or API key secret in the Twilio "
         "Console (Account › API keys & tokens); with a regional key, set the same "
         "region and edge here.",
+        "account",
+        ErrorCategory.CREDENTIALS,
     ),
-    20005: Explanation(
+    # 20005 and 20403: the credentials are right but the account may not buy. The
+    # Account step is where another account can be chosen; the exit status says
+    # "account limit", not "credentials".
+    20005: KnownError(
         "The account is not active: it may have no funds or an unfinished trial.",
         "Top up or activate the account in the Twilio Console.",
+        "account",
+        ErrorCategory.ACCOUNT_LIMIT,
     ),
-    20007: Explanation(
+    20007: KnownError(
         "A page size over 1000 was asked for.",
         "This is a bug in number-wizard; please report it.",
+        "review",
+        ErrorCategory.OTHER,
     ),
-    20008: Explanation(
+    20008: KnownError(
         "Test credentials cannot do this: they only work for a few endpoints.",
         "Use your live Account SID with an Auth Token or API key for this step.",
+        "account",
+        ErrorCategory.CREDENTIALS,
     ),
-    20403: Explanation(
+    20403: KnownError(
         "This account may not use this part of the API, usually because it is suspended or closed.",
         "Check the account's status in the Console, or contact Twilio support.",
+        "account",
+        ErrorCategory.ACCOUNT_LIMIT,
     ),
-    20404: Explanation(
+    20404: KnownError(
         "Twilio found nothing at this address. For a search this usually means the "
         "country sells no mobile numbers (the US sells none); it also happens when "
         "an API key SID (SK…) is used where the Account SID (AC…) belongs.",
         "Pick a country that sells mobile numbers, and check that the Account SID starts with AC.",
+        "review",
+        ErrorCategory.OTHER,
     ),
-    20429: Explanation(
+    20429: KnownError(
         "Twilio is receiving too many requests from this account at once and did not process this one.",
         "Wait a few seconds and try again; searches are retried automatically.",
+        "review",
+        ErrorCategory.OTHER,
     ),
-    20500: Explanation(
+    20500: KnownError(
         "Twilio had an internal error.",
         "Try again shortly. After a failed purchase, number-wizard first checks "
         "whether the number was bought before it tries again.",
+        "review",
+        ErrorCategory.OTHER,
     ),
-    20503: Explanation(
+    20503: KnownError(
         "Twilio is temporarily unavailable.",
         "Try again in a minute. After a failed purchase, number-wizard first checks "
         "whether the number was bought before it tries again.",
+        "review",
+        ErrorCategory.OTHER,
     ),
-    10002: Explanation(
+    10002: KnownError(
         "Trial accounts are limited: this number is not offered to trials, or the "
         "trial already has its number.",
         "Upgrade the account in the Console, or release the number it already has.",
+        "number",
+        ErrorCategory.ACCOUNT_LIMIT,
     ),
-    21404: Explanation(
+    21404: KnownError(
         "Trial accounts may own only one Twilio number, and this one already has it.",
         "Upgrade the account to a full (paid) account, or release its current number.",
+        "number",
+        ErrorCategory.ACCOUNT_LIMIT,
     ),
-    21406: Explanation(
+    21406: KnownError(
         "An SMS fallback URL was given without an SMS URL.",
         "Add an SMS URL, or remove the SMS fallback URL.",
+        "messaging",
+        ErrorCategory.OTHER,
     ),
-    21409: Explanation(
+    21409: KnownError(
         "This number does not support caller-name lookup.",
         "Turn caller name lookup off and buy again.",
+        "voice",
+        ErrorCategory.OTHER,
     ),
-    21421: Explanation(
+    21421: KnownError(
         "Twilio says the phone number is not valid.",
         "Check the number: + then the country code and the number, e.g. +447400123456.",
+        "number",
+        ErrorCategory.NUMBER_UNAVAILABLE,
     ),
-    21422: Explanation(
+    21422: KnownError(
         "This number is not for sale: someone else bought it, it is reserved, or Twilio never sold it.",
         "Search again and pick another number.",
+        "number",
+        ErrorCategory.NUMBER_UNAVAILABLE,
     ),
-    21451: Explanation(
+    21451: KnownError(
         "The area code is not valid.",
         "Fix the area code, or search without one.",
+        "number",
+        ErrorCategory.NUMBER_UNAVAILABLE,
     ),
-    21452: Explanation(
+    21452: KnownError(
         "There are no numbers available in this area code.",
         "Search without the area code, or try a neighbouring one.",
+        "number",
+        ErrorCategory.NUMBER_UNAVAILABLE,
     ),
-    21613: Explanation(
+    21613: KnownError(
         "This number needs an address on file for the account.",
         'Add an address in the Console, or search with "exclude numbers that need an address".',
+        "compliance",
+        ErrorCategory.COMPLIANCE,
     ),
-    21615: Explanation(
+    21615: KnownError(
         "This number needs a local address: an address in the number's own country (sometimes its area).",
         "Choose an address in the number's country on the Compliance step, or "
         "create one in the Console (Phone Numbers › Addresses).",
+        "compliance",
+        ErrorCategory.COMPLIANCE,
     ),
-    21628: Explanation(
+    21628: KnownError(
         "The address could not be validated.",
         "Correct the address in the Console.",
+        "compliance",
+        ErrorCategory.COMPLIANCE,
     ),
-    21629: Explanation(
+    21629: KnownError(
         "Twilio suggests a corrected version of the address.",
         "Accept the suggestion in the Console, then try again.",
+        "compliance",
+        ErrorCategory.COMPLIANCE,
     ),
-    21631: Explanation(
+    21631: KnownError(
         "This number needs an address, and the address must be given with the "
         "purchase (Twilio no longer picks one from the account).",
         "Choose a validated address that meets the number's requirement on the "
         "Compliance step, or create one in the Console (Phone Numbers › Addresses).",
+        "compliance",
+        ErrorCategory.COMPLIANCE,
     ),
-    21649: Explanation(
+    21649: KnownError(
         "Numbers of this type in this country are regulated: Twilio needs an approved "
         "regulatory bundle with the purchase.",
         "Choose a bundle with status twilio-approved for this country and mobile "
         "numbers on the Compliance step, or create one in the Console (Phone Numbers "
         "› Regulatory Compliance); approval can take a few days.",
+        "compliance",
+        ErrorCategory.COMPLIANCE,
     ),
-    21650: Explanation(
+    21650: KnownError(
         "This number needs a verified identity document, which takes Twilio about 48 "
         "business hours to check.",
         "Start identity verification in the Console and come back when it is done.",
+        "compliance",
+        ErrorCategory.COMPLIANCE,
     ),
-    21651: Explanation(
+    21651: KnownError(
         "A document in the bundle does not meet the country's requirement.",
         "Replace the document in the bundle, or choose another approved bundle.",
+        "compliance",
+        ErrorCategory.COMPLIANCE,
     ),
-    22300: Explanation(
+    22300: KnownError(
         "This account is not allowed to buy long-code numbers (a compliance restriction).",
         "Contact Twilio support to lift the restriction.",
+        "number",
+        ErrorCategory.ACCOUNT_LIMIT,
     ),
-    80601: Explanation(
+    80601: KnownError(
         "The number is unavailable; it may belong to a number pool.",
         "Pick another number.",
+        "number",
+        ErrorCategory.NUMBER_UNAVAILABLE,
     ),
 }
+
+
+def known_error(code: int | None) -> KnownError | None:
+    return KNOWN_ERRORS.get(code) if code is not None else None
+
+
+def step_of_error(code: int | None) -> StepId:
+    """The wizard step where an error with this code can be fixed: the Review for
+    codes not classified here."""
+    known = known_error(code)
+    return known.step if known else "review"
+
+
+def category_of_error(code: int | None) -> ErrorCategory:
+    known = known_error(code)
+    return known.category if known else ErrorCategory.OTHER
 
 
 class WizardError(Exception):
@@ -229,8 +322,8 @@ class TwilioApiError(WizardError):
         return cls(status, code, message, more_info, method=method, path=path, from_twilio=from_twilio)
 
     @property
-    def explanation(self) -> Explanation | None:
-        return EXPLANATIONS.get(self.code) if self.code is not None else None
+    def explanation(self) -> KnownError | None:
+        return known_error(self.code)
 
     @property
     def summary(self) -> str:

@@ -3,8 +3,11 @@
 Each entry names the field on the wire, in Python and on the command line, says in
 one line what it is for (the wizard's help line and the command line's `--help`
 use the same text), names the rule that checks it and what Twilio does when it is
-left out. Screens, the command line and the review all read this table; nothing
-else restates a field's rule or help.
+left out. It also says where the field lives in the wizard: its step, its place
+on that step and, on the Voice and Messaging steps, the way of handling calls or
+messages it belongs to. The purchase model, the wizard's draft and steps, the
+screens, the command line and the review all read this table; nothing else
+restates a field's rule, help or place.
 """
 
 from __future__ import annotations
@@ -17,8 +20,15 @@ from typing import Any, Literal
 
 from tui.domain import rules
 
+# The wizard's steps, in order (tui/wizard/flow.py gives them titles).
+StepId = Literal["account", "number", "voice", "messaging", "details", "compliance", "review"]
+# Where a field is entered: a purchase field's group is its step; the search and
+# the account form have fields of their own.
 Group = Literal["number", "voice", "messaging", "details", "compliance", "search", "account"]
 Kind = Literal["phone", "sid", "url", "method", "text", "choice", "bool", "int", "secret"]
+# How incoming calls or messages are handled, on the Voice and Messaging steps:
+# only the fields of the way chosen are sent ("common" fields always are).
+HandlingMode = Literal["webhook", "application", "trunk", "common"]
 
 GROUP_TITLES: dict[Group, str] = {
     "number": "Number",
@@ -52,6 +62,13 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     sid_prefix: str | None = None
     required: bool = False
+    # Voice and Messaging: the way of handling the field belongs to.
+    mode: HandlingMode | None = None
+    # The field's place on its step (1 = first), when it differs from Twilio's order.
+    position: int = 0
+    # About this number in particular (its label, its compliance documents), so not
+    # carried over when the person buys another number.
+    number_specific: bool = False
 
     @property
     def name(self) -> str:
@@ -109,6 +126,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         "required",
         placeholder="+447400123456",
         required=True,
+        position=1,
+        number_specific=True,
     ),
     FieldSpec(
         "ApiVersion",
@@ -119,6 +138,7 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         rules.api_version,
         "2010-04-01",
         choices=rules.API_VERSIONS,
+        position=4,
     ),
     FieldSpec(
         "FriendlyName",
@@ -129,6 +149,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         rules.friendly_name,
         "the number, formatted",
         placeholder="Support line",
+        position=1,
+        number_specific=True,
     ),
     FieldSpec(
         "SmsApplicationSid",
@@ -140,6 +162,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         "none: the SMS URL is used",
         placeholder=_sid_placeholder("AP"),
         sid_prefix="AP",
+        mode="application",
+        position=5,
     ),
     FieldSpec(
         "SmsFallbackMethod",
@@ -150,6 +174,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         rules.http_method,
         "POST",
         choices=rules.HTTP_METHODS,
+        mode="webhook",
+        position=4,
     ),
     FieldSpec(
         "SmsFallbackUrl",
@@ -160,6 +186,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         rules.url,
         "none",
         placeholder="https://example.com/sms-fallback",
+        mode="webhook",
+        position=3,
     ),
     FieldSpec(
         "SmsMethod",
@@ -170,6 +198,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         rules.http_method,
         "POST",
         choices=rules.HTTP_METHODS,
+        mode="webhook",
+        position=2,
     ),
     FieldSpec(
         "SmsUrl",
@@ -180,6 +210,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         rules.url,
         "none: Twilio answers incoming messages with its default auto-reply",
         placeholder="https://example.com/sms",
+        mode="webhook",
+        position=1,
     ),
     FieldSpec(
         "StatusCallback",
@@ -190,6 +222,7 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         rules.url,
         "none",
         placeholder="https://example.com/status",
+        position=2,
     ),
     FieldSpec(
         "StatusCallbackMethod",
@@ -200,6 +233,7 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         rules.http_method,
         "POST",
         choices=rules.HTTP_METHODS,
+        position=3,
     ),
     FieldSpec(
         "VoiceApplicationSid",
@@ -211,6 +245,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         "none: the voice URL is used",
         placeholder=_sid_placeholder("AP"),
         sid_prefix="AP",
+        mode="application",
+        position=5,
     ),
     FieldSpec(
         "VoiceCallerIdLookup",
@@ -220,6 +256,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         "bool",
         rules.boolean,
         "false",
+        mode="common",
+        position=7,
     ),
     FieldSpec(
         "VoiceFallbackMethod",
@@ -230,6 +268,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         rules.http_method,
         "POST",
         choices=rules.HTTP_METHODS,
+        mode="webhook",
+        position=4,
     ),
     FieldSpec(
         "VoiceFallbackUrl",
@@ -240,6 +280,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         rules.url,
         "none",
         placeholder="https://example.com/voice-fallback",
+        mode="webhook",
+        position=3,
     ),
     FieldSpec(
         "VoiceMethod",
@@ -250,6 +292,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         rules.http_method,
         "POST",
         choices=rules.HTTP_METHODS,
+        mode="webhook",
+        position=2,
     ),
     FieldSpec(
         "VoiceUrl",
@@ -260,6 +304,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         rules.url,
         "none: incoming calls are not answered",
         placeholder="https://example.com/voice",
+        mode="webhook",
+        position=1,
     ),
     FieldSpec(
         "IdentitySid",
@@ -271,6 +317,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         "none",
         placeholder=_sid_placeholder("RI"),
         sid_prefix="RI",
+        position=2,
+        number_specific=True,
     ),
     FieldSpec(
         "AddressSid",
@@ -282,6 +330,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         "none",
         placeholder=_sid_placeholder("AD"),
         sid_prefix="AD",
+        position=1,
+        number_specific=True,
     ),
     FieldSpec(
         "EmergencyStatus",
@@ -292,6 +342,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         _choice(rules.EMERGENCY_STATUSES),
         "Inactive",
         choices=rules.EMERGENCY_STATUSES,
+        position=4,
+        number_specific=True,
     ),
     FieldSpec(
         "EmergencyAddressSid",
@@ -303,6 +355,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         "none",
         placeholder=_sid_placeholder("AD"),
         sid_prefix="AD",
+        position=5,
+        number_specific=True,
     ),
     FieldSpec(
         "TrunkSid",
@@ -314,6 +368,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         "none",
         placeholder=_sid_placeholder("TK"),
         sid_prefix="TK",
+        mode="trunk",
+        position=6,
     ),
     FieldSpec(
         "VoiceReceiveMode",
@@ -324,6 +380,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         _choice(rules.VOICE_RECEIVE_MODES),
         "voice",
         choices=rules.VOICE_RECEIVE_MODES,
+        mode="common",
+        position=8,
     ),
     FieldSpec(
         "BundleSid",
@@ -335,6 +393,8 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
         "none",
         placeholder=_sid_placeholder("BU"),
         sid_prefix="BU",
+        position=3,
+        number_specific=True,
     ),
 )
 
@@ -350,5 +410,11 @@ def field(name_or_wire: str) -> FieldSpec:
     return spec
 
 
-def fields_in(group: Group) -> tuple[FieldSpec, ...]:
-    return tuple(f for f in PURCHASE_FIELDS if f.group == group)
+def fields_on_step(step: StepId, mode: HandlingMode | None = None) -> tuple[str, ...]:
+    """The names of the purchase fields on a step (of one way of handling, if
+    `mode` is given), in the order the step shows them."""
+    return tuple(
+        spec.name
+        for spec in sorted(PURCHASE_FIELDS, key=lambda spec: spec.position)
+        if spec.group == step and (mode is None or spec.mode == mode)
+    )

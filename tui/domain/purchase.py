@@ -44,7 +44,9 @@ def purchase_issues(values: Mapping[str, Any]) -> list[Issue]:
     it while the person types.
     """
     issues: list[Issue] = []
-    has = lambda name: _is_set(values, name)  # noqa: E731
+
+    def has(name: str) -> bool:
+        return _is_set(values, name)
 
     if has("trunk_sid") and has("voice_application_sid"):
         issues.append(

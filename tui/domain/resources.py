@@ -177,7 +177,8 @@ class AvailableCountry(TwilioModel):
 
     @property
     def sells_mobile(self) -> bool:
-        # twilio-api.md §4: a country sells mobile numbers iff it lists "mobile".
+        # A country sells mobile numbers iff it lists "mobile"
+        # (docs/twilio-api.md#countries-that-sell-mobile-numbers).
         return "mobile" in self.subresource_uris
 
 
@@ -243,12 +244,6 @@ class Account(TwilioModel):
     owner_account_sid: str | None = None
     date_created: Rfc2822 = None
     date_updated: Rfc2822 = None
-
-
-class Balance(TwilioModel):
-    account_sid: str | None = None
-    balance: Money = None
-    currency: str | None = None
 
 
 class NumberTypePrice(TwilioModel):

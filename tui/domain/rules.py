@@ -86,7 +86,7 @@ def _country_name(parsed: phonenumbers.PhoneNumber, region: str | None) -> str:
     # several countries names the one country where the number is valid.
     import phonenumbers
 
-    candidates = phonenumbers.region_codes_for_country_code(parsed.country_code)
+    candidates = phonenumbers.region_codes_for_country_code(parsed.country_code or 0)
     if len(candidates) > 1:
         candidates = tuple(c for c in candidates if phonenumbers.is_valid_number_for_region(parsed, c))
     name = COUNTRY_NAMES.get(candidates[0], "") if len(candidates) == 1 else ""
@@ -134,7 +134,8 @@ def phone_number_facts(e164: str) -> PhoneNumberFacts:
     )
 
 
-# Twilio's documented magic numbers for test credentials (twilio-api.md §14).
+# Twilio's documented magic numbers for test credentials
+# (docs/twilio-api.md#test-credentials-and-magic-numbers).
 # They are in a non-geographic US range, not mobile, and that is expected.
 TWILIO_TEST_NUMBERS = ("+15005550006", "+15005550000", "+15005550001")
 
@@ -308,7 +309,7 @@ def _only_meta_between(body: str, i: int) -> bool:
 
 
 def contains_pattern(raw: str) -> str:
-    """Twilio's `Contains` pattern (twilio-api.md §5).
+    """Twilio's `Contains` pattern (docs/twilio-api.md#searching-mobile-numbers).
 
     2-16 characters of digits, letters, `*` (any one character) and `%` (any
     sequence); an optional leading `+` anchors at the start and a trailing `$` at

@@ -12,10 +12,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from tui.domain import rules
-from tui.domain.fields import FieldSpec
+from tui.domain.fields import FieldSpec, Kind
 from tui.domain.purchase import FieldProblem, Issue, field_problems
 
-# Filters that Twilio only applies in the US and Canada (twilio-api.md §5).
+# Filters that Twilio only applies in the US and Canada (docs/twilio-api.md#searching-mobile-numbers).
 NANP_ONLY = (
     "area_code",
     "near_number",
@@ -29,18 +29,9 @@ NANP_ONLY = (
 
 
 def _spec(
-    wire: str, label: str, help: str, kind: str, parse: Any, default: str, placeholder: str = ""
+    wire: str, label: str, help: str, kind: Kind, parse: Any, default: str, placeholder: str = ""
 ) -> FieldSpec:
-    return FieldSpec(
-        wire,
-        label,
-        help,
-        "search",
-        kind,
-        parse,
-        default,  # type: ignore[arg-type]
-        placeholder=placeholder,
-    )
+    return FieldSpec(wire, label, help, "search", kind, parse, default, placeholder=placeholder)
 
 
 SEARCH_FIELDS: tuple[FieldSpec, ...] = (

@@ -90,9 +90,10 @@ def failure_outcome(
 ) -> str:
     """What Twilio does when this URL fails (cannot be reached, errs, or answers
     something it cannot use)."""
-    logged = f"Twilio logs error {twilio_error} ({ERROR_NAMES.get(twilio_error, 'see the debugger')})"
     if twilio_error is None:
         logged = "Twilio logs an error"
+    else:
+        logged = f"Twilio logs error {twilio_error} ({ERROR_NAMES.get(twilio_error, 'see the debugger')})"
     if kind is WebhookKind.STATUS:
         return f"{logged} in your Console's debugger; the call itself is not affected."
     if kind is WebhookKind.VOICE:

@@ -2,7 +2,7 @@
 
 Part of the product: what a newcomer runs first, what people rehearse purchases on,
 and what end-to-end tests talk to over real HTTP. It judges requests by its own rules,
-transcribed from Twilio's OpenAPI and documented behaviour (shared/docs/twilio-api.md),
+transcribed from Twilio's OpenAPI and documented behaviour (docs/sandbox.md),
 and never imports the wizard's client code, so neither can hide the other's mistakes.
 
     sandbox = Sandbox()                                   # in memory, seeded

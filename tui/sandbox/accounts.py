@@ -32,7 +32,8 @@ class SandboxAccount:
     type: AccountType
     balance: str  # what Balance.json reports; purchases are not charged
     # Twilio's test credentials have an Account SID of their own that owns nothing and
-    # may only call the purchase/message/call endpoints (twilio-api.md §14).
+    # may only call the purchase/message/call endpoints
+    # (docs/twilio-api.md#test-credentials-and-magic-numbers).
     is_test_account: bool = False
 
 

@@ -110,8 +110,8 @@ def render_country(account_sid: str, row: seed.CountryRow) -> dict[str, Any]:
 
 def list_countries(ctx: Context, request: Request) -> Reply:
     values = params.parse(request.query, params.LIST_AVAILABLE_COUNTRIES)
-    rows = list(seed.COUNTRIES)[: values.get("PageSize", 50)]
-    # Only `countries` and `uri`, no paging keys (twilio-api.md §4).
+    rows = list(seed.COUNTRIES)[: params.int_value(values, "PageSize", 50)]
+    # Only `countries` and `uri`, no paging keys (docs/twilio-api.md#countries-that-sell-mobile-numbers).
     return Reply(
         200,
         {
@@ -173,7 +173,7 @@ def search_mobile(ctx: Context, request: Request) -> Reply:
     values = params.parse(request.query, params.SEARCH_MOBILE)
     if "InRateCenter" in values and "InLata" not in values:
         raise errors.invalid_parameter("InRateCenter", "InRateCenter requires InLata.")
-    if "Distance" in values and not 0 <= values["Distance"] <= 500:
+    if "Distance" in values and not 0 <= params.int_value(values, "Distance", 0) <= 500:
         raise errors.invalid_parameter("Distance", "Distance can be up to 500 miles.")
     if "NearLatLong" in values and not re.fullmatch(
         r"-?\d+(\.\d+)?,-?\d+(\.\d+)?", str(values["NearLatLong"])
@@ -206,7 +206,7 @@ def search_mobile(ctx: Context, request: Request) -> Reply:
         return contains is None or matches(contains, item["phone_number"])
 
     found = [item for item in ctx.state["inventory"] if wanted(item)]
-    found = found[: values.get("PageSize", 50)]
+    found = found[: params.int_value(values, "PageSize", 50)]
     uppercase = ctx.options.uppercase_search_capabilities
     # Only `available_phone_numbers` and `uri`: both spec examples have no paging keys.
     return Reply(

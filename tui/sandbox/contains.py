@@ -1,4 +1,4 @@
-"""The `Contains` pattern of AvailablePhoneNumbers searches (twilio-api.md §5).
+"""The `Contains` pattern of AvailablePhoneNumbers searches (docs/twilio-api.md#searching-mobile-numbers).
 
 Rules from the spec's parameter description: 2 to 16 characters; digits and latin
 letters; meta-characters `*` (one character), `%` (any sequence), a leading `+`

@@ -148,7 +148,8 @@ ROUTES: tuple[Route, ...] = (
            DELETE=("DeletePhoneNumber", trunking_v1.remove_trunk_number)),
 )  # fmt: skip
 
-# What test credentials may call (twilio-api.md §14: purchases; everything else 20008).
+# What test credentials may call: purchases; everything else 20008
+# (docs/twilio-api.md#test-credentials-and-magic-numbers).
 TEST_CREDENTIAL_OPERATIONS = frozenset({"CreateIncomingPhoneNumber", "CreateIncomingPhoneNumberMobile"})
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 

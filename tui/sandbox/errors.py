@@ -1,7 +1,7 @@
 """Twilio error codes the sandbox answers with, and the error body they travel in.
 
 Codes and meanings come from Twilio's error catalogue as summarised in
-shared/docs/twilio-api.md §13. The catalogue gives no HTTP status per code; where the
+docs/twilio-api.md#errors. The catalogue gives no HTTP status per code; where the
 docs record none, the sandbox answers 400 like the purchase validation errors Twilio
 is observed to send.
 """

@@ -147,9 +147,11 @@ def make_fault(
             raise FaultSpecError(f"{name} must be a string, got {text!r}")
 
     if status is None:
-        for name, value in (("code", code), ("message", message), ("retry_after", retry_after),
-                            ("body", body)):  # fmt: skip
-            if value is not None:
+        unsettable: tuple[tuple[str, object], ...] = (
+            ("code", code), ("message", message), ("retry_after", retry_after), ("body", body),
+        )  # fmt: skip
+        for name, given in unsettable:
+            if given is not None:
                 raise FaultSpecError(f"{name} needs a status")
         if commit:
             raise FaultSpecError("commit=true needs a status: the error answered after the commit")

@@ -1,4 +1,4 @@
-"""The two paging shapes (twilio-api.md §12): v2010's `*_uri` keys and v2/pricing's `meta`.
+"""The two paging shapes (docs/twilio-api.md#paging): v2010's `*_uri` keys and v2/pricing's `meta`.
 
 Pages are addressed by `Page` and `PageSize`; the `PageToken` the sandbox puts in next
 links is accepted and ignored, which is enough for clients that follow the links.

@@ -364,3 +364,15 @@ def _integer(param: Param, value: str) -> int:
 def _is_absolute_http_url(value: str) -> bool:
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def text_value(values: dict[str, Value], name: str) -> str | None:
+    """A parsed string parameter (None when absent)."""
+    value = values.get(name)
+    return None if value is None else str(value)
+
+
+def int_value(values: dict[str, Value], name: str, default: int) -> int:
+    """A parsed integer parameter, or `default` when absent."""
+    value = values.get(name, default)
+    return value if isinstance(value, int) and not isinstance(value, bool) else default

@@ -1,7 +1,7 @@
 """pricing.twilio.com/v1/PhoneNumbers/Countries: monthly number prices per country.
 
 Prices go out as strings ("1.15") although the spec declares numbers, as the spec's own
-example and the live API do (twilio-api.md §11).
+example and the live API do (docs/twilio-api.md#prices).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ Checks run in this order; the first that fails answers:
     credentials they are ordinary numbers, which Twilio does not sell (21422).
  3. a number `phonenumbers` deems invalid -> 21421.
  4. already owned by this account -> 201 with the resource updated by the request
-    (a re-POST acts as an update; twilio-api.md §6 "Repeats and retries").
+    (a re-POST acts as an update; docs/twilio-api.md#repeats-timeouts-and-retries).
  5. not on sale (owned by another account, released, or never Twilio's) -> 21422.
  6. address: required but no AddressSid -> 21631; AddressSid not this account's ->
     21631; `local` but the address is in another country -> 21631 with the wording
@@ -78,7 +78,7 @@ SETTING_FIELDS = {
     "BundleSid": "bundle_sid",
     # Applied last and in this order: a trunk and a voice application clear each
     # other, and when a request sets both the trunk wins (it overrides all voice
-    # routing, twilio-api.md §6).
+    # routing, docs/twilio-api.md#buying-a-mobile-number).
     "VoiceApplicationSid": "voice_application_sid",
     "TrunkSid": "trunk_sid",
 }
@@ -88,11 +88,16 @@ def create_number(ctx: Context, request: Request, *, mobile_endpoint: bool) -> R
     accepted = params.CREATE_MOBILE_NUMBER if mobile_endpoint else params.CREATE_NUMBER
     values = params.parse(request.form, accepted)
     _check_api_version(values)
-    phone_number = values.pop("PhoneNumber", None)
-    area_code = values.pop("AreaCode", None)
+    given_number = params.text_value(values, "PhoneNumber")
+    area_code = params.text_value(values, "AreaCode")
+    values.pop("PhoneNumber", None)
+    values.pop("AreaCode", None)
     test_credentials = request.account.is_test_account
-    if phone_number is None:
-        phone_number = _number_for_area_code(area_code, test_credentials=test_credentials)
+    phone_number = (
+        given_number
+        if given_number is not None
+        else _number_for_area_code(area_code, test_credentials=test_credentials)
+    )
     number_type = "mobile" if mobile_endpoint else "local"
 
     if test_credentials and phone_number == MAGIC_UNAVAILABLE:
@@ -242,7 +247,8 @@ def find_owned_number(ctx: Context, account_sid: str, phone_number: str) -> dict
 def _commit(
     ctx: Context, request: Request, record: dict[str, Any], *, for_sale: dict[str, Any] | None
 ) -> None:
-    # Test credentials validate like live ones but change nothing (twilio-api.md §14).
+    # Test credentials validate like live ones but change nothing
+    # (docs/twilio-api.md#test-credentials-and-magic-numbers).
     if request.account.is_test_account:
         return
     ctx.state["incoming_phone_numbers"].append(record)

@@ -155,8 +155,8 @@ MOBILE_INVENTORY: dict[str, tuple[MobileNumberRow, ...]] = {
         MobileNumberRow("+5531999677595", "Belo Horizonte", True,  False, False, False, "none"),
         MobileNumberRow("+5531983239608", "Belo Horizonte", True,  True,  False, False, "local"),
     ),
-    # Belgium lists `mobile` but has nothing in stock today (twilio-api.md §4: "a country
-    # can return nothing").
+    # Belgium lists `mobile` but has nothing in stock today: a country can return
+    # nothing (docs/twilio-api.md#countries-that-sell-mobile-numbers).
     "BE": (),
 }
 # fmt: on
@@ -488,7 +488,7 @@ class PriceRow(NamedTuple):
 
 PRICE_UNIT = "USD"
 
-# base_price is the list price, current_price what this account pays (twilio-api.md §11).
+# base_price is the list price, current_price what this account pays (docs/twilio-api.md#prices).
 PHONE_NUMBER_PRICES: dict[str, tuple[PriceRow, ...]] = {
     "AU": (
         PriceRow("local", "6.50", "6.50"),

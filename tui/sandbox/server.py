@@ -31,7 +31,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
 import h11
 import uvicorn
@@ -80,7 +80,7 @@ class SandboxProtocol(H11Protocol):
         self._head_bytes = 0
         self._head_has_newline = False
 
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+    def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         raw = transport.get_extra_info("socket")
         if raw is not None and raw.family in (socket.AF_INET, socket.AF_INET6):
@@ -105,9 +105,8 @@ class SandboxProtocol(H11Protocol):
             # A request head arrived: its body is the app's to time out.
             self._cancel_head_timer()
             # Set before the request's task first runs (it was only scheduled).
-            cycle.scope["extensions"] = {  # type: ignore[typeddict-unknown-key]
-                DROP_EXTENSION: functools.partial(self._drop, cycle)
-            }
+            scope = cast(dict[str, Any], cycle.scope)
+            scope["extensions"] = {DROP_EXTENSION: functools.partial(self._drop, cycle)}
 
     def on_response_complete(self) -> None:
         if not self.transport.is_closing():
@@ -115,7 +114,7 @@ class SandboxProtocol(H11Protocol):
         super().on_response_complete()
 
     def send_400_response(self, msg: str) -> None:
-        error = self.conn.last_error
+        error = cast(_RememberingConnection, self.conn).last_error
         status = error.error_status_hint if error is not None else 400
         if status == 431 and not self._head_has_newline:
             status, message = 414, f"The request line is over {MAX_HEAD_BYTES} bytes."
@@ -226,7 +225,7 @@ class SandboxServer:
         protocol = type("BoundSandboxProtocol", (SandboxProtocol,), {"head_timeout": head_timeout})
         config = uvicorn.Config(
             self.app,
-            http=protocol,  # type: ignore[arg-type]
+            http=protocol,
             loop="asyncio",
             ws="none",
             lifespan="off",
@@ -238,8 +237,9 @@ class SandboxServer:
             # uvicorn warns on every malformed request; those are answered, not errors.
             log_level="error",
             backlog=backlog,
-            timeout_keep_alive=keep_alive_timeout,  # type: ignore[arg-type]
-            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,  # type: ignore[arg-type]
+            # uvicorn types these as whole seconds but uses them as asyncio delays.
+            timeout_keep_alive=cast(int, keep_alive_timeout),
+            timeout_graceful_shutdown=cast(int, GRACEFUL_SHUTDOWN_SECONDS),
             h11_max_incomplete_event_size=MAX_HEAD_BYTES,
         )
         self._uvicorn = _UvicornServer(config, self.app)

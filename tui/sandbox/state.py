@@ -250,7 +250,8 @@ def new_number_record(
     beta: bool,
     now: datetime,
 ) -> dict[str, Any]:
-    """An owned number with the defaults Twilio applies at purchase (twilio-api.md §6).
+    """An owned number with the defaults Twilio applies at purchase
+    (docs/twilio-api.md#buying-a-mobile-number).
 
     Unset URLs follow the spec's example ("" for the SMS URLs and the status callback,
     null for the voice URLs); unset SIDs are null because the spec's SID patterns

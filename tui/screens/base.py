@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Static
+from textual.widgets import Button, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.domain.errors import WizardError
 from tui.domain.fields import field as field_spec
 from tui.widgets.chrome import ErrorPanel, SandboxBanner, StepIndicator
+from tui.widgets.footer import SteadyFooter
 from tui.widgets.form_field import FormField
 from tui.wizard.context import PurchaseContext
 from tui.wizard.draft import WizardDraft
@@ -28,7 +30,21 @@ from tui.wizard.flow import STEPS, STEPS_BY_ID, next_step, previous_step, step_i
 if TYPE_CHECKING:
     from tui.app import WizardApp
     from tui.services.account_session import AccountSession
+    from tui.services.session import Connection
     from tui.services.twilio import TwilioClient
+
+
+# Tab and Shift+Tab move the focus the moment they are read. Textual sends each key
+# to the widget focused when the key arrives, and its own Tab binding acts only
+# once Tab has gone to that widget and bubbled back: text typed or pasted right
+# after a Tab (one burst from the terminal) went to the previous widget and was
+# lost. A priority binding runs on arrival, before the next key is routed.
+FOCUS_BINDINGS: tuple[Binding, ...] = (
+    Binding("tab", "app.focus_next", "Next field", show=False, priority=True, id="focus-next"),
+    Binding(
+        "shift+tab", "app.focus_previous", "Previous field", show=False, priority=True, id="focus-previous"
+    ),
+)
 
 
 class StepScreen(Screen[None]):
@@ -55,6 +71,7 @@ class StepScreen(Screen[None]):
             priority=True,
             tooltip="Go to the previous step (nothing is lost)",
         ),
+        *FOCUS_BINDINGS,
     ]
 
     @property
@@ -66,11 +83,20 @@ class StepScreen(Screen[None]):
         return self.wizard.draft
 
     @property
+    def connection(self) -> Connection:
+        """The connection in use. Every step after Account has one: `WizardApp.goto`
+        sends the person back to the Account step until there is."""
+        connection = self.wizard.connection
+        if connection is None:
+            raise RuntimeError(f"the {self.STEP_ID} step was shown without a connection")
+        return connection
+
+    @property
     def client(self) -> TwilioClient:
-        """The API client: every step but the Account step is reached only with one."""
+        """The client of the connection in use (see `connection`)."""
         client = self.wizard.client
         if client is None:
-            raise RuntimeError(f"the {self.STEP_ID} step has no connection (only the Account step may)")
+            raise RuntimeError(f"the {self.STEP_ID} step was shown without a connection")
         return client
 
     @property
@@ -78,7 +104,7 @@ class StepScreen(Screen[None]):
         """What is known about the account in use (see AccountSession)."""
         session = self.wizard.session
         if session is None:
-            raise RuntimeError(f"the {self.STEP_ID} step has no connection (only the Account step may)")
+            raise RuntimeError(f"the {self.STEP_ID} step was shown without a connection")
         return session
 
     @property
@@ -107,7 +133,7 @@ class StepScreen(Screen[None]):
             yield Button("◀ Back", id="back", compact=True, disabled=self.STEP_ID == "account")
             yield Static(id="nav-status", markup=False)
             yield Button(self.next_label(), id="next", variant="primary", compact=True)
-        yield Footer()
+        yield SteadyFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -124,7 +150,7 @@ class StepScreen(Screen[None]):
     # Textual calls a message handler of *every* class in the MRO (unless one
     # calls prevent_default), so step screens do not override the on_* handlers
     # below: they fill in the hooks these call (step_mounted, step_shown,
-    # store_field, button_pressed).
+    # store_field).
 
     def on_mount(self) -> None:
         index = step_index(self.STEP_ID) + 1
@@ -142,6 +168,16 @@ class StepScreen(Screen[None]):
         if pending is not None:
             self.show_step_error(pending)
         self.step_shown()
+        # Every arrival starts at the step's first field, never on the Back or Next
+        # button the focus was left on (Enter there would leave the step again).
+        self.call_after_refresh(self.focus_first_field)
+
+    def focus_first_field(self) -> None:
+        if self.app.screen is not self or not self.AUTO_FOCUS:
+            return
+        target = next((widget for widget in self.query(self.AUTO_FOCUS) if widget.focusable), None)
+        if target is not None:
+            target.focus()
 
     def step_shown(self) -> None:
         """Hook: the step became the current screen (again)."""
@@ -217,9 +253,9 @@ class StepScreen(Screen[None]):
             if issue.level == "error" and issue.fields[0] in fields and issue.fields[0] not in errors:
                 problems.append((fields[issue.fields[0]], issue.message))
         problems.extend(self.extra_problems())
-        for form_field, message in problems:
-            if form_field is not None:
-                form_field.show_error(message)
+        for shown_at, message in problems:
+            if shown_at is not None:
+                shown_at.show_error(message)
         return problems
 
     def extra_problems(self) -> list[tuple[FormField | None, str]]:
@@ -256,14 +292,23 @@ class StepScreen(Screen[None]):
             return None  # shown dimmed on the first step
         return True
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    # Buttons: one handler per button, `@on(Button.Pressed, "#its-id")`, in the
+    # class that composes it (Textual runs the handlers of every class in the MRO).
+
+    @on(Button.Pressed, "#next")
+    def next_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.id == "next":
-            self.action_next()
-        elif event.button.id == "back":
-            self.action_back()
-        else:
-            self.button_pressed(event.button)
+        self.action_next()
+
+    @on(Button.Pressed, "#back")
+    def back_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_back()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        # Transitional: the Review step still overrides `button_pressed`; remove
+        # this and the hook once it uses @on(Button.Pressed, "#stop-waiting").
+        self.button_pressed(event.button)
 
     def button_pressed(self, button: Button) -> None:
-        """Hook: a button of the step's own was pressed."""
+        """Deprecated hook (see on_button_pressed): use @on(Button.Pressed, "#id")."""

@@ -20,12 +20,14 @@ from tui.widgets.text import LiveText
 from tui.wizard.compliance import blocking_warnings, compliance_issues
 from tui.wizard.draft import COMPLIANCE_FIELDS
 
+# The fields that also get a picker of the account's resources: field name ->
+# (picker id, prompt). The step's fields and their order come from the catalogue.
 PICKERS = {
-    # picker id: the field it fills
-    "pick-address": "address_sid",
-    "pick-bundle": "bundle_sid",
-    "pick-emergency-address": "emergency_address_sid",
+    "address_sid": ("pick-address", "Choose one of your addresses"),
+    "bundle_sid": ("pick-bundle", "Choose one of your approved bundles"),
+    "emergency_address_sid": ("pick-emergency-address", "Choose an emergency-enabled address"),
 }
+FIELD_OF_PICKER = {picker_id: name for name, (picker_id, _) in PICKERS.items()}
 
 
 def address_label(address: Address) -> str:
@@ -61,24 +63,18 @@ class ComplianceStep(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         yield LiveText("Looking up what this number needs…", id="requirements", markup=False)
-        # Each picker sits under its field's label, above the SID input it fills.
-        with Vertical(classes="picker-group", id="group-address_sid"):
-            yield Label(field_spec("address_sid").label, classes="field-label")
-            yield Select([], prompt="Choose one of your addresses", id="pick-address", compact=True)
-            yield self.form_field("address_sid", label="or SID", classes="-inline")
-        yield self.form_field("identity_sid")
-        with Vertical(classes="picker-group", id="group-bundle_sid"):
-            yield Label(field_spec("bundle_sid").label, classes="field-label")
-            yield Select([], prompt="Choose one of your approved bundles", id="pick-bundle", compact=True)
-            yield LiveText("", id="bundle-note", classes="dim", markup=False)
-            yield self.form_field("bundle_sid", label="or SID", classes="-inline")
-        yield self.form_field("emergency_status")
-        with Vertical(classes="picker-group", id="group-emergency_address_sid"):
-            yield Label(field_spec("emergency_address_sid").label, classes="field-label")
-            yield Select(
-                [], prompt="Choose an emergency-enabled address", id="pick-emergency-address", compact=True
-            )
-            yield self.form_field("emergency_address_sid", label="or SID", classes="-inline")
+        for name in COMPLIANCE_FIELDS:
+            if name not in PICKERS:
+                yield self.form_field(name)
+                continue
+            # The picker sits under the field's label, above the SID input it fills.
+            picker_id, prompt = PICKERS[name]
+            with Vertical(classes="picker-group", id=f"group-{name}"):
+                yield Label(field_spec(name).label, classes="field-label")
+                yield Select([], prompt=prompt, id=picker_id, compact=True)
+                if name == "bundle_sid":
+                    yield LiveText("", id="bundle-note", classes="dim", markup=False)
+                yield self.form_field(name, label="or SID", classes="-inline")
         yield LiveText("", id="step-warnings", classes="warnings", markup=False)
 
     def step_shown(self) -> None:
@@ -139,7 +135,7 @@ class ComplianceStep(StepScreen):
         event.stop()
         if event.value is Select.NULL:
             return
-        name = PICKERS[str(event.select.id)]
+        name = FIELD_OF_PICKER[str(event.select.id)]
         self.draft.set(name, event.value)
         self.query_one(f"#field-{name}", FormField).set_value(event.value)
         self.show_step_error(None)  # an error about the earlier choice no longer applies

@@ -7,8 +7,9 @@ beats URLs, a trunk beats both) never surprises anyone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -31,8 +32,8 @@ from tui.wizard.draft import (
 
 class HandlingStep(StepScreen):
     MODES: ClassVar[type[Enum]]
-    MODE_FIELDS: ClassVar[dict]  # type: ignore[type-arg]
-    MODE_LABELS: ClassVar[dict]  # type: ignore[type-arg]
+    MODE_FIELDS: ClassVar[Mapping[Any, tuple[str, ...]]]
+    MODE_LABELS: ClassVar[Mapping[Any, str]]
     NONE_NOTE: ClassVar[str]
     COMMON_FIELDS: ClassVar[tuple[str, ...]] = ()
 

@@ -261,12 +261,16 @@ class NumberStep(StepScreen):
             return True
         return False
 
-    def button_pressed(self, button: Button) -> None:
-        if button.id == "search":
-            self.run_search()
-        elif button.id == "cancel-search":
-            self.workers.cancel_group(self, "search")
-            self._searching(False, "Search cancelled.")
+    @on(Button.Pressed, "#search")
+    def search_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.run_search()
+
+    @on(Button.Pressed, "#cancel-search")
+    def cancel_search_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.workers.cancel_group(self, "search")
+        self._searching(False, "Search cancelled.")
 
     def _searching(self, busy: bool, status: str) -> None:
         self.query_one("#results", DataTable).loading = busy
@@ -320,13 +324,20 @@ class NumberStep(StepScreen):
             )
         if numbers:
             status = f"{len(numbers)} numbers · Enter picks one"
-            table.focus()
+            # Focus the results, and bring them into view once the layout counts the
+            # new rows: focus() alone scrolls at once, to the table as it was before.
+            table.focus(scroll_visible=False)
+            self.call_after_refresh(self._bring_into_view, table)
         else:
             status = (
                 f"No mobile numbers in {country} match. Loosen a filter: clear "
                 "Contains, untick a capability or the address filter."
             )
         self._searching(False, status)
+
+    def _bring_into_view(self, table: DataTable[Any]) -> None:
+        if self.focused is table and not self.can_view_entire(table):
+            self.scroll_to_center(table, origin_visible=True)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -50,6 +50,9 @@ COMMANDS = (("number-wizard", "number-wizard"), ("curl", "curl"), ("twilio-cli",
 
 class ReviewStep(StepScreen):
     STEP_ID = "review"
+    # The page itself, from its top (the price and what is sent come first); its
+    # first control is a Copy button far down, which would scroll past them.
+    AUTO_FOCUS = "#step-body"
     INTRO = "Nothing has been sent yet. Check everything below, then buy."
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -148,7 +151,7 @@ class ReviewStep(StepScreen):
         account = self._account()
         price = self._price()
         price_text = price.describe() if price else "looking up the price…"
-        sandbox = "  [SANDBOX: nothing is charged]" if self.wizard.connection.sandbox else ""
+        sandbox = "  [SANDBOX: nothing is charged]" if self.connection.sandbox else ""
         self.query_one("#review-headline", Static).update(
             f"Buying   {request.phone_number} · {facts.describe()}\n"
             f"Price    {price_text}{sandbox}\n"
@@ -196,8 +199,8 @@ class ReviewStep(StepScreen):
             f"The request\n{prepared.method} {prepared.url}\n"
             f"Content-Type: application/x-www-form-urlencoded\n\n{form_body(prepared.form)}"
         )
-        api_key = self.wizard.connection.credentials.auth_kind == "api_key"
-        sandbox = self.wizard.connection.sandbox
+        api_key = self.connection.credentials.auth_kind == "api_key"
+        sandbox = self.connection.sandbox
         # curl and twilio-cli reach the real Twilio, never this in-process sandbox.
         real = " (against the real Twilio API, with your own credentials)" if sandbox else ""
         self._commands = {
@@ -218,7 +221,7 @@ class ReviewStep(StepScreen):
                 self._headline(request)
 
     def _account(self) -> str:
-        creds = self.wizard.connection.credentials
+        creds = self.connection.credentials
         check = self.session.account_check
         return creds.account_sid + (f" ({check.friendly_name})" if check and check.friendly_name else "")
 
@@ -281,7 +284,7 @@ class ReviewStep(StepScreen):
             request.phone_number,
             price.describe() if price else "price unknown",
             self._account(),
-            sandbox=self.wizard.connection.sandbox,
+            sandbox=self.connection.sandbox,
             warnings=self.warnings(request),
         )
 

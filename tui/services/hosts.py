@@ -1,4 +1,4 @@
-"""Which host each Twilio service is reached at (twilio-api.md §3).
+"""Which host each Twilio service is reached at (docs/twilio-api.md#regions-and-edges).
 
 Twilio's rule (twilio-python `get_hostname`, twilio-node `getHostname`):
 `{product}.{edge}.{region}.twilio.com`; an edge alone implies region `us1`; with

@@ -231,7 +231,7 @@ class TwilioClient:
 
         An Auth Token reads the account (its name, Trial or Full, its status). An
         API key is checked by listing one owned number instead: a Standard key may
-        not call /Accounts at all (twilio-api.md §2), and what Twilio answers it
+        not call /Accounts at all (docs/twilio-api.md#accounts-and-api-keys), and what Twilio answers it
         there is not documented, so that answer cannot tell a good key from a bad one.
         """
         creds = self.credentials

@@ -239,7 +239,7 @@ class _ChallengeAuth(httpx.Auth):
         self._username = username
         self._password = password
 
-    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
+    def auth_flow(self, request: httpx.Request):
         digest = httpx.DigestAuth(self._username, self._password).auth_flow(request)
         response = yield next(digest)
         challenges = response.headers.get_list("www-authenticate") if response.status_code == 401 else []

@@ -9,7 +9,7 @@ valid again.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -63,6 +63,10 @@ class FieldInput(Input):
 class FormField(Vertical):
     """One field: `FormField(spec)`; its value is text, a choice or a boolean."""
 
+    # Whether text cursors blink. Off for screenshots and snapshots, which must come
+    # out the same whenever they are taken.
+    CURSOR_BLINK: ClassVar[bool] = True
+
     class ValueChanged(Message):
         def __init__(self, form_field: FormField, value: Any) -> None:
             super().__init__()
@@ -112,7 +116,7 @@ class FormField(Vertical):
                 )
             else:
                 secret = spec.kind == "secret"
-                yield FieldInput(
+                text_input = FieldInput(
                     # An example, never mistaken for a value (styled dim and slanted too).
                     placeholder=f"e.g. {spec.placeholder}" if spec.placeholder else "",
                     # Masked; the screen wraps the value in a Secret and clears it.
@@ -126,6 +130,8 @@ class FormField(Vertical):
                     id=f"control-{spec.name}",
                     compact=True,  # one line per input keeps a step readable at 80×24
                 )
+                text_input.cursor_blink = self.CURSOR_BLINK
+                yield text_input
         yield Static(self._help, classes="field-help", markup=False)
         yield Static("", classes="field-error", markup=False)
 
@@ -198,16 +204,21 @@ class FormField(Vertical):
         self.show_error(message)
         return message
 
-    def _apply_rule(self, value: Any) -> None:
-        """The catalogue's rule; raises RuleError. The rules read text, so a secret
-        is revealed for the rule only, inline: no local variable of ours holds it
-        in the clear. Should the rule itself fail, its frames (which do hold it)
-        and its error (which may quote it) stay out of the crash output."""
+    def parse(self, value: Any) -> Any:
+        """`value` (this field's, read earlier) through the catalogue's rule, even
+        when empty; raises RuleError."""
+        return self._apply_rule(value)
+
+    def _apply_rule(self, value: Any) -> Any:
+        """The catalogue's rule; returns its result or raises RuleError. The rules
+        read text, so a secret is revealed for the rule only, inline: no local
+        variable of ours holds it in the clear. Should the rule itself fail, its
+        frames (which do hold it) and its error (which may quote it) stay out of
+        the crash output."""
         if not isinstance(value, Secret):
-            self.spec.check(value)
-            return
+            return self.spec.check(value)
         try:
-            self.spec.check(value.reveal())
+            return self.spec.check(value.reveal())
         except RuleError:
             raise
         except Exception:

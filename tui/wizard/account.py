@@ -1,18 +1,33 @@
 """The Account step's fields: credentials typed in the wizard.
 
 Their rules are the domain's (SIDs, token length) and the profile store's (profile
-names); the same rules `number-wizard profiles add` applies. These values never go
-into the draft: the secret is wrapped in a `Secret` the moment it is read, and the
-input is cleared.
+names, region and edge); the same rules `number-wizard profiles add` applies. The
+form (tui/widgets/credentials_form.py) takes every rule from here. These values
+never go into the draft: the secret is wrapped in a `Secret` the moment it is
+read, and the input is cleared.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from tui.domain import credentials as rules
-from tui.domain.fields import FieldSpec
+from tui.domain.fields import FieldSpec, Kind
 from tui.services.hosts import location_name
+
+# Where credentials typed on the Account step come from, as the step shows it.
+TYPED_SOURCE = "typed on the Account step"
+
+
+def region_and_edge(region: str | None, edge: str | None) -> tuple[str | None, str | None]:
+    """Region and edge together, normalised; a RuleError when they do not go
+    together (a region needs an edge since Twilio retired region-only hosts)."""
+    # The profile store's rule, imported when used (keyring and httpx come with it).
+    from tui.services.credentials.profiles import check_region_and_edge
+
+    return check_region_and_edge(region, edge)
 
 
 def _profile_name(raw: str) -> str:
@@ -42,21 +57,13 @@ def _spec(
     wire: str,
     label: str,
     help: str,
-    kind: str,
-    parse,
-    placeholder: str = "",  # type: ignore[no-untyped-def]
+    kind: Kind,
+    parse: Callable[[str], Any],
+    placeholder: str = "",
     required: bool = False,
 ) -> FieldSpec:
     return FieldSpec(
-        wire,
-        label,
-        help,
-        "account",
-        kind,
-        parse,
-        "",
-        placeholder=placeholder,  # type: ignore[arg-type]
-        required=required,
+        wire, label, help, "account", kind, parse, "", placeholder=placeholder, required=required
     )
 
 

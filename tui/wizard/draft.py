@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from tui.domain.fields import FIELDS_BY_NAME
+from tui.domain.fields import FIELDS_BY_NAME, PURCHASE_FIELDS, HandlingMode, StepId, fields_on_step
 
 if TYPE_CHECKING:
     # The models (pydantic) are imported where a draft is checked or read back: an
@@ -36,31 +36,24 @@ class SmsMode(StrEnum):
     NONE = "none"
 
 
+def _mode_fields(step: StepId, mode: VoiceMode | SmsMode) -> tuple[str, ...]:
+    """The fields a way of handling sends, from the field catalogue ("not now": none)."""
+    if mode.value == "none":
+        return ()
+    return fields_on_step(step, cast(HandlingMode, mode.value))
+
+
 VOICE_MODE_FIELDS: dict[VoiceMode, tuple[str, ...]] = {
-    VoiceMode.WEBHOOK: ("voice_url", "voice_method", "voice_fallback_url", "voice_fallback_method"),
-    VoiceMode.APPLICATION: ("voice_application_sid",),
-    VoiceMode.TRUNK: ("trunk_sid",),
-    VoiceMode.NONE: (),
+    mode: _mode_fields("voice", mode) for mode in VoiceMode
 }
-VOICE_COMMON_FIELDS = ("voice_caller_id_lookup", "voice_receive_mode")
+VOICE_COMMON_FIELDS = fields_on_step("voice", "common")
 
-SMS_MODE_FIELDS: dict[SmsMode, tuple[str, ...]] = {
-    SmsMode.WEBHOOK: ("sms_url", "sms_method", "sms_fallback_url", "sms_fallback_method"),
-    SmsMode.APPLICATION: ("sms_application_sid",),
-    SmsMode.NONE: (),
-}
+SMS_MODE_FIELDS: dict[SmsMode, tuple[str, ...]] = {mode: _mode_fields("messaging", mode) for mode in SmsMode}
 
-# The field a mode cannot do without: choosing "webhook" means giving its URL.
-# (Two tables: VoiceMode.WEBHOOK == SmsMode.WEBHOOK as strings.)
-VOICE_KEY_FIELD = {
-    VoiceMode.WEBHOOK: "voice_url",
-    VoiceMode.APPLICATION: "voice_application_sid",
-    VoiceMode.TRUNK: "trunk_sid",
-}
-SMS_KEY_FIELD = {
-    SmsMode.WEBHOOK: "sms_url",
-    SmsMode.APPLICATION: "sms_application_sid",
-}
+# The field a way of handling cannot do without (choosing "webhook" means giving
+# its URL): the first one it shows.
+VOICE_KEY_FIELD = {mode: names[0] for mode, names in VOICE_MODE_FIELDS.items() if names}
+SMS_KEY_FIELD = {mode: names[0] for mode, names in SMS_MODE_FIELDS.items() if names}
 
 VOICE_MODE_LABELS = {
     VoiceMode.WEBHOOK: "Webhook: Twilio calls your URL",
@@ -78,8 +71,8 @@ NO_SMS_NOTE = (
     "Twilio answers incoming messages with its default sample auto-reply until you configure messaging."
 )
 
-DETAILS_FIELDS = ("friendly_name", "status_callback", "status_callback_method", "api_version")
-COMPLIANCE_FIELDS = ("address_sid", "identity_sid", "bundle_sid", "emergency_status", "emergency_address_sid")
+DETAILS_FIELDS = fields_on_step("details")
+COMPLIANCE_FIELDS = fields_on_step("compliance")
 
 
 @dataclass
@@ -110,22 +103,19 @@ class WizardDraft:
         return SMS_MODE_FIELDS[self.sms_mode]
 
     def handling_fields(self) -> tuple[str, ...]:
-        """Fields about how the number is used rather than which number it is:
-        every voice and messaging field (of every way), the status callback, the
-        API version. Kept by "Buy another"."""
-        voice = tuple(name for names in VOICE_MODE_FIELDS.values() for name in names)
-        sms = tuple(name for names in SMS_MODE_FIELDS.values() for name in names)
-        return (
-            *voice,
-            *VOICE_COMMON_FIELDS,
-            *sms,
-            "status_callback",
-            "status_callback_method",
-            "api_version",
-        )
+        """Fields about how the number is used rather than which number it is
+        (every voice and messaging field of every way, the status callback, the
+        API version): kept by "Buy another"."""
+        return tuple(spec.name for spec in PURCHASE_FIELDS if not spec.number_specific)
 
     def active_fields(self) -> tuple[str, ...]:
-        return ("phone_number", *self.voice_fields(), *self.sms_fields(), *DETAILS_FIELDS, *COMPLIANCE_FIELDS)
+        """The fields that are sent: those of the chosen ways of handling calls and
+        messages, and every field of the other steps."""
+        return tuple(
+            spec.name
+            for spec in PURCHASE_FIELDS
+            if spec.mode is None or spec.name in self.voice_fields() or spec.name in self.sms_fields()
+        )
 
     def request_values(self) -> dict[str, Any]:
         """The values that will be sent: only those of the chosen modes."""

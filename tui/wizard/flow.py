@@ -1,37 +1,36 @@
-"""The wizard's steps, their order, and where each field and error belongs."""
+"""The wizard's steps, their order, and where each field and error belongs.
+
+Which fields a step has comes from the field catalogue (`tui.domain.fields`), and
+which step an API error belongs to from the error table (`tui.domain.errors`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from tui.wizard.draft import (
-    COMPLIANCE_FIELDS,
-    DETAILS_FIELDS,
-    SMS_MODE_FIELDS,
-    VOICE_COMMON_FIELDS,
-    VOICE_MODE_FIELDS,
-)
+from tui.domain import errors
+from tui.domain.fields import StepId, fields_on_step
 
 
 @dataclass(frozen=True)
 class Step:
     id: str
     title: str
-    fields: tuple[str, ...] = ()
+    fields: tuple[str, ...] = field(default=())
 
 
-def _all(groups: dict) -> tuple[str, ...]:  # type: ignore[type-arg]
-    return tuple(name for names in groups.values() for name in names)
+def _step(step_id: StepId, title: str) -> Step:
+    return Step(step_id, title, fields_on_step(step_id))
 
 
 STEPS: tuple[Step, ...] = (
-    Step("account", "Account"),
-    Step("number", "Number", ("phone_number",)),
-    Step("voice", "Voice", _all(VOICE_MODE_FIELDS) + VOICE_COMMON_FIELDS),
-    Step("messaging", "Messaging", _all(SMS_MODE_FIELDS)),
-    Step("details", "Details", DETAILS_FIELDS),
-    Step("compliance", "Compliance", COMPLIANCE_FIELDS),
-    Step("review", "Review"),
+    _step("account", "Account"),
+    _step("number", "Number"),
+    _step("voice", "Voice"),
+    _step("messaging", "Messaging"),
+    _step("details", "Details"),
+    _step("compliance", "Compliance"),
+    _step("review", "Review"),
 )
 SUMMARY = Step("summary", "Summary")
 STEP_IDS = tuple(step.id for step in STEPS)
@@ -59,15 +58,7 @@ def step_of_field(name: str) -> str:
     return "review"
 
 
-# Which screen an API error concerns, so it is shown where it can be fixed.
-_ERROR_STEPS = {
-    **dict.fromkeys((20003, 20005, 20008, 20403), "account"),
-    **dict.fromkeys((21421, 21422, 21451, 21452, 80601, 10002, 21404, 22300), "number"),
-    21406: "messaging",
-    21409: "voice",
-    **dict.fromkeys((21613, 21615, 21628, 21629, 21631, 21649, 21650, 21651), "compliance"),
-}
-
-
 def step_of_error(code: int | None) -> str:
-    return _ERROR_STEPS.get(code or 0, "review")
+    """The step where an API error is shown: where it can be fixed (the error
+    table in tui.domain.errors decides)."""
+    return errors.step_of_error(code)

@@ -8,8 +8,9 @@ the variable, never silently skipped or mixed with stored values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
+from typing import TypeVar
 
 from tui.domain import credentials as rules
 from tui.domain.credentials import Credentials
@@ -25,6 +26,8 @@ EDGE = "TWILIO_EDGE"
 
 CREDENTIAL_VARIABLES = (ACCOUNT_SID, AUTH_TOKEN, API_KEY, API_SECRET)
 
+T = TypeVar("T")
+
 
 class EnvironmentCredentialsError(RuleError):
     """The TWILIO_* variables are set but incomplete or malformed."""
@@ -35,7 +38,7 @@ def _get(env: Mapping[str, str], name: str) -> str | None:
     return value if value and value.strip() else None
 
 
-def _check(name: str, rule, value: str):  # type: ignore[no-untyped-def]
+def _check(name: str, rule: Callable[[str], T], value: str) -> T:
     try:
         return rule(value)
     except RuleError as error:

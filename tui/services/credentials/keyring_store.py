@@ -1,4 +1,4 @@
-"""The system keyring, used defensively (credentials.md §4–5).
+"""The system keyring, used defensively (docs/credentials.md#how-keyring-fails).
 
 keyring 25.x can say "ready" and be unusable: a Secret Service that cannot unlock
 looks healthy until the first call, keyrings.alt silently writes plaintext, the
@@ -151,21 +151,12 @@ class CircuitBreaker:
         with self._lock:
             self._stuck.append((what, finished))
 
-    def stuck_calls(self) -> list[str]:
-        with self._lock:
-            return [what for what, finished in self._stuck if not finished.is_set()]
-
     def try_close(self) -> bool:
         with self._lock:
             if any(not finished.is_set() for _, finished in self._stuck):
                 return False
             self._stuck.clear()
             return True
-
-    def reset(self) -> None:
-        """Forget every stuck call (tests; a new process starts closed anyway)."""
-        with self._lock:
-            self._stuck.clear()
 
 
 # One per process: a thread stuck in a backend is stuck for every store object.
@@ -339,17 +330,18 @@ class KeyringStore:
         self,
         *,
         timeouts: KeyringTimeouts | None = None,
-        breaker: CircuitBreaker = PROCESS_CIRCUIT_BREAKER,
+        breaker: CircuitBreaker | None = None,
         platform: PlatformKind | None = None,
         env: Mapping[str, str] | None = None,
         backend: KeyringBackend | None = None,
     ) -> None:
         """`backend`: use this backend instead of the one keyring selects (for
-        tests and demonstrations; it is classified and probed all the same)."""
+        tests and demonstrations; it is classified and probed all the same).
+        `breaker`: the process's circuit breaker unless another is given."""
         self._env = os.environ if env is None else env
         self._given_backend = backend
         self.timeouts = timeouts or KeyringTimeouts.from_environment(self._env)
-        self._breaker = breaker
+        self._breaker = breaker if breaker is not None else PROCESS_CIRCUIT_BREAKER
         self.platform = platform or guidance.detect_platform(self._env)
         self._lock = threading.Lock()
         self._status: KeyringStatus | None = None
@@ -379,7 +371,8 @@ class KeyringStore:
     def _classify(self) -> KeyringStatus:
         # get_keyring() may itself block (first detection talks to D-Bus), so it
         # runs in the timed thread too.
-        detect = (lambda: self._given_backend) if self._given_backend is not None else keyring.get_keyring
+        given = self._given_backend
+        detect: Callable[[], KeyringBackend] = (lambda: given) if given is not None else keyring.get_keyring
         try:
             backend = self._timed("detect", self.timeouts.read, detect)
         except _TimedOut:

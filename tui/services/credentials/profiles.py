@@ -1,22 +1,18 @@
 """Stored profiles: the secret in the system keyring, everything else in
-config.toml (credentials.md §5.2). There is no plaintext fallback: when the keyring
-cannot be used, nothing is stored and the caller offers "this session only" or
-environment variables instead.
+config.toml (docs/credentials.md#storage). There is no plaintext fallback: when
+the keyring cannot be used, nothing is stored and the caller offers "this session
+only" or environment variables instead.
 
-Methods that touch the keyring block for up to the keyring timeouts; the UI calls
-them from a thread worker (`add` does that itself: it is async, verifies, then
-saves in a thread).
+Methods that touch the keyring block for up to the keyring timeouts; callers on
+an event loop run them in a thread (`add_credentials` in add.py does).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
-
-import httpx
 
 from tui.domain.credentials import MASK, AuthKind, Credentials
 from tui.services.credentials.config import ConfigFile, ProfileRecord, WizardConfig
@@ -35,7 +31,7 @@ from tui.services.credentials.keyring_store import (
     KeyringStore,
 )
 from tui.services.credentials.redact import register_secret
-from tui.services.credentials.verify import VerifiedCredentials, verify_credentials
+from tui.services.credentials.verify import VerifiedCredentials
 from tui.services.hosts import resolve_hosts
 
 log = logging.getLogger(__name__)
@@ -177,27 +173,6 @@ class ProfileStore:
 
     # -- with the keyring -----------------------------------------------------
 
-    async def add(
-        self,
-        name: str,
-        credentials: Credentials,
-        *,
-        api_url: str | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        replace: bool = False,
-    ) -> ProfileInfo:
-        """Check the name and the keyring, verify with Twilio, then save (in a
-        thread, so an event loop is never blocked by the keyring)."""
-        name = profile_name(name)
-        check_region_and_edge(credentials.region, credentials.edge)
-        if not replace:
-            self._refuse_existing(name)
-        status = await asyncio.to_thread(self.keyring.status)
-        if not status.usable:
-            raise KeyringUnavailableError(status, doing="save the profile")
-        verified = await verify_credentials(credentials, api_url=api_url, transport=transport)
-        return await asyncio.to_thread(self.save, name, verified, replace=replace)
-
     def save(self, name: str, verified: VerifiedCredentials, *, replace: bool = False) -> ProfileInfo:
         """Store verified credentials: the keyring entry (read back), then the
         config. The first profile becomes the active one."""
@@ -207,7 +182,7 @@ class ProfileStore:
         credentials = verified.credentials
         region, edge = check_region_and_edge(credentials.region, credentials.edge)
         if not replace:
-            self._refuse_existing(name)
+            self.refuse_existing(name)
         existed = name in self.config.load().profiles  # also: a broken config fails before the keyring
         payload = KeyringPayload(
             account_sid=credentials.account_sid,
@@ -259,15 +234,18 @@ class ProfileStore:
                 "profile %s: config.toml and the keyring disagree on the SIDs; using the keyring's",
                 record.name,
             )
-        backend = self.keyring.backend_name or "system keyring"
         return Credentials(
             account_sid=payload.account_sid,
             secret=payload.secret,
             api_key_sid=payload.api_key_sid,
             region=record.region,
             edge=record.edge,
-            source=f'profile "{record.name}" (keyring: {backend})',
+            source=self.profile_source(record.name),
         )
+
+    def profile_source(self, name: str) -> str:
+        """Where a profile's credentials come from, as the Account screen says it."""
+        return f'profile "{name}" (keyring: {self.keyring.backend_name or "system keyring"})'
 
     def show(self, name: str) -> ProfileDetails:
         """The profile, and whether its keyring entry exists. The secret itself is
@@ -315,6 +293,7 @@ class ProfileStore:
             raise ProfileNotFoundError(checked, sorted(config.profiles))
         return record
 
-    def _refuse_existing(self, name: str) -> None:
+    def refuse_existing(self, name: str) -> None:
+        """ProfileExistsError if a profile of this name is stored (reads the config)."""
         if name in self.config.load().profiles:
             raise ProfileExistsError(name)

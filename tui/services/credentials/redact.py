@@ -23,43 +23,47 @@ from collections.abc import Callable
 
 from tui.domain.credentials import MASK, Secret
 
-_registry_lock = threading.Lock()
-_registered: set[str] = set()
-_pattern: re.Pattern[str] | None = None
-
 # Basic credentials as they appear in a header dump: "Authorization: Basic QUM…=".
 _BASIC_AUTH = re.compile(r"(?i)\b(basic)(\s+)[A-Za-z0-9+/=_-]{4,}")
 # "https://AC…:token@host/…" in a URL someone logs.
 _URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+@")
 
 
+class SecretRegistry:
+    """The secrets to mask, registered as they enter the program."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+
+    def register(self, value: str) -> None:
+        with self._lock:
+            if value in self._values:
+                return
+            self._values.add(value)
+            # Longest first, so that a secret containing another is masked whole.
+            ordered = sorted(self._values, key=len, reverse=True)
+            self._pattern = re.compile("|".join(re.escape(item) for item in ordered))
+
+    def mask(self, text: str) -> str:
+        pattern = self._pattern
+        return pattern.sub(MASK, text) if pattern is not None else text
+
+
+# The process's registry (tests give each test a fresh one).
+REGISTRY = SecretRegistry()
+
+
 def register_secret(secret: Secret | str | None) -> None:
     """Mask this value in every log record from now on."""
     value = secret.reveal() if isinstance(secret, Secret) else secret
-    if not value:
-        return
-    global _pattern
-    with _registry_lock:
-        if value in _registered:
-            return
-        _registered.add(value)
-        # Longest first, so that a secret containing another is masked whole.
-        ordered = sorted(_registered, key=len, reverse=True)
-        _pattern = re.compile("|".join(re.escape(item) for item in ordered))
-
-
-def forget_registered_secrets() -> None:
-    """Empty the registry (tests)."""
-    global _pattern
-    with _registry_lock:
-        _registered.clear()
-        _pattern = None
+    if value:
+        REGISTRY.register(value)
 
 
 def redact(text: str) -> str:
-    pattern = _pattern
-    if pattern is not None:
-        text = pattern.sub(MASK, text)
+    text = REGISTRY.mask(text)
     text = _BASIC_AUTH.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
     return _URL_USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)
 
@@ -118,7 +122,6 @@ def install_log_redaction() -> None:
             redact_record(record)
             return record
 
-        redacting_factory.previous = previous  # type: ignore[attr-defined]
         logging.setLogRecordFactory(redacting_factory)
         _installed_factory = redacting_factory
         # twilio-python's client logs request headers at DEBUG; keep it quiet
@@ -126,17 +129,3 @@ def install_log_redaction() -> None:
         twilio_logger = logging.getLogger("twilio.http_client")
         if twilio_logger.level == logging.NOTSET:
             twilio_logger.setLevel(logging.WARNING)
-
-
-def uninstall_log_redaction() -> None:
-    """Undo `install_log_redaction` (tests that install it temporarily)."""
-    global _installed_factory
-    with _install_lock:
-        root = logging.getLogger()
-        root.removeFilter(_FILTER)
-        for handler in root.handlers:
-            handler.removeFilter(_FILTER)
-        factory = _installed_factory
-        if factory is not None and logging.getLogRecordFactory() is factory:
-            logging.setLogRecordFactory(factory.previous)  # type: ignore[attr-defined]
-        _installed_factory = None

@@ -1,6 +1,6 @@
 """Which credentials a run uses, and where they came from.
 
-Precedence (the issue; credentials.md §5.1):
+Precedence (docs/credentials.md#precedence):
 
 1. `--profile NAME`: exactly that stored profile, never anything else in its place;
 2. a complete set of `TWILIO_*` environment variables; an incomplete or malformed

@@ -1,5 +1,5 @@
 """A real Secret Service (gnome-keyring) for the `secret_service` tests
-(credentials.md §6.6).
+(docs/credentials.md#a-real-secret-service-in-ci).
 
 - If the environment already has an unlocked Secret Service on its session bus
   (CI: `.ci/run` runs pytest inside `dbus-run-session` after unlocking a throwaway
@@ -13,8 +13,8 @@
   (`CI` set), where that fails: they must not be skipped there.
 
 The "locked" tests always get a private bus of their own on which gnome-keyring
-is only D-Bus-activatable and never unlocked (scenario B: no display, so its
-unlock prompt is dismissed at once).
+is only D-Bus-activatable and never unlocked (docs/credentials.md#how-keyring-fails,
+scenario B: no display, so its unlock prompt is dismissed at once).
 """
 
 from __future__ import annotations

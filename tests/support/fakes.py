@@ -1,4 +1,5 @@
-"""Values and fakes the unit tests share."""
+"""Values and fakes the unit tests share: SIDs and secrets, recorded HTTP answers in
+Twilio's shapes, Twilio's own spec examples, a sleep that does not wait."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import httpx
 
 from tui.domain.credentials import Credentials, Secret
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "unit" / "data"
 SUBSET = Path(__file__).parents[1] / "data" / "wizard-subset.json"
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
@@ -108,7 +109,7 @@ class Recorder:
 def twilio_error(
     status: int, code: int | None, message: str, *, headers: dict[str, str] | None = None, **extra: Any
 ) -> httpx.Response:
-    """An error answer in Twilio's classic shape (twilio-api.md §13)."""
+    """An error answer in Twilio's classic shape (docs/twilio-api.md#errors)."""
     body: dict[str, Any] = {"status": status, "message": message, **extra}
     if code is not None:
         body["code"] = code

@@ -1,0 +1,98 @@
+"""Every test runs isolated from the machine it runs on (docs/credentials.md#testing).
+
+`isolated_environment` (autouse) gives each test:
+
+- no `TWILIO_*`, `KEYRING_PROPERTY_*`, NO_COLOR, FORCE_COLOR, TEXTUAL_THEME,
+  TEXTUAL_ANIMATIONS or NUMBER_WIZARD_KEYRING_TIMEOUT from the developer;
+- HOME and the XDG folders under its temporary folder (config, receipts, drafts);
+- keyring's `fail` backend, in this process and (PYTHON_KEYRING_BACKEND) in the
+  processes it starts, so a test that forgets to choose a backend fails loudly
+  instead of touching the real keychain. DBUS_SESSION_BUS_ADDRESS stays: it is how
+  the `secret_service` tests reach the bus CI provides; they select that backend
+  explicitly;
+- a circuit breaker and a secret registry of its own (no keyring call left stuck,
+  no secret registered, by an earlier test), and the logging set-up it started with
+  (the profiles commands install log redaction);
+- text cursors that do not blink, so the screens render the same every time.
+
+`memory_keyring` selects an in-memory keyring for the test.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import keyring.backends.fail
+import pytest
+
+from tests.support.keyrings import MemoryKeyring
+from tui.services.credentials import keyring_store, redact
+from tui.widgets.form_field import FormField
+
+DROPPED_PREFIXES = ("TWILIO_", "KEYRING_PROPERTY_")
+DROPPED = (
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "TEXTUAL_THEME",
+    "TEXTUAL_ANIMATIONS",
+    "NUMBER_WIZARD_KEYRING_TIMEOUT",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """HOME for this test (see the module doc); yields it. It lives beside the
+    test's tmp_path, not in it: tests look at what they wrote there."""
+    for name in list(os.environ):
+        if name.startswith(DROPPED_PREFIXES) or name in DROPPED:
+            monkeypatch.delenv(name)
+    home = tmp_path_factory.mktemp("isolated-home")
+    monkeypatch.setenv("HOME", str(home))
+    for variable, folder in (
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_STATE_HOME", ".local/state"),
+        ("XDG_CACHE_HOME", ".cache"),
+    ):
+        monkeypatch.setenv(variable, str(home / folder))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    monkeypatch.setattr(keyring_store, "PROCESS_CIRCUIT_BREAKER", keyring_store.CircuitBreaker())
+    monkeypatch.setattr(redact, "REGISTRY", redact.SecretRegistry())
+    monkeypatch.setattr(FormField, "CURSOR_BLINK", False)
+    with _logging_restored():
+        yield home
+
+
+class _logging_restored:
+    """Puts back the root logger's filters, its handlers' filters, the log record
+    factory and the twilio.http_client level as they were."""
+
+    def __enter__(self) -> None:
+        root = logging.getLogger()
+        self.factory = logging.getLogRecordFactory()
+        self.root_filters = list(root.filters)
+        self.handler_filters = {handler: list(handler.filters) for handler in root.handlers}
+        self.twilio_level = logging.getLogger("twilio.http_client").level
+
+    def __exit__(self, *exc: object) -> None:
+        root = logging.getLogger()
+        logging.setLogRecordFactory(self.factory)
+        root.filters[:] = self.root_filters
+        for handler in root.handlers:
+            handler.filters[:] = self.handler_filters.get(handler, [])
+        logging.getLogger("twilio.http_client").setLevel(self.twilio_level)
+
+
+@pytest.fixture
+def memory_keyring() -> MemoryKeyring:
+    """An in-memory keyring, selected for this test."""
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    return backend
