@@ -265,13 +265,13 @@ async def test_a_draft_read_while_the_person_types_is_not_offered(make_app, tmp_
 # -- a sandbox run keeps its own draft --------------------------------------------
 
 
-def test_sandbox_runs_keep_their_draft_beside_the_real_one(tmp_path):
+def test_sandbox_runs_keep_their_draft_beside_the_real_one(isolated_environment):
     from tui.services.drafts import DraftStore
 
     real, sandbox = DraftStore().path, DraftStore(sandbox=True).path
     assert real.name == "draft.json" and sandbox.name == "draft-sandbox.json"
     assert real.parent == sandbox.parent
-    assert str(tmp_path) in str(real)  # the isolated XDG state folder
+    assert real.is_relative_to(isolated_environment)  # the isolated XDG state folder
 
 
 def test_run_wizard_gives_sandbox_runs_their_own_draft(monkeypatch):

@@ -295,6 +295,13 @@ class ReviewStep(StepScreen):
 
         self.app.push_screen(modal, confirmed)
 
+    def focus_first_field(self) -> None:
+        if self.wizard.purchase_running:
+            # Back from the confirmation with the purchase on its way: Enter stops waiting.
+            self.query_one("#stop-waiting", Button).focus()
+        else:
+            super().focus_first_field()
+
     def worker_failed(self, group: str) -> None:
         super().worker_failed(group)
         if group == "owned-check":
