@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -69,6 +70,12 @@ WORKER_DOING = {
 }
 
 
+def _field_commands() -> type[Provider]:
+    from tui.screens.palette import FieldCommands
+
+    return FieldCommands
+
+
 def stylesheet_path() -> Path:
     """styles.tcss: inside the package when installed from a wheel, at the
     repository root in a checkout or an editable install."""
@@ -83,6 +90,7 @@ class WizardApp(App[None]):
     TITLE = TITLE
     CSS_PATH = stylesheet_path()
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {lambda: _field_commands()}
     # Each step is created when first shown, then kept (switch_screen), so input
     # survives Back; only the Account step is built before the first frame.
     SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
@@ -271,6 +279,33 @@ class WizardApp(App[None]):
         self.pending_errors[step_id] = error
         self.goto(step_id)
         return step_id
+
+    def open_field(self, name: str) -> None:
+        """Go to a field's step, put the cursor in it and open its help (the palette's
+        field search). A field of a way of handling not chosen is explained, not shown."""
+        from tui.domain.fields import FIELDS_BY_NAME
+        from tui.screens.base import StepScreen
+
+        spec = FIELDS_BY_NAME[name]
+        self.goto(spec.group)
+
+        def arrive() -> None:
+            screen = self.screen
+            if not isinstance(screen, StepScreen) or spec.group != screen.STEP_ID:
+                return
+            shown = [f for f in screen.visible_fields() if f.field_name == name]
+            note = ""
+            if shown:
+                shown[0].focus_control()
+                shown[0].scroll_visible()
+            elif spec.mode and spec.mode != "common":
+                note = (
+                    f"This field belongs to another way of handling ({spec.mode}): choose it "
+                    "above to fill it."
+                )
+            screen.show_field_help(name, note)
+
+        self.call_after_refresh(arrive)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -202,6 +202,28 @@ async def compliance(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def compliance_pause(pilot: Pilot[Any]) -> None:
+    """Next on a number Twilio will refuse: the one pause, said whole."""
+    await compliance(pilot)
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+
+
+async def number_pick_hint(pilot: Pilot[Any]) -> None:
+    """Next on the search tab with no number chosen: what to do, said whole."""
+    await go(pilot, "number")
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+
+
+async def field_help(pilot: Pilot[Any]) -> None:
+    """F1 on the voice fallback URL: the catalogue's help beside the form."""
+    await go(pilot, "voice")
+    pilot.app.screen.query_one("#control-voice_fallback_url").focus()
+    await pilot.press("f1")
+    await settle(pilot)
+
+
 async def compliance_21631(pilot: Pilot[Any]) -> None:
     await search(pilot)
     await pilot.press("enter")
@@ -367,6 +389,9 @@ SCENES: dict[str, Scene] = {
         Scene("details", details),
         Scene("compliance", compliance),
         Scene("compliance_21631", compliance_21631),
+        Scene("compliance_pause", compliance_pause),
+        Scene("number_pick_hint", number_pick_hint),
+        Scene("field_help", field_help),
         Scene("review", review),
         Scene("confirm_purchase", confirm_purchase),
         Scene("summary", summary),

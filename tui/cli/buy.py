@@ -25,7 +25,9 @@ from tui.domain.fields import PURCHASE_FIELDS, FieldSpec
 def field_option(spec: FieldSpec) -> Any:
     """A click option for a catalogue field; its rule is applied later, with every
     other field's, so that all problems are reported at once, one line each."""
-    help_text = spec.help + ("" if spec.required else f" [Twilio's default: {spec.twilio_default}]")
+    # The catalogue's words, as in the wizard's help panel.
+    about = f" {spec.about}" if spec.about else ""
+    help_text = spec.help + about + ("" if spec.required else f" [Twilio's default: {spec.twilio_default}]")
     if spec.kind == "bool":
         return click.option(f"{spec.flag}/--no-{spec.flag[2:]}", spec.name, default=None, help=help_text)
     metavar = {"phone": "E164", "sid": f"{spec.sid_prefix}…", "url": "URL", "method": "GET|POST"}.get(

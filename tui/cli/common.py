@@ -81,7 +81,7 @@ def report_error(
     """Explain an error on stderr (and as JSON on stdout with -o json), then exit
     with `code` (by default the error's own, `exit_for`)."""
     if isinstance(error, TwilioApiError):
-        for i, line in enumerate(error.lines()):
+        for i, line in enumerate(error.lines("cli")):
             click.echo(("error: " if i == 0 else "  ") + line, err=True)
         detail: dict[str, Any] = {
             "status": error.status,
@@ -89,7 +89,7 @@ def report_error(
             "message": error.message,
             "more_info": error.more_info,
             "explanation": error.summary,
-            "next_step": error.next_step,
+            "next_step": error.next_step_for("cli"),
         }
     else:
         click.echo(f"error: {error}", err=True)
