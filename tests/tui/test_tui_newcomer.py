@@ -232,7 +232,7 @@ async def test_the_review_lists_fields_in_step_order_and_saves_the_commands(make
         await type_into(pilot, "friendly_name", "Front desk")
         await go(pilot, "review")
         table = app.screen.query_one("#review-values", Static).content
-        steps = [str(cell) for cell in table.columns[0].cells]  # type: ignore[attr-defined]
+        steps = [str(cell) for cell in table.columns[0].cells]
         order = ["Number", "Voice", "Messaging", "Details", "Compliance"]
         assert steps == sorted(steps, key=order.index)
         app.screen.query_one("#save-commands", Button).press()
