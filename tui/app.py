@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from tui.services.credentials.profiles import ProfileStore
     from tui.services.purchase import PurchaseAttempt
     from tui.services.twilio import TwilioClient
+    from tui.services.webhooks import WebhookChecker
 
 TITLE = "number-wizard"
 DRAFT_WRITE_INTERVAL = 0.25  # seconds; see draft_changed
@@ -67,6 +68,8 @@ WORKER_DOING = {
     "draft": "saving the draft",
     "draft-offer": "reading the saved draft",
     "close-client": "closing the connection",
+    "webhooks": "testing the webhooks",
+    "simulate": "simulating an incoming call or message",
 }
 
 
@@ -155,6 +158,9 @@ class WizardApp(App[None]):
         self.context = PurchaseContext()
         self._resume_draft = resume_draft
         self._initial_theme = theme
+        # How "Test webhooks" calls them (None: directly, made on first use; tests
+        # route them to a loopback receiver).
+        self.webhook_checker: WebhookChecker | None = None
         # Saves run in threads: one at a time, and only the newest change is written
         # (a discard counts as a change), so a slow disk never writes a stale draft.
         self._draft_lock = threading.Lock()

@@ -63,15 +63,39 @@ def flag_of(name: str) -> str:
     help="How long to wait for Twilio's answer to the purchase; after that the number "
     "is looked up on the account (never posted again).",
 )
+@click.option(
+    "--check-webhooks",
+    is_flag=True,
+    help="First call every webhook URL given (voice, SMS, their fallbacks, the status callback) "
+    "the way Twilio will, signed, as `webhook check` does, and buy nothing if Twilio would not be "
+    "satisfied with one (exit 10).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --check-webhooks: buy even when a check fails (the verdicts are still printed).",
+)
 @output_option
 @connection_options
-def buy(yes: bool, dry_run: bool, wait: float, output: str, **values: Any) -> None:
+def buy(
+    yes: bool,
+    dry_run: bool,
+    wait: float,
+    check_webhooks: bool,
+    force: bool,
+    output: str,
+    **values: Any,
+) -> None:
     """Buy a mobile number and configure it in one request.
 
     Every body parameter of Twilio's Mobile purchase has a flag. The number is
     checked before anything is sent; the price is shown before you confirm, and
-    every attempt leaves a receipt.
+    every attempt leaves a receipt. With --check-webhooks the webhooks are called
+    first, and a URL Twilio would not be satisfied with stops the purchase.
     """
+    if force and not check_webhooks:
+        click.echo("error: --force: it only goes with --check-webhooks.", err=True)
+        sys.exit(int(Exit.BAD_INPUT))
     from tui.domain.purchase import build_request  # pydantic: not for --help
 
     request, problems = build_request({k: v for k, v in values.items() if v is not None})
@@ -88,12 +112,14 @@ def buy(yes: bool, dry_run: bool, wait: float, output: str, **values: Any) -> No
     connection.purchase_wait = wait
     client = connection.client()
     if dry_run:
-        from tui.cli.buying import compliance_warnings
+        from tui.cli.buying import compliance_warnings, webhook_gate
 
         prepared = client.prepare_purchase(request)
         # The wizard's compliance pre-checks, read-only: what Twilio would refuse.
         for warning in compliance_warnings(connection, request):
             click.echo(f"warning: {warning}", err=True)
+        if check_webhooks:
+            webhook_gate(connection, request, force=force, output=output, dry_run=True)
         if output == "json":
             emit_json(prepared.as_json())
         else:
@@ -103,4 +129,4 @@ def buy(yes: bool, dry_run: bool, wait: float, output: str, **values: Any) -> No
         return
     from tui.cli.buying import run_purchase  # the purchase itself: not for --help or a dry run
 
-    run_purchase(connection, request, yes=yes, output=output)
+    run_purchase(connection, request, yes=yes, output=output, check_webhooks=check_webhooks, force=force)

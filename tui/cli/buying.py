@@ -1,7 +1,7 @@
 """Running a purchase from the command line: recovery of earlier attempts, the
-ownership check, the confirmation, the attempt itself with signals handled, and
-what is printed and returned. Imported by `buy` only when it buys (its `--help`
-and its dry run stay light)."""
+webhook checks (--check-webhooks), the ownership check, the confirmation, the
+attempt itself with signals handled, and what is printed and returned. Imported
+by `buy` only when it buys or checks (its `--help` stays light)."""
 
 from __future__ import annotations
 
@@ -58,9 +58,74 @@ async def _compliance_warnings(connection: Connection, request: PurchaseRequest)
     return [f"{flag_of(issue.fields[0])}: {issue.message}" for issue in compliance_issues(values, facts)]
 
 
-def run_purchase(connection: Connection, request: PurchaseRequest, *, yes: bool, output: str) -> None:
+def webhook_gate(
+    connection: Connection, request: PurchaseRequest, *, force: bool, output: str, dry_run: bool = False
+) -> None:
+    """`--check-webhooks` on its own (a dry run): see `_webhook_gate`."""
+    asyncio.run(_webhook_gate(connection, request, force=force, output=output, dry_run=dry_run))
+
+
+async def _webhook_gate(
+    connection: Connection, request: PurchaseRequest, *, force: bool, output: str, dry_run: bool = False
+) -> None:
+    """Call every URL of the request the way Twilio will (signed with the Auth
+    Token in use; unsigned, and said so, with an API key) and print the verdicts on
+    stderr. When Twilio would not be satisfied with one, exit 10 before anything
+    is bought, unless `force`."""
+    from tui.domain.webhook_verdicts import verdict_lines
+    from tui.services.webhooks import Signing, WebhookChecker, plan_number_webhooks
+
+    plan = plan_number_webhooks(request)
+    for skipped in plan.skipped:
+        click.echo(f"note: --check-webhooks: {skipped}", err=True)
+    if not plan.targets:
+        click.echo("note: --check-webhooks: no webhook URL is given, so none was checked.", err=True)
+        return
+    count = len(plan.targets)
+    click.echo(
+        f"Checking {count} webhook URL{'s' if count > 1 else ''} the way Twilio will call them…", err=True
+    )
+    verdicts = await WebhookChecker().check(plan, Signing.from_credentials(connection.credentials))
+    for verdict in verdicts:
+        for line in verdict_lines(verdict):
+            click.echo(line, err=True)
+    failing = [verdict.label for verdict in verdicts if not verdict.satisfied]
+    if not failing:
+        click.echo("webhooks: Twilio would be satisfied with every URL.", err=True)
+        return
+    which = ", ".join(failing)
+    if force:
+        click.echo(
+            f"warning: --force: going on although Twilio would not be satisfied with: {which}.", err=True
+        )
+        return
+    nothing = "nothing was sent" if dry_run else "not bought: nothing was sent"
+    message = f"{nothing}; Twilio would not be satisfied with: {which}. Fix them, or pass --force."
+    click.echo(f"error: {message}", err=True)
+    if output == "json":
+        emit_json(
+            {
+                "error": {"message": message},
+                "outcome": "not-sent",
+                "webhooks": [verdict.as_json() for verdict in verdicts],
+            }
+        )
+    sys.exit(int(Exit.WEBHOOK_NOT_SATISFIED))
+
+
+def run_purchase(
+    connection: Connection,
+    request: PurchaseRequest,
+    *,
+    yes: bool,
+    output: str,
+    check_webhooks: bool = False,
+    force: bool = False,
+) -> None:
     try:
-        asyncio.run(_buy(connection, request, yes=yes, output=output))
+        asyncio.run(
+            _buy(connection, request, yes=yes, output=output, check_webhooks=check_webhooks, force=force)
+        )
     except asyncio.CancelledError:  # a signal before anything was sent
         if output == "json":
             emit_json({"error": {"message": "stopped before anything was sent"}, "outcome": "not-sent"})
@@ -83,12 +148,24 @@ def resource_pairs(resource: IncomingPhoneNumber) -> list[tuple[str, str]]:
     return pairs
 
 
-async def _buy(connection: Connection, request: PurchaseRequest, *, yes: bool, output: str) -> None:
+async def _buy(
+    connection: Connection,
+    request: PurchaseRequest,
+    *,
+    yes: bool,
+    output: str,
+    check_webhooks: bool = False,
+    force: bool = False,
+) -> None:
     receipts, locks = ReceiptBook(), PurchaseLocks()
     async with connection.client() as client:
         # Before anything is sent, a signal simply stops: nothing to settle.
         with _on_signals(_stop_before_sending(asyncio.current_task())):
             await _recover(client, receipts, locks, sandbox=connection.sandbox)
+            if check_webhooks:
+                # Before the ownership check and the confirmation: a webhook that
+                # fails stops the purchase before anything about it is asked.
+                await _webhook_gate(connection, request, force=force, output=output)
             # Asked here for a clear answer before the confirmation; asked again,
             # under the number's lock, just before sending (only that one decides).
             try:

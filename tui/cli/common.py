@@ -42,6 +42,9 @@ class Exit(IntEnum):
     TWILIO_ERROR = 7  # not done: another Twilio error, or Twilio could not be reached
     OUTCOME_UNKNOWN = 8  # a purchase was sent and its outcome is unknown (looked up)
     DECLINED = 9
+    # A webhook check found Twilio would not be satisfied (`webhook check`; `buy
+    # --check-webhooks` then buys nothing). The check itself worked: not 7 or 8.
+    WEBHOOK_NOT_SATISFIED = 10
 
 
 EXIT_CODES_HELP = (
@@ -49,7 +52,8 @@ EXIT_CODES_HELP = (
     "4 number not available, invalid or already yours; 5 address, bundle or identity "
     "needed; 6 account limit; 7 not done: another Twilio error, or Twilio could not be "
     "reached; 8 purchase sent, outcome unknown (looked up; see the receipt); "
-    "9 not confirmed."
+    "9 not confirmed; 10 a webhook check found Twilio would not be satisfied "
+    "(--check-webhooks: not bought)."
 )
 
 

@@ -15,8 +15,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import RadioButton, RadioSet, Static
 
-from tui.screens.base import StepScreen
+from tui.screens.webhook_testing import WebhookTestingStep
 from tui.widgets.text import LiveText
+from tui.widgets.webhook_checks import WebhookChecks
 from tui.wizard.draft import (
     NO_SMS_NOTE,
     NO_VOICE_NOTE,
@@ -30,12 +31,13 @@ from tui.wizard.draft import (
 )
 
 
-class HandlingStep(StepScreen):
+class HandlingStep(WebhookTestingStep):
     MODES: ClassVar[type[Enum]]
     MODE_FIELDS: ClassVar[Mapping[Any, tuple[str, ...]]]
     MODE_LABELS: ClassVar[Mapping[Any, str]]
     NONE_NOTE: ClassVar[str]
     COMMON_FIELDS: ClassVar[tuple[str, ...]] = ()
+    WEBHOOK_WORDS: ClassVar[str]  # what "Test webhooks" calls, for its panel
 
     def current_mode(self) -> Enum:
         raise NotImplementedError
@@ -53,6 +55,8 @@ class HandlingStep(StepScreen):
                     yield Static(self.NONE_NOTE, classes="note", markup=False)
                 for name in self.MODE_FIELDS[mode]:
                     yield self.form_field(name)
+                if mode.value == "webhook":
+                    yield WebhookChecks(self.WEBHOOK_WORDS)
         for name in self.COMMON_FIELDS:
             yield self.form_field(name)
         yield LiveText("", id="step-warnings", classes="warnings", markup=False)
@@ -83,6 +87,7 @@ class HandlingStep(StepScreen):
         names = set(self.MODE_FIELDS[self.current_mode()]) | set(self.COMMON_FIELDS)
         warnings = [i.message for i in self.draft.issues() if i.level == "warning" and i.fields[0] in names]
         self.query_one("#step-warnings", Static).update("\n".join(f"⚠ {w}" for w in warnings))
+        self.webhook_settings_changed()
 
 
 class VoiceStep(HandlingStep):
@@ -93,6 +98,8 @@ class VoiceStep(HandlingStep):
     MODE_LABELS = VOICE_MODE_LABELS
     NONE_NOTE = NO_VOICE_NOTE
     COMMON_FIELDS = VOICE_COMMON_FIELDS
+    WEBHOOK_KINDS = ("voice",)
+    WEBHOOK_WORDS = "the voice URL and its fallback"
 
     def current_mode(self) -> VoiceMode:
         return self.draft.voice_mode
@@ -108,6 +115,8 @@ class MessagingStep(HandlingStep):
     MODE_FIELDS = SMS_MODE_FIELDS
     MODE_LABELS = SMS_MODE_LABELS
     NONE_NOTE = NO_SMS_NOTE
+    WEBHOOK_KINDS = ("sms",)
+    WEBHOOK_WORDS = "the SMS URL and its fallback"
 
     def current_mode(self) -> SmsMode:
         return self.draft.sms_mode
