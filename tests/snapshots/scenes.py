@@ -161,6 +161,22 @@ async def number_search_empty(pilot: Pilot[Any]) -> None:
 async def number_typed(pilot: Pilot[Any]) -> None:
     await go(pilot, "number")
     await type_number(pilot, MAGIC_NUMBER)
+    await ownership_checked(pilot, MAGIC_NUMBER)
+
+
+async def ownership_checked(pilot: Pilot[Any], number: str) -> None:
+    """Wait for the Number step's ownership check to answer: it starts after a pause
+    in typing, so waiting for the workers of the moment is not enough, and a shot
+    taken before it answers would show "Checking…" on some runs only."""
+    screen = pilot.app.screen
+    for _ in range(200):
+        checked_number, answer = getattr(screen, "_ownership", ("", None))
+        if checked_number == number and answer != "checking":
+            break
+        await pilot.pause(0.05)
+    else:
+        raise AssertionError("the ownership check never answered")
+    await settle(pilot)
 
 
 async def number_21422(pilot: Pilot[Any]) -> None:
