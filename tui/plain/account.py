@@ -189,10 +189,9 @@ class AccountPart:
             options.append(Option("other", "Use other credentials (typed here)"))
             options += [Option(("profile", name), f"Use the stored profile {name}") for name in profiles]
             choice = w.ask.choose(
-                "Account",
+                "Credentials",
                 options,
                 current="go" if w.accepted else None,
-                title="Which credentials?",
                 help=[
                     "Credentials are never written to the draft; a secret goes only to the system keyring."
                 ],

@@ -54,10 +54,9 @@ class BuyingPart:
             options.append(Option("save", "Save the commands above to a file"))
         while True:
             choice = self.w.ask.choose(
-                "Next",
+                "What next",
                 options,
                 current="buy" if request is not None else None,
-                title="What next?",
                 help=["Nothing is sent until you confirm the purchase."],
             )
             if choice in CHANGEABLE_STEPS:
@@ -330,10 +329,9 @@ class BuyingPart:
             options.append(Option("check", "Check again whether it was bought"))
         options += [Option("another", "Buy another number"), Option("quit", "Quit")]
         choice = w.ask.choose(
-            "Next",
+            "What next",
             options,
             current="check" if attempt.state is AttemptState.UNKNOWN else "quit",
-            title="What next?",
             help=["Buy another keeps the account and how calls and messages are handled."],
         )
         if choice == "check":

@@ -70,10 +70,9 @@ class NumberPart:
             options.insert(0, Option("keep", f"Keep {current}"))
         while True:
             how = self.w.ask.choose(
-                "Number",
+                "Choose the number",
                 options,
-                current=self.w.number_how or ("keep" if current else "search"),
-                title="How do you want to choose the number?",
+                current="keep" if current else (self.w.number_how or "search"),
                 help=[
                     "Search lists the mobile numbers Twilio has for sale in a country; or type one you know."
                 ],

@@ -30,11 +30,7 @@ class GoBack(Exception):
 
 
 class QuitAsked(Exception):
-    """The person answered `quit`, or pressed Ctrl+C (`interrupted`)."""
-
-    def __init__(self, *, interrupted: bool = False) -> None:
-        super().__init__()
-        self.interrupted = interrupted
+    """The person answered `quit`, or pressed Ctrl+C at a question."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +61,7 @@ class Prompter:
             try:
                 answer = self.lines.ask_secret(prompt) if secret else self.lines.ask(prompt)
             except Interrupted:
-                raise QuitAsked(interrupted=True) from None
+                raise QuitAsked from None
             word = answer.lower()
             if word in ("?", "help"):
                 self.lines.say(*help, KEYS_HELP)
@@ -230,7 +226,7 @@ class Prompter:
                 options,
                 current=current,
                 other=spec.check,
-                other_hint=f"a SID ({spec.sid_prefix}…)" if spec.sid_prefix else "a value",
+                other_hint=f"a SID {spec.sid_prefix}…" if spec.sid_prefix else "a value",
                 optional=required is None,
                 help=help,
             )

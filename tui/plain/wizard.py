@@ -347,8 +347,8 @@ class PlainWizard:
                 else:
                     step, index, entering = previous, -1, "back"
                 continue
-            except QuitAsked as asked:
-                if self.confirm_quit(interrupted=asked.interrupted):
+            except QuitAsked:
+                if self.confirm_quit():
                     return
                 continue
             except Stopped:
@@ -469,7 +469,7 @@ class PlainWizard:
 
     def ask_voice_mode(self) -> None:
         mode = self.ask.choose(
-            "Calls",
+            "Incoming calls",
             [Option(mode, VOICE_MODE_LABELS[mode]) for mode in VoiceMode],
             current=self.draft.voice_mode,
             title="How are incoming calls handled?",
@@ -482,7 +482,7 @@ class PlainWizard:
 
     def ask_sms_mode(self) -> None:
         mode = self.ask.choose(
-            "Messages",
+            "Incoming messages",
             [Option(mode, SMS_MODE_LABELS[mode]) for mode in SmsMode],
             current=self.draft.sms_mode,
             title="How are incoming messages handled?",
@@ -558,7 +558,7 @@ class PlainWizard:
         number = self.draft.get("phone_number")
         return any(a.phone_number == number for a in self.bought)
 
-    def confirm_quit(self, *, interrupted: bool = False) -> bool:
+    def confirm_quit(self) -> bool:
         """Leave at once when nothing would be lost; otherwise say what is kept and
         what is not known, and ask (Ctrl+C or quit again answers yes)."""
         unknown = [
