@@ -130,7 +130,12 @@ def test_a_typed_number_the_account_owns_is_refused_before_anything_is_sent(tmp_
 def test_draft_is_kept_on_quit_and_offered_at_the_next_start(tmp_path: Path) -> None:
     text = run(
         tmp_path,
-        [*ACCOUNT, *typed("+46701740612"), ("Incoming calls (", "quit"), ("Quit number-wizard, yes or no", "yes")],
+        [
+            *ACCOUNT,
+            *typed("+46701740612"),
+            ("Incoming calls (", "quit"),
+            ("Quit number-wizard, yes or no", "yes"),
+        ],
     )
     assert "What you typed is kept as a draft and offered the next time you start." in text
     saved = draft_store_in(tmp_path).load()

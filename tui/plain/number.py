@@ -243,7 +243,7 @@ class NumberPart:
                 picked = next(n for n in numbers if n.phone_number == listed)
             elif answer.isdigit() and 1 <= int(answer) <= len(numbers):
                 picked = numbers[int(answer) - 1]
-            elif answer.isdigit() or not answer:
+            elif not answer or (answer.isdigit() and len(answer) <= len(str(len(numbers)))):
                 self.w.say(
                     f"Choose a number from 1 to {len(numbers)}, or type one with + and its country code."
                 )

@@ -90,9 +90,11 @@ class Prompter:
         bracket = shown if shown is not None else (EMPTY if current in (None, "") else str(current))
         while True:
             answer = self.read(f"{name} [{bracket}]: ", help, secret=secret)
+            if answer == "" and current not in (None, "") and not isinstance(current, str):
+                return current  # a value checked already (a secret)
+            if answer == "" and current not in (None, ""):
+                answer = current  # kept, if it still passes the rule (a resumed draft's may not)
             if answer in ("", "-"):
-                if answer == "" and current not in (None, ""):
-                    return current
                 if required is None:
                     return None
                 self.say(required)
@@ -157,7 +159,9 @@ class Prompter:
         while True:
             answer = self.read(f"{name} ({hint}) [{shown}]: " if hint else f"{name} [{shown}]: ", help)
             if answer == "" and current not in (None, ""):
-                return current
+                if other is None or any(o.value == current for o in options):
+                    return current
+                answer = str(current)  # kept, if it still passes the rule (a resumed draft's may not)
             if answer in ("", "-") and optional:
                 return None
             if answer.isdigit() and 1 <= int(answer) <= count:
