@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from tests.support.app_factory import draft_store_in
 from tests.support.plain import (
@@ -27,7 +28,7 @@ from tests.support.plain import (
 from tui.sandbox.seed import ADDRESS_GB, BUNDLE_GB_MOBILE_APPROVED
 
 
-def receipts_in(folder: Path) -> list[dict[str, object]]:
+def receipts_in(folder: Path) -> list[dict[str, Any]]:
     return [json.loads(path.read_text("utf-8")) for path in sorted(folder.glob("*.json"))]
 
 
