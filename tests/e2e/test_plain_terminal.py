@@ -68,7 +68,7 @@ class PlainTerminal:
     def answer(self, answers: Sequence[Answer]) -> None:
         for question, text in answers:
             self.expect(question)
-            self.child.sendline(text)
+            self.child.sendline(text() if callable(text) else text)
 
     def finish(self) -> str:
         """Wait for the end; the transcript (checked free of escape sequences)."""

@@ -8,12 +8,22 @@ import asyncio
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
 from tests.support.app_factory import draft_store_in, fixed_clock, profile_store_in
 from tests.support.keyrings import MemoryKeyring
-from tests.support.plain import SUMMARY_QUIT, make_plain
+from tests.support.plain import (
+    ACCOUNT,
+    DETAILS,
+    NO_SMS,
+    NO_VOICE,
+    SUMMARY_QUIT,
+    compliance,
+    make_plain,
+    typed,
+)
 from tui.cli import cli
 from tui.domain.credentials import Credentials, Secret
 from tui.domain.purchase import PurchaseRequest
@@ -153,3 +163,88 @@ def test_the_command_line_runs_the_plain_mode_and_says_why(
     result = CliRunner().invoke(cli, ["--plain", "--sandbox"], input="quit\n")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("SANDBOX: nothing is bought")  # asked for: no reason given
+
+
+class LookupsFailAfterThePurchase(httpx.AsyncBaseTransport):
+    """The sandbox, except that once a purchase has been sent, looking numbers up
+    fails (a 500) until `heal()`: the outcome stays unknown until then."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.purchase_sent = False
+        self.healed = False
+
+    def heal(self) -> str:
+        self.healed = True
+        return ""  # the answer: the Summary's default, check again
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/Mobile.json"):
+            self.purchase_sent = True
+        elif (
+            self.purchase_sent and not self.healed and request.url.path.endswith("/IncomingPhoneNumbers.json")
+        ):
+            return httpx.Response(
+                500, json={"code": 20500, "message": "Internal Server Error", "status": 500}
+            )
+        return await self.inner.handle_async_request(request)
+
+
+def test_an_unknown_outcome_is_said_and_checked_again_from_the_summary(tmp_path: Path) -> None:
+    sandbox = Sandbox(clock=fixed_clock)
+    transport = LookupsFailAfterThePurchase(SandboxTransport(sandbox))
+    connection = Connection(
+        Credentials(MAIN_ACCOUNT_SID, Secret(MAIN_AUTH_TOKEN), source="test"), transport=transport
+    )
+
+    def drop_the_answer() -> str:
+        # Twilio buys the number, and its answer never arrives.
+        sandbox.faults.add("POST", r"/IncomingPhoneNumbers/Mobile\.json$", drop_after_commit=True)
+        return "yes"
+
+    wizard, output = make_plain(
+        tmp_path,
+        [
+            *ACCOUNT,
+            *typed(NUMBER),
+            *NO_VOICE,
+            *NO_SMS,
+            *DETAILS,
+            *compliance(),
+            ("What next (", ""),
+            (f"Type yes to buy {NUMBER}", drop_the_answer),
+            ("What next (1-3) [Check again whether it was bought]", transport.heal),
+            *SUMMARY_QUIT,
+        ],
+        connection=connection,
+    )
+    assert wizard.run() == 0
+    text = output.getvalue()
+    assert f"Unknown whether {NUMBER} was bought" in text
+    assert f"Bought {NUMBER} (confirmed by looking it up on the account)." in text
+    assert len([r for r in sandbox.requests if r["method"] == "POST"]) == 1
+    [receipt] = [json.loads(p.read_text()) for p in (tmp_path / "receipts").glob("*.json")]
+    assert receipt["outcome"] == "bought" and receipt["settled_by"] == "lookup"
+
+
+def test_credentials_twilio_refuses_are_explained_with_a_way_forward(tmp_path: Path) -> None:
+    connection = Connection(
+        Credentials(MAIN_ACCOUNT_SID, Secret("sandbox-wrong-auth-token-0000001"), source="test"),
+        transport=SandboxTransport(Sandbox(clock=fixed_clock)),
+    )
+    wizard, output = make_plain(
+        tmp_path,
+        [
+            ("Credentials (1-2)", ""),  # no way on without accepted credentials
+            ("Credentials (1-2)", "1"),  # check again: still refused
+            ("Credentials (1-2)", "quit"),
+        ],
+        connection=connection,
+    )
+    assert wizard.run() == 0
+    text = output.getvalue()
+    assert text.count("Twilio did not accept these credentials.") == 2
+    assert "Twilio error 20003" in text
+    assert "  1. Check these credentials with Twilio again" in text
+    assert "  2. Use other credentials (typed here)" in text
+    assert "Choose a number from 1 to 2." in text

@@ -7,9 +7,10 @@ unit tests and the pseudo-terminal tests share.
     text = output.getvalue()
 
 An answer is `(prompt, text)`: the question being asked must contain `prompt`
-(an AssertionError with the transcript says where the conversation went
-elsewhere), then `text` is the answer; `CTRL_C` as the text is Ctrl+C at that
-question. After the last answer the input ends.
+(a ConversationMismatch with the transcript says where the conversation went
+elsewhere), then `text` is the answer (or `text()`, called when the question is
+asked); `CTRL_C` as the text is Ctrl+C at that question. After the last answer
+the input ends.
 
 `directory` holds the draft (`state/draft.json`), the receipts and the locks,
 as with `make_app`; the connection defaults to an in-process sandbox whose clock
@@ -20,7 +21,7 @@ terminal echoes what is typed (a secret is not echoed, as with getpass).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,9 @@ from tui.services.receipts import ReceiptBook
 from tui.services.session import Connection, sandbox_connection
 
 CTRL_C = "\x03"
-Answer = tuple[str, str]
+# (a part of the question, the answer); the answer may be computed when the
+# question is asked (e.g. to arm a sandbox fault at that moment).
+Answer = tuple[str, str | Callable[[], str]]
 
 VOICE_URL = "https://example.org/calls"  # not the fields' examples
 SMS_URL = "https://example.org/messages"
@@ -134,12 +137,13 @@ class ScriptedInput:
     def _next(self, *, echo: bool) -> str:
         if not self.answers:
             return ""
-        expected, answer = self.answers.pop(0)
+        expected, given = self.answers.pop(0)
         question = self.output.getvalue().rpartition("\n")[2]
         if expected not in question:
             raise ConversationMismatch(
                 f"expected a question with {expected!r}, got {question!r}; so far:\n{self.output.getvalue()}"
             )
+        answer = given() if callable(given) else given
         if answer == CTRL_C:
             if echo:
                 self.output.write("^C")
