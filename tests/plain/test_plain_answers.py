@@ -19,6 +19,7 @@ from tests.support.plain import (
     NO_SMS,
     NO_VOICE,
     VOICE_URL,
+    Answer,
     compliance,
     make_plain,
     typed,
@@ -38,7 +39,7 @@ def rule_message(rule: Callable[[str], Any], raw: str) -> str:
     return str(refused.value)
 
 
-def run(directory: Path, answers: list[tuple[str, str]]) -> str:
+def run(directory: Path, answers: list[Answer]) -> str:
     wizard, output = make_plain(directory, answers)
     assert wizard.run() == 0
     text = output.getvalue()
