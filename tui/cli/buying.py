@@ -6,10 +6,8 @@ by `buy` only when it buys or checks (its `--help` stays light)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 import sys
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -34,6 +32,7 @@ from tui.services.purchase import buy as buy_number
 from tui.services.purchase_lock import PurchaseLocks
 from tui.services.receipts import ReceiptBook
 from tui.services.session import Connection
+from tui.services.signals import SignalHandler, on_signals
 
 
 def compliance_warnings(connection: Connection, request: PurchaseRequest) -> list[str]:
@@ -160,7 +159,7 @@ async def _buy(
     receipts, locks = ReceiptBook(), PurchaseLocks()
     async with connection.client() as client:
         # Before anything is sent, a signal simply stops: nothing to settle.
-        with _on_signals(_stop_before_sending(asyncio.current_task())):
+        with on_signals(_stop_before_sending(asyncio.current_task())):
             await _recover(client, receipts, locks, sandbox=connection.sandbox)
             if check_webhooks:
                 # Before the ownership check and the confirmation: a webhook that
@@ -180,7 +179,7 @@ async def _buy(
         if price is not None:
             _confirm(connection, request, price)  # a blocking prompt: Ctrl+C there is click's
         attempt = PurchaseAttempt.prepare(client, request, sandbox=connection.sandbox)
-        with _on_signals(_stop_waiting(attempt)):
+        with on_signals(_stop_waiting(attempt)):
             await buy_number(
                 client,
                 attempt,
@@ -249,9 +248,6 @@ def _attempt_json(attempt: PurchaseAttempt) -> dict[str, Any]:
     }
 
 
-SignalHandler = Callable[[signal.Signals], None]
-
-
 def _stop_before_sending(task: asyncio.Task[Any] | None) -> SignalHandler:
     def stop(signum: signal.Signals) -> None:
         click.echo(f"\n{signum.name}: stopped; nothing was sent.", err=True)
@@ -278,25 +274,6 @@ def _stop_waiting(attempt: PurchaseAttempt) -> SignalHandler:
         attempt.stop_waiting()
 
     return stop
-
-
-@contextlib.contextmanager
-def _on_signals(handler: SignalHandler) -> Iterator[None]:
-    """Ctrl+C (SIGINT) and SIGTERM call `handler` instead of killing the process,
-    so that a purchase is never left half-told."""
-    loop = asyncio.get_running_loop()
-    installed = []
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(signum, handler, signum)
-            installed.append(signum)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - not on this platform
-            pass
-    try:
-        yield
-    finally:
-        for signum in installed:
-            loop.remove_signal_handler(signum)
 
 
 def _confirm(connection: Connection, request: PurchaseRequest, price: MobilePrice) -> None:

@@ -13,11 +13,16 @@ from textual.widgets import Label, Select, Static
 from tui.domain import rules
 from tui.domain.errors import WizardError
 from tui.domain.fields import field as field_spec
-from tui.domain.resources import Address, Bundle
 from tui.screens.base import StepScreen
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
-from tui.wizard.compliance import blocking_warnings, compliance_issues
+from tui.wizard.compliance import (
+    address_label,
+    blocking_warnings,
+    bundle_label,
+    compliance_issues,
+    unusable_bundle_note,
+)
 from tui.wizard.draft import COMPLIANCE_FIELDS
 
 # The fields that also get a picker of the account's resources: field name ->
@@ -28,26 +33,6 @@ PICKERS = {
     "emergency_address_sid": ("pick-emergency-address", "Choose an emergency-enabled address"),
 }
 FIELD_OF_PICKER = {picker_id: name for name, (picker_id, _) in PICKERS.items()}
-
-
-def address_label(address: Address) -> str:
-    state = "validated" if address.validated else "not validated"
-    return f"{address.one_line()} · {state} · {address.sid}"
-
-
-# Why a bundle that is not twilio-approved cannot be used (statuses:
-# https://www.twilio.com/docs/phone-numbers/regulatory/api/bundles#bundle-status-values).
-BUNDLE_STATUS_WHY = {
-    "draft": "still a draft: submit it for review in the Console",
-    "pending-review": "waiting for Twilio's review (it can take a few days)",
-    "in-review": "being reviewed by Twilio",
-    "twilio-rejected": "rejected by Twilio: fix it in the Console, or use another",
-    "provisionally-approved": "only provisionally approved",
-}
-
-
-def bundle_label(bundle: Bundle) -> str:
-    return f"{bundle.friendly_name or bundle.sid} · {bundle.status} · {bundle.sid}"
 
 
 class ComplianceStep(StepScreen):
@@ -121,13 +106,7 @@ class ComplianceStep(StepScreen):
         self.query_one("#pick-bundle", Select).set_options([(bundle_label(b), b.sid) for b in usable])
         unusable = [b for b in bundles if not b.approved]
         note = self.query_one("#bundle-note", Static)
-        note.update(
-            "\n".join(
-                f"Not usable: {bundle_label(b)}: "
-                + BUNDLE_STATUS_WHY.get(b.status or "", "not approved by Twilio")
-                for b in unusable
-            )
-        )
+        note.update("\n".join(unusable_bundle_note(b) for b in unusable))
         note.display = bool(unusable)
 
     @on(Select.Changed, "#pick-address, #pick-bundle, #pick-emergency-address")
