@@ -136,6 +136,8 @@ def test_a_failing_voice_url_makes_twilio_call_the_fallback(
     [
         (b"<Respons><Say>typo</Say></Respons>", "the root element is <Respons>, not <Response>"),
         (b"<Response><Say>unclosed</Response>", "not well-formed XML"),
+        (b"<Response><Sya>typo</Sya></Response>", "<Sya> is not a TwiML verb for a call"),
+        (b'<!DOCTYPE x [<!ENTITY a "b">]><Response/>', "declares a document type"),
     ],
 )
 def test_twiml_twilio_cannot_run_also_goes_to_the_fallback(
@@ -169,7 +171,8 @@ def test_redirects_are_followed_signed_for_each_url_and_a_post_goes_on_as_a_get(
 
     (call,) = simulate(served, kind="call", to=NUMBER).json()["requests"]
 
-    assert call["usable"] and [hop["status"] for hop in call["redirects"]] == [302]
+    assert call["usable"]
+    assert call["redirects"] == [{"status": 302, "location": receiver.url("/new"), "method": "GET"}]
     first, second = receiver.received
     assert (first.method, second.method) == ("POST", "GET")
     assert first.signature_valid and second.signature_valid
@@ -183,7 +186,8 @@ def test_a_redirect_loop_stops_after_five(
 
     (call,) = simulate(served, kind="call", to=NUMBER).json()["requests"]
 
-    assert call["error_code"] == 11215 and not call["usable"]
+    assert call["error_code"] == 11215 and not call["usable"] and call["status"] == 307
+    assert [hop["method"] for hop in call["redirects"]] == ["POST"] * 5  # a 307 repeats the POST
     assert len(receiver.received) == 6  # the request and 5 redirects followed
 
 

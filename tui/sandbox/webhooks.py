@@ -356,27 +356,58 @@ def _media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
-def _twiml_problem(body: bytes) -> str | None:
-    """Why this is not TwiML Twilio can run: not XML, or a root other than <Response>.
-    Document type declarations are refused (TwiML never needs one)."""
+# The verbs a <Response> may hold (https://www.twilio.com/docs/voice/twiml,
+# https://www.twilio.com/docs/messaging/twiml); names are case-sensitive. What the
+# verbs hold is not checked here.
+VOICE_VERBS = frozenset(
+    {
+        "Connect", "Dial", "Echo", "Enqueue", "Gather", "Hangup", "Leave", "Pause", "Pay",
+        "Play", "Prompt", "Queue", "Record", "Redirect", "Refer", "Reject", "Say", "Sms",
+        "Start", "Stop",
+    }
+)  # fmt: skip
+MESSAGING_VERBS = frozenset({"Message", "Redirect"})
+
+
+def _twiml_problem(kind: str, body: bytes) -> str | None:
+    """Why this is not TwiML Twilio can run: not XML, a root other than <Response>, or
+    a verb Twilio does not know. Document type declarations are refused (TwiML never
+    needs one)."""
     parser = expat.ParserCreate()
     root: list[str] = []
+    verbs = VOICE_VERBS if kind == "call" else MESSAGING_VERBS
+    depth = 0
+    unknown: list[str] = []
 
     def doctype(*_: object) -> None:
         raise ValueError("a document type declaration")
 
     def start(name: str, _attributes: object) -> None:
+        nonlocal depth
+        depth += 1
         if not root:
             root.append(name)
+        elif depth == 2 and name not in verbs:
+            unknown.append(name)
+
+    def end(_name: str) -> None:
+        nonlocal depth
+        depth -= 1
 
     parser.StartDoctypeDeclHandler = doctype
     parser.StartElementHandler = start
+    parser.EndElementHandler = end
     try:
         parser.Parse(body, True)
-    except (expat.ExpatError, ValueError) as error:
+    except expat.ExpatError as error:
         return f"the answer is not well-formed XML ({error})"
+    except ValueError:
+        return "the answer declares a document type, which TwiML never has"
     if root != ["Response"]:
         return f"the root element is <{root[0] if root else ''}>, not <Response>"
+    if unknown:
+        what = "a call" if kind == "call" else "a message"
+        return f"<{unknown[0]}> is not a TwiML verb for {what}"
     return None
 
 
@@ -394,26 +425,10 @@ def usable_answer(
     if not media:
         return "the answer has no Content-Type"
     if media in XML_TYPES:
-        return _twiml_problem(body)
+        return _twiml_problem(kind, body)
     if media == "text/plain" or (kind == "call" and media.startswith("audio/")):
         return None
     return f"the Content-Type {media} is not TwiML, text or audio"
-
-
-@dataclass
-class _Hop:
-    url: str
-    method: str
-    status: int
-    location: str | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "url": _masked(self.url),
-            "method": self.method,
-            "status": self.status,
-            "location": self.location,
-        }
 
 
 async def _call(
@@ -432,7 +447,8 @@ async def _call(
     method = hook.method
     url = hook.url
     form: Mapping[str, str] | None = parameters if method == "POST" else None
-    hops: list[_Hop] = []
+    # Each redirect followed: its status, where it pointed (absolute) and the next method.
+    hops: list[dict[str, Any]] = []
     idempotency = str(uuid.uuid4())
     report: dict[str, Any] = {
         "role": hook.role,
@@ -480,20 +496,29 @@ async def _call(
                     await response.aclose()
                 location = response.headers.get("location")
                 if response.status_code in FOLLOWED_REDIRECTS and location:
-                    hops.append(_Hop(target, method, response.status_code, location))
-                    if len(hops) > limits.max_redirects:
-                        report.update(error=f"more than {limits.max_redirects} redirects", error_code=11215)
+                    if len(hops) >= limits.max_redirects:
+                        report.update(
+                            status=response.status_code,
+                            error=f"more than {limits.max_redirects} redirects in a row",
+                            error_code=11215,
+                        )
                         break
                     next_url = str(httpx.URL(target).join(location.strip()))
                     if urlsplit(next_url).scheme not in ("http", "https"):
                         report.update(
-                            error=f"a redirect to {location!r}, not an http(s) URL", error_code=11216
+                            status=response.status_code,
+                            error=f"a redirect to {location!r}, not an http(s) URL",
+                            error_code=11216,
                         )
                         break
+                    # As a browser does (Twilio says it follows redirects like one).
                     if response.status_code == 303 or (
                         response.status_code in (301, 302) and method == "POST"
                     ):
                         method, form = "GET", None
+                    hops.append(
+                        {"status": response.status_code, "location": _masked(next_url), "method": method}
+                    )
                     url = next_url
                     continue
                 report.update(
@@ -519,7 +544,7 @@ async def _call(
     if report["error"] is not None:
         report["problem"] = report["error"]
     report["usable"] = report["problem"] is None
-    report["redirects"] = [hop.as_json() for hop in hops]
+    report["redirects"] = hops
     report["elapsed"] = round(options.clock() - started, 3)
     return report
 
@@ -571,6 +596,7 @@ async def simulate(
         "phone_number_sid": plan.number["sid"],
         "sid": sid,
         "handled_by": plan.taken_by,
+        "fallback_configured": plan.fallback is not None,
         "requests": [],
         "skipped": list(plan.skipped),
     }
