@@ -59,6 +59,7 @@ class SummaryScreen(Screen[None]):
             "simulate('call')",
             "Simulate call",
             id="simulate-call",
+            show=False,  # the panel's buttons and its line name the keys; the footer fits 80 columns
             tooltip="The sandbox calls this number's voice webhooks as Twilio would for an incoming call",
         ),
         Binding(
@@ -66,6 +67,7 @@ class SummaryScreen(Screen[None]):
             "simulate('sms')",
             "Simulate message",
             id="simulate-sms",
+            show=False,
             tooltip="The sandbox calls this number's SMS webhooks as Twilio would for an incoming message",
         ),
         Binding("ctrl+a", "buy_another", "Buy another", id="buy-another"),
