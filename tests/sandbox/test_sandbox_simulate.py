@@ -4,6 +4,7 @@ that validates X-Twilio-Signature with twilio-python's RequestValidator."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -12,7 +13,7 @@ import httpx
 import pytest
 from sandbox_helpers import FIXED_NOW, buy
 
-from tests.support.webhook_receiver import TWIML_MESSAGE, WebhookReceiver, webhook_receiver
+from tests.support.webhook_receiver import TWIML_MESSAGE, Received, Route, WebhookReceiver, webhook_receiver
 from tui.sandbox import MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN, Sandbox, SandboxServer, start_server
 from tui.sandbox.accounts import TRIAL_ACCOUNT_SID, TRIAL_AUTH_TOKEN
 from tui.sandbox.webhooks import WebhookLimits, WebhookOptions
@@ -285,3 +286,26 @@ def test_simulate_takes_only_post(served: SandboxServer) -> None:
     answer = httpx.get(f"{served.base_url}/__sandbox__/simulate", timeout=5)
 
     assert answer.status_code == 405 and answer.json()["code"] == 20004
+
+
+def test_a_urls_user_and_password_are_sent_only_when_the_server_asks(
+    sandbox: Sandbox, served: SandboxServer, receiver: WebhookReceiver
+) -> None:
+    expected = "Basic " + base64.b64encode(b"rehearsal:s3cret").decode()
+
+    def guarded(request: Received) -> Route:
+        if request.headers.get("Authorization") == expected:
+            return Route()
+        return Route(status=401, body=b"", content_type=None, headers={"WWW-Authenticate": 'Basic realm="x"'})
+
+    receiver.route("/secure", guarded)
+    bought(sandbox, VoiceUrl=receiver.url("/secure").replace("http://", "http://rehearsal:s3cret@"))
+
+    answer = simulate(served, kind="call", to=NUMBER)
+
+    (call,) = answer.json()["requests"]
+    assert call["usable"] and call["url"].startswith("http://rehearsal:********@127.0.0.1")
+    first, second = receiver.received
+    assert "Authorization" not in first.headers and second.headers["Authorization"] == expected
+    assert first.signature_valid and second.signature_valid  # signed without user:password@
+    assert "s3cret" not in answer.text
