@@ -309,3 +309,34 @@ def test_a_urls_user_and_password_are_sent_only_when_the_server_asks(
     assert "Authorization" not in first.headers and second.headers["Authorization"] == expected
     assert first.signature_valid and second.signature_valid  # signed without user:password@
     assert "s3cret" not in answer.text
+
+
+@pytest.mark.parametrize("defer_to_number", [False, True])
+def test_a_messaging_service_takes_the_message_unless_it_defers_to_the_number(
+    sandbox: Sandbox, served: SandboxServer, receiver: WebhookReceiver, defer_to_number: bool
+) -> None:
+    auth = (MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN)
+    settings = {"FriendlyName": "rehearsal", "InboundRequestUrl": receiver.route("/service", body=b"")}
+    if defer_to_number:
+        settings["UseInboundWebhookOnNumber"] = "true"
+    service = httpx.post(f"{served.base_url}/v1/Services", data=settings, auth=auth)
+    assert service.status_code == 201, service.text
+    bought(sandbox, SmsUrl=receiver.route("/number", body=b""))
+    number_sid = sandbox.state_snapshot()["incoming_phone_numbers"][-1]["sid"]
+    added = httpx.post(
+        f"{served.base_url}/v1/Services/{service.json()['sid']}/PhoneNumbers",
+        data={"PhoneNumberSid": number_sid},
+        auth=auth,
+    )
+    assert added.status_code == 201, added.text
+
+    report = simulate(served, kind="sms", to=NUMBER).json()
+
+    (received,) = receiver.received
+    assert received.signature_valid is True
+    assert received.parameters["MessagingServiceSid"] == service.json()["sid"]
+    if defer_to_number:
+        assert received.path == "/number" and report["handled_by"] is None
+    else:
+        assert received.path == "/service" and "Messaging Service" in report["handled_by"]
+        assert report["requests"][0]["role"] == "inbound_request_url"
