@@ -117,6 +117,7 @@ print(json.dumps(sorted(name for name, module in sys.modules.items() if module i
 # What the wizard loads after its first frame (the Account step's thread).
 AFTER_FIRST_FRAME = (
     "pydantic",
+    "filelock",
     "httpx",
     "keyring",
     "phonenumbers",
