@@ -28,7 +28,7 @@ from tui.wizard.summary import resource_groups
 if TYPE_CHECKING:
     from tui.app import WizardApp
 
-REHEARSAL_GROUP = "rehearsal"
+REHEARSAL_GROUP = "simulate"  # named in the App's WORKER_DOING (tui/app.py)
 
 
 def resource_table(resource: IncomingPhoneNumber, outcome: PurchaseAttempt, *, marked: str = "bold") -> Table:

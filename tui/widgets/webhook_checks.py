@@ -189,6 +189,9 @@ class RehearsalPanel(WebhookChecks):
         self._status(lines[0] if lines else "")
         self._results(self.styled(lines[1:]))
 
+    def show_failed(self) -> None:
+        self._status("The simulation stopped on an unexpected error (see above)")
+
     def show_refused(self, reason: str) -> None:
         self._status(f"✗ Not simulated: {reason}")
         self._results("")
