@@ -284,6 +284,7 @@ class NumberStep(StepScreen):
         self.query_one("#search-status", Static).update(status)
 
     def run_search(self) -> None:
+        self.take_shown_values()  # what was typed a moment ago is what is searched
         values = {k: v for k, v in self.draft.search.items() if v is not None}
         query, problems = build_search(values)
         contains = self.query_one("#field-contains", FormField)
