@@ -5,7 +5,7 @@ snapshots show the same thing).
 A scene is an app factory plus a `run_before(pilot)` coroutine:
 
     app = scene.build(directory)          # deterministic WizardApp (tests.support)
-    await scene.run_before(pilot)         # drive it to the state to shoot
+    await scene.drive(pilot)              # drive it to the state to shoot
 
 Everything the app writes goes under `directory`, except the receipts: they go
 to the *relative* folder `receipts/` so that the Summary shows the same short
@@ -29,7 +29,7 @@ from tests.support.app_factory import (
     make_app,
     sandbox_of,
 )
-from tests.support.pilot import choose, go, settle, type_into, type_number
+from tests.support.pilot import choose, go, scrolled_still, settle, type_into, type_number
 from tui.app import WizardApp
 from tui.domain.credentials import Credentials, Secret
 from tui.sandbox import MAIN_ACCOUNT_SID, Sandbox, SandboxTransport
@@ -131,6 +131,12 @@ class Scene:
     run_before: RunBefore
     options: dict[str, Any] = field(default_factory=dict)
     prepare: Callable[[Path], None] | None = None
+
+    async def drive(self, pilot: Pilot[Any]) -> None:
+        """Run the scene, then wait for the screen to stop scrolling (a panel is
+        brought into view after a refresh, which may come after its workers)."""
+        await self.run_before(pilot)
+        await scrolled_still(pilot)
 
     def build(self, directory: Path, *, theme: str = "textual-dark") -> WizardApp:
         if self.prepare is not None:
