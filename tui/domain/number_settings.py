@@ -26,9 +26,8 @@ from tui.domain.purchase import FieldProblem, Issue, purchase_issues
 SETTING_FIELDS: tuple[FieldSpec, ...] = tuple(spec for spec in PURCHASE_FIELDS if spec.name != "phone_number")
 SETTING_NAMES: tuple[str, ...] = tuple(spec.name for spec in SETTING_FIELDS)
 
-# The settings that can be cleared (sent empty): URLs and SIDs. A method, a mode or
-# a yes/no always has a value on Twilio's side; a name falls back to the number.
-CLEARABLE: tuple[str, ...] = tuple(spec.name for spec in SETTING_FIELDS if spec.kind in ("url", "sid"))
+# The settings that can be cleared (sent empty): see FieldSpec.clearable.
+CLEARABLE: tuple[str, ...] = tuple(spec.name for spec in SETTING_FIELDS if spec.clearable)
 
 
 def _unset(value: Any) -> bool:
@@ -211,14 +210,22 @@ def plan_update(
     issues = [
         issue
         for issue in purchase_issues(resulting)
-        # About buying only: an update does apply the emergency address.
-        if changed & set(issue.fields) and issue.fields != ("emergency_address_sid",)
+        if changed & set(issue.fields) and _concerns_update(issue, changed)
     ]
     errors = [i for i in issues if i.level == "error"]
     if errors:
         return None, [FieldProblem(issue.fields[0], issue.message) for issue in errors]
     warnings = [i for i in issues if i.level == "warning"] + _replacements(before, changes)
     return NumberUpdate(sid, phone_number, changes, tuple(warnings)), []
+
+
+def _concerns_update(issue: Issue, changed: set[str]) -> bool:
+    if issue.fields == ("emergency_address_sid",):
+        return False  # about buying only: an update does apply the emergency address
+    # Twilio keeps a method (POST) on every number, URL or not: only a method
+    # being changed without its URL is worth a word.
+    unchanged_method = issue.fields[0].endswith("_method") and issue.fields[0] not in changed
+    return not (issue.level == "warning" and unchanged_method)
 
 
 def settings_after(before: Mapping[str, Any], changed: Mapping[str, Any]) -> dict[str, Any]:
