@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -344,6 +345,11 @@ async def run_change(
         return attempt
     attempt.state = ChangeState.DONE
     attempt.settled_by = "answer"
+    if resource is not None:
+        # Read back: what the number carries now, not only what the answer said.
+        # (If that fails, the answer describes the number too.)
+        with contextlib.suppress(WizardError):
+            resource = await client.fetch_number(attempt.sid)
     attempt.resource = resource
     if attempt.update is not None and resource is not None:
         attempt.mismatches = mismatches(attempt.update, resource)
