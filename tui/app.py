@@ -597,6 +597,7 @@ class WizardApp(App[None]):
         except Exception:
             self._after_recovery()  # reported by the error funnel; the draft is still offered
             raise
+        await self._recover_unfinished_changes()
         self.recovered.extend(found)
         # Bought numbers count as bought in this session (the quit dialog, a
         # draft of one of them); the saved draft stays, to be offered and, if it is
@@ -608,6 +609,22 @@ class WizardApp(App[None]):
             self.push_screen(RecoveredPurchasesModal(found), lambda _: self._after_recovery())
         else:
             self._after_recovery()
+
+    async def _recover_unfinished_changes(self) -> None:
+        """Updates and releases an earlier session left unfinished: settled by
+        reading their number, and said."""
+        from tui.services.number_changes import describe_recovered_change, recover_unfinished_changes
+
+        assert self.client is not None and self.connection is not None
+        try:
+            changes = await recover_unfinished_changes(
+                self.client, self.receipts, sandbox=self.connection.sandbox
+            )
+        except WizardError as error:
+            self.notify(f"Could not check earlier changes: {error}", severity="warning", markup=False)
+            return
+        for change in changes:
+            self.notify(describe_recovered_change(change), timeout=20, markup=False)
 
     def no_connection_yet(self) -> None:
         """The Account step found no usable credentials: nothing to settle yet, so

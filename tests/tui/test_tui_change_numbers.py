@@ -334,3 +334,27 @@ async def test_an_owned_number_typed_while_buying_opens_in_change(make_app) -> N
         await settle(pilot)
         assert step_of(app) == "number" and app.change is None
         assert app.draft.get("phone_number") == UK
+
+
+async def test_an_unfinished_change_of_an_earlier_session_is_settled_and_said(make_app, tmp_path) -> None:
+    from tui.services.receipts import ReceiptBook
+
+    # An earlier session sent a release and stopped before any answer.
+    book = ReceiptBook(tmp_path / "receipts")
+    receipt = book.start(
+        method="DELETE",
+        url=f"https://api.twilio.com{NUMBERS}/PN{'0' * 32}.json",
+        form={},
+        account_sid=MAIN_ACCOUNT_SID,
+        auth_kind="auth_token",
+        sandbox=True,
+        kind="release",
+        phone_number=SE,
+    )
+    app = make_app()
+    async with app.run_test(size=(110, 32), notifications=True) as pilot:
+        await settle(pilot)
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "An earlier release of +46701740698 was interrupted" in said
+    settled = json.loads(receipt.path.read_text())
+    assert settled["outcome"] == "failed"  # the in-process sandbox forgets everything: nothing was released
