@@ -89,12 +89,17 @@ def describe_messaging(settings: Mapping[str, Any]) -> str:
 
 
 def describe_compliance(settings: Mapping[str, Any]) -> str:
-    parts = []
-    for name, label in (("bundle_sid", "bundle"), ("address_sid", "address"), ("identity_sid", "identity")):
-        if not _unset(settings.get(name)):
-            parts.append(f"{label} {settings[name]}")
-    if not _unset(settings.get("emergency_address_sid")):
-        parts.append("emergency address")
+    """The compliance documents the number carries, by kind (`show` gives the SIDs)."""
+    parts = [
+        label
+        for name, label in (
+            ("bundle_sid", "bundle"),
+            ("address_sid", "address"),
+            ("identity_sid", "identity"),
+            ("emergency_address_sid", "emergency address"),
+        )
+        if not _unset(settings.get(name))
+    ]
     return ", ".join(parts) or "none"
 
 
