@@ -108,7 +108,12 @@ async def test_the_list_shows_the_accounts_numbers_and_searches_them(make_app) -
         table = screen.query_one("#owned-table", DataTable)
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         assert [row[0] for row in rows] == [UK, SE]
-        assert rows[0][1:] == ["Support line (UK)", "not handled", "POST https://example.com/sms/uk", "bundle"]
+        assert rows[0][1:] == [
+            "Support line (UK)",
+            "not handled",
+            "POST https://example.com/sms/uk",
+            "bundle",
+        ]
         assert rows[1][1:] == ["070-174 06 98", "not handled", "not handled", "none"]
         screen.query_one("#owned-search", Input).value = "support"
         await pilot.pause()
