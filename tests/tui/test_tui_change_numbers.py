@@ -358,3 +358,20 @@ async def test_an_unfinished_change_of_an_earlier_session_is_settled_and_said(ma
         assert "An earlier release of +46701740698 was interrupted" in said
     settled = json.loads(receipt.path.read_text())
     assert settled["outcome"] == "failed"  # the in-process sandbox forgets everything: nothing was released
+
+
+async def test_an_owned_number_found_by_the_reviews_check_opens_in_change(make_app) -> None:
+    from tests.support.pilot import checked, reach_review
+
+    app = make_app()
+    async with app.run_test(size=(110, 40)) as pilot:
+        await reach_review(pilot, UK)
+        await pilot.press("ctrl+y")
+        await checked(pilot)
+        assert "already owns +447802019939" in str(app.screen.query_one("#step-error").content)
+        button = app.screen.query_one("#review-change-owned", Button)
+        assert button.display
+        button.press()
+        await settle(pilot)
+        assert step_of(app) == "voice" and app.change is not None and app.change.phone_number == UK
+        assert [r for r in sandbox_of(app).requests if r["method"] == "POST"] == []
