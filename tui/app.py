@@ -811,8 +811,17 @@ class WizardApp(App[None]):
             question.quit_question = True
             self.push_screen(question, stop_and_quit)
             return
+        if self.change_running:
+            # An update or release is on its way: its outcome is settled (and its
+            # receipt completed) before number-wizard closes.
+            self.quit_during_purchase = True
+            self.notify("Quitting once Twilio has answered the change on its way…", markup=False)
+            return
         unknown = [a for a in (self.attempt, *self.recovered) if a and a.state is AttemptState.UNKNOWN]
-        draft_kept = not self.draft.is_empty() and not self._draft_of_bought_number()
+        # While an owned number is being changed, the steps hold its settings; the
+        # draft kept on disk is the purchase's, put aside.
+        draft = self.change.purchase_draft if self.change is not None else self.draft
+        draft_kept = not draft.is_empty() and not self._draft_of_bought_number()
         if not unknown and not draft_kept:
             self.exit()
             return
@@ -832,7 +841,8 @@ class WizardApp(App[None]):
 
     def _draft_of_bought_number(self) -> bool:
         """The draft is of a number bought already: nothing is lost by leaving."""
-        number = self.draft.get("phone_number")
+        draft = self.change.purchase_draft if self.change is not None else self.draft
+        number = draft.get("phone_number")
         return any(a.phone_number == number for a in self.bought)
 
 

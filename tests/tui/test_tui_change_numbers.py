@@ -165,7 +165,7 @@ async def test_each_way_of_handling_is_prefilled_from_the_number(make_app) -> No
         assert app.screen.query_one("#control-friendly_name", Input).value == "070-174 06 98"
 
 
-async def test_the_review_shows_before_and_after_and_only_changes_are_sent(make_app) -> None:
+async def test_the_review_shows_before_and_after_and_only_changes_are_sent(make_app, tmp_path) -> None:
     app = make_app()
     async with app.run_test(size=(110, 40)) as pilot:
         sandbox = sandbox_of(app)
@@ -179,6 +179,10 @@ async def test_the_review_shows_before_and_after_and_only_changes_are_sent(make_
         await set_mode(pilot, "none")  # stop handling messages
         await go(pilot, "review")
         assert app.screen.__class__.__name__ == "ChangeReviewScreen"
+        await pilot.pause(0.4)
+        # The draft on disk is the purchase's (the Number step's search), never the change's.
+        for saved in tmp_path.rglob("draft.json"):
+            assert json.loads(saved.read_text())["values"] == {}
         headline = text_of(app, "#change-headline")
         assert "2 settings of +447802019939" in headline
         shown = rendered(app, "#change-table")
@@ -375,3 +379,26 @@ async def test_an_owned_number_found_by_the_reviews_check_opens_in_change(make_a
         await settle(pilot)
         assert step_of(app) == "voice" and app.change is not None and app.change.phone_number == UK
         assert [r for r in sandbox_of(app).requests if r["method"] == "POST"] == []
+
+
+async def test_quitting_while_changing_speaks_of_the_purchase_draft_only(make_app) -> None:
+    from tui.screens.modals import ConfirmQuitModal
+
+    app = make_app()
+    async with app.run_test(size=(110, 32)) as pilot:
+        await open_number(pilot, SE)  # nothing typed for a purchase: nothing to lose
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert app.return_code == 0  # left at once, no question about a draft
+
+    app = make_app()
+    async with app.run_test(size=(110, 32)) as pilot:
+        await go(pilot, "number")
+        await type_number(pilot, "+46701740612")  # a purchase begun, then a change
+        app.goto("owned")
+        await settle(pilot)
+        await open_number(pilot, SE)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmQuitModal)
+        assert app.return_code is None
