@@ -402,3 +402,26 @@ async def test_quitting_while_changing_speaks_of_the_purchase_draft_only(make_ap
         await settle(pilot)
         assert isinstance(app.screen, ConfirmQuitModal)
         assert app.return_code is None
+
+
+async def test_a_refused_update_is_explained_and_the_edits_are_kept(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(110, 40)) as pilot:
+        sandbox = sandbox_of(app)
+        await open_number(pilot, SE)
+        await go(pilot, "compliance")
+        await type_into(pilot, "address_sid", "AD" + "0" * 32)  # nobody's address
+        await go(pilot, "review")
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert isinstance(app.screen, ChangeSummaryScreen)
+        assert "was not updated" in text_of(app, "#summary-headline")
+        error = str(app.screen.query_one("#summary-error").content)
+        assert "Twilio error" in error and "https://www.twilio.com/docs/errors/" in error
+        assert [m for m, _ in sent(sandbox)] == ["POST"]
+        app.screen.query_one("#change-again", Button).press()
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "ChangeReviewScreen"
+        assert "Address" in rendered(app, "#change-table")  # still asked for, to fix

@@ -196,6 +196,9 @@ class ChangeSummaryScreen(Screen[None]):
     def __init__(self, attempt: ChangeAttempt) -> None:
         super().__init__(id="change-summary")
         self.attempt = attempt
+        # An update that did not go through goes back to its Review, edits kept;
+        # after one that did, the number is opened again as it now is.
+        self._back_to_review = attempt.kind == "update" and attempt.state is not ChangeState.DONE
 
     @property
     def wizard(self) -> WizardApp:
@@ -235,7 +238,10 @@ class ChangeSummaryScreen(Screen[None]):
             attempt.error if attempt.state is not ChangeState.DONE else None
         )
         released = attempt.kind == "release" and attempt.state is ChangeState.DONE
-        self.query_one("#change-again", Button).display = self.wizard.change is not None and not released
+        again = self.query_one("#change-again", Button)
+        again.display = self.wizard.change is not None and not released
+        if self._back_to_review:
+            again.label = "◀ Back to the review"
 
     def _read_back_table(self) -> Table:
         attempt = self.attempt
@@ -274,7 +280,11 @@ class ChangeSummaryScreen(Screen[None]):
     def change_again(self, event: Button.Pressed) -> None:
         event.stop()
         change = self.wizard.change
-        if change is not None:
+        if change is None:
+            return
+        if self._back_to_review:
+            self.wizard.goto("review")  # the settings as they were asked for, to fix and send again
+        else:
             self.wizard.start_change(change.resource)
 
     @on(Button.Pressed, "#owned")
