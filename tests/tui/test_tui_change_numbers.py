@@ -418,7 +418,7 @@ async def test_a_refused_update_is_explained_and_the_edits_are_kept(make_app) ->
         await settle(pilot)
         assert isinstance(app.screen, ChangeSummaryScreen)
         assert "was not updated" in text_of(app, "#summary-headline")
-        error = str(app.screen.query_one("#summary-error").content)
+        error = str(app.screen.query_one("#summary-error", Static).content)
         assert "Twilio error" in error and "https://www.twilio.com/docs/errors/" in error
         assert [m for m, _ in sent(sandbox)] == ["POST"]
         app.screen.query_one("#change-again", Button).press()
