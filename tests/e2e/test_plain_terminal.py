@@ -16,10 +16,12 @@ import json
 import os
 import signal
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pexpect
 import pytest
 
@@ -109,6 +111,23 @@ def posts(server: SandboxServer) -> int:
     return sum(
         1 for r in server.sandbox.requests if r["method"] == "POST" and r["path"].endswith("/Mobile.json")
     )
+
+
+def wait_until_owned(server: SandboxServer, number: str, timeout: float = 20.0) -> None:
+    """Until the sandbox has committed the purchase (its answer may be held back):
+    a signal sent before that finds the number not yet owned, an honest "unknown"."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = httpx.get(
+            f"{server.base_url}/2010-04-01/Accounts/{MAIN_ACCOUNT_SID}/IncomingPhoneNumbers.json",
+            params={"PhoneNumber": number},
+            auth=(MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN),
+        )
+        response.raise_for_status()
+        if any(n["phone_number"] == number for n in response.json()["incoming_phone_numbers"]):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the sandbox never committed the purchase of {number}")
 
 
 def receipts(env: dict[str, str]) -> list[dict[str, object]]:
@@ -224,6 +243,7 @@ def test_ctrl_c_while_waiting_for_twilio_stops_waiting_and_looks_the_number_up(
         server.sandbox.faults.add("POST", MOBILE_POST, delay_after_commit=60)
         terminal.child.sendline("yes")
         terminal.expect("waiting for Twilio")
+        wait_until_owned(server, number)
         terminal.child.sendintr()
         terminal.expect(f"SIGINT: stopped waiting; checking whether {number} was bought")
         terminal.expect(f"Bought {number} (confirmed by looking it up on the account).")
@@ -246,6 +266,7 @@ def test_an_interrupted_purchase_is_recovered_at_the_next_start(terminal_env: di
         server.sandbox.faults.add("POST", MOBILE_POST, delay_after_commit=60)
         first.child.sendline("yes")
         first.expect("waiting for Twilio")
+        wait_until_owned(server, number)
         first.child.kill(signal.SIGKILL)  # no chance to settle anything
         first.child.expect(pexpect.EOF)
         first.child.close()
