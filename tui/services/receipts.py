@@ -90,7 +90,10 @@ class ReceiptBook:
         account_sid: str,
         auth_kind: str,
         sandbox: bool,
+        follow_ups: list[dict[str, Any]] | None = None,
     ) -> Receipt:
+        """`follow_ups`: the requests to send once the number is bought (each
+        completed with its own outcome later; see tui.services.purchase)."""
         now = self._clock()
         number = re.sub(r"\D", "", form.get("PhoneNumber", "")) or "unknown"
         stem = f"{now:%Y%m%dT%H%M%S}Z-{number}"
@@ -108,6 +111,7 @@ class ReceiptBook:
                 "account_sid": account_sid,
                 "auth_kind": auth_kind,
                 "request": {"method": method, "url": url, "form": dict(form)},
+                **({"follow_ups": list(follow_ups)} if follow_ups else {}),
             },
         )
         receipt.update()
