@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import RadioButton, RadioSet, Static
 
-from tui.screens.base import StepScreen
+from tui.screens.pickers import PickerStep
 from tui.widgets.text import LiveText
 from tui.wizard.draft import (
     NO_SMS_NOTE,
@@ -30,7 +30,7 @@ from tui.wizard.draft import (
 )
 
 
-class HandlingStep(StepScreen):
+class HandlingStep(PickerStep):
     MODES: ClassVar[type[Enum]]
     MODE_FIELDS: ClassVar[Mapping[Any, tuple[str, ...]]]
     MODE_LABELS: ClassVar[Mapping[Any, str]]
@@ -52,7 +52,8 @@ class HandlingStep(StepScreen):
                 if mode.value == "none":
                     yield Static(self.NONE_NOTE, classes="note", markup=False)
                 for name in self.MODE_FIELDS[mode]:
-                    yield self.form_field(name)
+                    # An application, a trunk, a Messaging Service: picked from the account.
+                    yield self.field_or_picker(name)
         for name in self.COMMON_FIELDS:
             yield self.form_field(name)
         yield LiveText("", id="step-warnings", classes="warnings", markup=False)
