@@ -62,6 +62,20 @@ class ComplianceFacts:
         return lines
 
 
+def address_fits(address: Address, requirement: str | None, iso_country: str | None) -> bool | None:
+    """Whether an address meets a number's address requirement (`any`: every
+    address; `local`: in the number's country; `foreign`: outside it); None when
+    the number needs none or the requirement is not known."""
+    if requirement not in ("any", "local", "foreign"):
+        return None
+    if requirement == "any":
+        return True
+    if not iso_country:
+        return None
+    inside = address.iso_country == iso_country
+    return inside if requirement == "local" else not inside
+
+
 def compliance_issues(values: dict[str, str], facts: ComplianceFacts) -> list[Issue]:
     """Warnings about the compliance fields, by what Twilio would answer."""
     issues: list[Issue] = []
