@@ -17,10 +17,10 @@ from textual.widgets import Button, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from tui.domain.attempt import AttemptState
-from tui.domain.errors import WizardError
-from tui.domain.fields import FIELDS_BY_NAME, GROUP_TITLES
+from tui.domain.errors import TwilioApiError, WizardError
+from tui.domain.fields import FIELDS_BY_NAME, GROUP_TITLES, PURCHASE_FIELDS
 from tui.domain.resources import IncomingPhoneNumber
-from tui.services.purchase import PurchaseAttempt
+from tui.services.purchase import FollowUp, PurchaseAttempt
 from tui.widgets.chrome import ErrorPanel, SandboxBanner
 from tui.widgets.text import LiveText
 
@@ -80,7 +80,7 @@ def resource_table(resource: IncomingPhoneNumber, outcome: PurchaseAttempt, *, m
         if group in ("search", "account"):
             continue  # not fields of the created number
         names = list(RESOURCE_ONLY_FIELDS.get(group, ())) + [
-            spec.name for spec in FIELDS_BY_NAME.values() if spec.group == group
+            spec.name for spec in PURCHASE_FIELDS if spec.group == group
         ]
         if table.row_count:
             table.add_row("", "")
@@ -92,7 +92,22 @@ def resource_table(resource: IncomingPhoneNumber, outcome: PurchaseAttempt, *, m
                 value += f"   ≠ you asked for {_shown(differing[name].asked)}"
                 label.stylize(marked)
             table.add_row(label, Text(value))
+        if group == "messaging":
+            for follow_up in outcome.follow_ups:
+                table.add_row(Text(FIELDS_BY_NAME["messaging_service_sid"].label), _follow_up_cell(follow_up))
     return table
+
+
+FOLLOW_UP_MARKS = {
+    "done": "✓ joined",
+    "pending": "not sent yet",
+    "failed": "✗ not joined",
+    "unknown": "? unknown",
+}
+
+
+def _follow_up_cell(follow_up: FollowUp) -> Text:
+    return Text(f"{follow_up.service}   {FOLLOW_UP_MARKS[follow_up.state]}")
 
 
 class SummaryScreen(Screen[None]):
@@ -116,12 +131,14 @@ class SummaryScreen(Screen[None]):
         with VerticalScroll(id="step-body"):
             yield Static("Summary", classes="step-title")
             yield LiveText(id="summary-headline", markup=False)
+            yield LiveText(id="summary-follow-ups", markup=False)
             yield LiveText(id="summary-sid", markup=False)
             yield LiveText(id="summary-resource")
             yield LiveText(id="summary-receipt", classes="dim", markup=False)
         yield ErrorPanel(id="summary-error")
         with Horizontal(id="nav"):
             yield Button("Check again", id="check-again", compact=True)
+            yield Button("Retry: join the Messaging Service", id="retry-follow-up", compact=True)
             yield Button("Copy SID", id="copy-sid", compact=True)
             yield Button("Buy another", id="buy-another", compact=True)
             yield Button("Quit", id="quit", variant="primary", compact=True)
@@ -156,6 +173,7 @@ class SummaryScreen(Screen[None]):
             self.query_one("#summary-resource", Static).update(
                 resource_table(resource, outcome, marked=marked)
             )
+        self._show_follow_ups(outcome)
         receipt = outcome.receipt.path if outcome.receipt else None
         self.query_one("#summary-receipt", Static).update(f"Receipt: {receipt}" if receipt else "")
         self.query_one("#check-again", Button).display = outcome.state is AttemptState.UNKNOWN
@@ -164,6 +182,26 @@ class SummaryScreen(Screen[None]):
             outcome.error if outcome.state is not AttemptState.BOUGHT else None
         )
         self.refresh_bindings()
+
+    def _show_follow_ups(self, outcome: PurchaseAttempt) -> None:
+        """What followed the purchase (the Messaging Service), apart from it: its
+        failure never makes the number look not bought."""
+        box = self.query_one("#summary-follow-ups", Static)
+        lines = outcome.follow_up_lines()
+        retry = outcome.follow_ups_to_retry
+        if retry:
+            from tui.wizard.commands import join_service_twilio_cli
+
+            error = retry[0].error
+            if isinstance(error, TwilioApiError) and error.explanation:
+                lines.append(error.explanation.summary)
+            sid = outcome.phone_number_sid or ""
+            lines.append("To retry just this step: Retry below (safe: never buys again), or run")
+            lines += [join_service_twilio_cli(f.service_sid, sid) for f in retry]
+        box.update("\n".join(lines))
+        box.display = bool(lines)
+        box.set_class(bool(retry), "-failed")
+        self.query_one("#retry-follow-up", Button).display = bool(retry)
 
     def show_error(self, error: WizardError | None) -> None:
         self.query_one("#summary-error", ErrorPanel).show(error)
@@ -174,6 +212,7 @@ class SummaryScreen(Screen[None]):
 
     def worker_failed(self, group: str) -> None:
         self.query_one("#check-again", Button).disabled = False
+        self.query_one("#retry-follow-up", Button).disabled = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "copy_sid" and not (self.outcome.state is AttemptState.BOUGHT and self.outcome.resource):
@@ -199,11 +238,30 @@ class SummaryScreen(Screen[None]):
         finally:
             button.disabled = False
 
+    @work(exclusive=True, group="follow-up", exit_on_error=False)
+    async def retry_follow_ups(self) -> None:
+        """Send again only what followed the purchase (adding the number to its
+        Messaging Service): the number is bought and stays bought either way."""
+        from tui.services import purchase as purchase_service
+
+        client = self.wizard.client
+        if client is None:
+            return
+        button = self.query_one("#retry-follow-up", Button)
+        button.disabled = True
+        try:
+            await purchase_service.retry_follow_ups(client, self.outcome, self.wizard.receipts)
+            self.show_outcome(self.outcome)
+        finally:
+            button.disabled = False
+
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         match event.button.id:
             case "check-again":
                 self.check_again()
+            case "retry-follow-up":
+                self.retry_follow_ups()
             case "copy-sid":
                 self.action_copy_sid()
             case "buy-another":
