@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from tui.services.credentials.profiles import ProfileStore
     from tui.services.purchase import PurchaseAttempt
     from tui.services.twilio import TwilioClient
+    from tui.services.webhooks import WebhookChecker
 
 TITLE = "number-wizard"
 DRAFT_WRITE_INTERVAL = 0.25  # seconds; see draft_changed
@@ -70,7 +72,15 @@ WORKER_DOING = {
     "draft": "saving the draft",
     "draft-offer": "reading the saved draft",
     "close-client": "closing the connection",
+    "webhooks": "testing the webhooks",
+    "simulate": "simulating an incoming call or message",
 }
+
+
+def _field_commands() -> type[Provider]:
+    from tui.screens.palette import FieldCommands
+
+    return FieldCommands
 
 
 def stylesheet_path() -> Path:
@@ -87,6 +97,7 @@ class WizardApp(App[None]):
     TITLE = TITLE
     CSS_PATH = stylesheet_path()
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {lambda: _field_commands()}
     # Each step is created when first shown, then kept (switch_screen), so input
     # survives Back; only the Account step is built before the first frame.
     SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
@@ -151,6 +162,9 @@ class WizardApp(App[None]):
         self.context = PurchaseContext()
         self._resume_draft = resume_draft
         self._initial_theme = theme
+        # How "Test webhooks" calls them (None: directly, made on first use; tests
+        # route them to a loopback receiver).
+        self.webhook_checker: WebhookChecker | None = None
         # Saves run in threads: one at a time, and only the newest change is written
         # (a discard counts as a change), so a slow disk never writes a stale draft.
         self._draft_lock = threading.Lock()
@@ -275,6 +289,33 @@ class WizardApp(App[None]):
         self.pending_errors[step_id] = error
         self.goto(step_id)
         return step_id
+
+    def open_field(self, name: str) -> None:
+        """Go to a field's step, put the cursor in it and open its help (the palette's
+        field search). A field of a way of handling not chosen is explained, not shown."""
+        from tui.domain.fields import FIELDS_BY_NAME
+        from tui.screens.base import StepScreen
+
+        spec = FIELDS_BY_NAME[name]
+        self.goto(spec.group)
+
+        def arrive() -> None:
+            screen = self.screen
+            if not isinstance(screen, StepScreen) or spec.group != screen.STEP_ID:
+                return
+            shown = [f for f in screen.visible_fields() if f.field_name == name]
+            note = ""
+            if shown:
+                shown[0].focus_control()
+                shown[0].scroll_visible()
+            elif spec.mode and spec.mode != "common":
+                note = (
+                    f"This field belongs to another way of handling ({spec.mode}): choose it "
+                    "above to fill it."
+                )
+            screen.show_field_help(name, note)
+
+        self.call_after_refresh(arrive)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -161,6 +161,22 @@ async def number_search_empty(pilot: Pilot[Any]) -> None:
 async def number_typed(pilot: Pilot[Any]) -> None:
     await go(pilot, "number")
     await type_number(pilot, MAGIC_NUMBER)
+    await ownership_checked(pilot, MAGIC_NUMBER)
+
+
+async def ownership_checked(pilot: Pilot[Any], number: str) -> None:
+    """Wait for the Number step's ownership check to answer: it starts after a pause
+    in typing, so waiting for the workers of the moment is not enough, and a shot
+    taken before it answers would show "Checking…" on some runs only."""
+    screen = pilot.app.screen
+    for _ in range(200):
+        checked_number, answer = getattr(screen, "_ownership", ("", None))
+        if checked_number == number and answer != "checking":
+            break
+        await pilot.pause(0.05)
+    else:
+        raise AssertionError("the ownership check never answered")
+    await settle(pilot)
 
 
 async def number_21422(pilot: Pilot[Any]) -> None:
@@ -199,6 +215,28 @@ async def compliance(pilot: Pilot[Any]) -> None:
     await pilot.press("enter")  # pick the first result
     await settle(pilot)
     await go(pilot, "compliance")
+    await settle(pilot)
+
+
+async def compliance_pause(pilot: Pilot[Any]) -> None:
+    """Next on a number Twilio will refuse: the one pause, said whole."""
+    await compliance(pilot)
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+
+
+async def number_pick_hint(pilot: Pilot[Any]) -> None:
+    """Next on the search tab with no number chosen: what to do, said whole."""
+    await go(pilot, "number")
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+
+
+async def field_help(pilot: Pilot[Any]) -> None:
+    """F1 on the voice fallback URL: the catalogue's help beside the form."""
+    await go(pilot, "voice")
+    pilot.app.screen.query_one("#control-voice_fallback_url").focus()
+    await pilot.press("f1")
     await settle(pilot)
 
 
@@ -367,6 +405,9 @@ SCENES: dict[str, Scene] = {
         Scene("details", details),
         Scene("compliance", compliance),
         Scene("compliance_21631", compliance_21631),
+        Scene("compliance_pause", compliance_pause),
+        Scene("number_pick_hint", number_pick_hint),
+        Scene("field_help", field_help),
         Scene("review", review),
         Scene("confirm_purchase", confirm_purchase),
         Scene("summary", summary),

@@ -106,7 +106,27 @@ def test_summary_unknown_outcome(snap_compare, tmp_path: Path) -> None:
 # -- 80×24 and the light theme -------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["number_search_results", "compliance_21631", "review"])
+# Every step and dialog at 80×24: hints and messages wrap, nothing that matters is cut.
+SMALL_SCENES = [
+    "account",
+    "number_search_results",
+    "number_pick_hint",
+    "voice_field_error",
+    "messaging",
+    "details",
+    "compliance_pause",
+    "compliance_21631",
+    "review",
+    "confirm_purchase",
+    "summary",
+    "summary_unknown",
+    "quit_confirm",
+    "resume_draft",
+    "field_help",
+]
+
+
+@pytest.mark.parametrize("name", SMALL_SCENES)
 def test_small_terminal(snap_compare, tmp_path: Path, name: str) -> None:
     assert shoot(snap_compare, tmp_path, name, size=SMALL)
 
@@ -114,3 +134,11 @@ def test_small_terminal(snap_compare, tmp_path: Path, name: str) -> None:
 @pytest.mark.parametrize("name", ["number_search_results", "voice_field_error"])
 def test_light_theme(snap_compare, tmp_path: Path, name: str) -> None:
     assert shoot(snap_compare, tmp_path, name, theme="textual-light")
+
+
+def test_field_help(snap_compare, tmp_path: Path) -> None:
+    assert shoot(snap_compare, tmp_path, "field_help")
+
+
+def test_compliance_pause(snap_compare, tmp_path: Path) -> None:
+    assert shoot(snap_compare, tmp_path, "compliance_pause")

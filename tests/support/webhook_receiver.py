@@ -4,6 +4,7 @@ RequestValidator, the way a real application validates Twilio's requests."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,6 +15,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 from twilio.request_validator import RequestValidator
+
+from tui.services.webhooks import WebhookChecker, WebhookLimits
 
 TWIML_SAY = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Say>Hello from the test.</Say>\n</Response>\n'
@@ -158,3 +161,31 @@ class LoopbackRoutingTransport(httpx.AsyncHTTPTransport):
         request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=self._port)
         request.headers["Host"] = host
         return await super().handle_async_request(request)
+
+
+class TaskClock:
+    """A clock for checks shown in snapshots: every reading advances the reading
+    task's own time by `step`, so each answer "takes" the same time whatever the
+    machine and however the concurrent checks interleave."""
+
+    def __init__(self, step: float = 0.04) -> None:
+        self.step = step
+        self._now: dict[int, float] = {}
+
+    def __call__(self) -> float:
+        task = asyncio.current_task()
+        key = id(task) if task is not None else 0
+        self._now[key] = self._now.get(key, 0.0) + self.step
+        return self._now[key]
+
+
+def loopback_checker(receiver: WebhookReceiver, *, time_limit: float = 2.0) -> WebhookChecker:
+    """A WebhookChecker for the wizard in tests: every host reaches `receiver`
+    (so a public-looking URL can be shown satisfied), no DNS look-up, a short time
+    limit and a TaskClock."""
+    return WebhookChecker(
+        transport=LoopbackRoutingTransport(receiver),
+        resolver=None,
+        limits=WebhookLimits(time_limit=time_limit),
+        clock=TaskClock(),
+    )

@@ -172,10 +172,10 @@ def test_plan_for_a_purchase_request_and_an_owned_number():
     )
     owned_plan = plan_number_webhooks(owned)
     assert owned_plan.targets == ()
-    assert len(owned_plan.skipped) == 2 and "voice application" in owned_plan.skipped[0]
+    assert len(owned_plan.skipped) == 2 and "voice application" in str(owned_plan.skipped[0])
 
     fax = plan_number_webhooks({"voice_url": "https://example.com/fax", "voice_receive_mode": "fax"})
-    assert fax.targets == () and "faxes" in fax.skipped[0]
+    assert fax.targets == () and "faxes" in str(fax.skipped[0])
     assert plan_number_webhooks({"voice_url": "  ", "sms_url": None}).targets == ()
 
 
@@ -204,3 +204,23 @@ def _wrapped(cause: BaseException) -> httpx.ConnectError:
 def test_network_failures_in_plain_words(error, code, words):
     problem, twilio_error = _network_failure(error, "https://hooks.example.com/v", "15 s", 10.0)
     assert twilio_error == code and words in problem
+
+
+def test_a_plan_narrowed_to_one_step_s_urls():
+    plan = plan_number_webhooks(
+        {
+            "phone_number": "+447400123456",
+            "voice_url": "https://example.com/voice",
+            "voice_fallback_url": "https://example.com/fallback",
+            "sms_url": "https://example.com/sms",
+            "sms_application_sid": "AP" + "1" * 32,
+            "status_callback": "https://example.com/status",
+        }
+    )
+    voice = plan.only(WebhookKind.VOICE)
+    assert [t.title for t in voice.targets] == ["Voice URL", "Voice fallback URL"]
+    assert voice.skipped == () and voice.to_number == "+447400123456"
+    sms = plan.only(WebhookKind.SMS)
+    assert sms.targets == () and [s.kind for s in sms.skipped] == [WebhookKind.SMS]
+    assert "messaging application" in str(sms.skipped[0])
+    assert [t.kind for t in plan.only(WebhookKind.STATUS).targets] == [WebhookKind.STATUS]

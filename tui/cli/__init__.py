@@ -9,6 +9,8 @@ the pydantic models, keyring or Textual. tests/unit/test_start_imports.py keeps 
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from typing import Any
 
 import click
@@ -79,9 +81,15 @@ COMMANDS = {
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(__version__, "--version", "-V", prog_name="number-wizard")
+@click.option(
+    "--plain",
+    is_flag=True,
+    help="Ask the wizard's questions one line at a time (for screen readers, simple "
+    "terminals and logs). Chosen by itself when TERM=dumb or the output is not a terminal.",
+)
 @connection_options
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, plain: bool) -> None:
     """Buy and configure a Twilio mobile phone number.
 
     Without a command, opens the wizard, which walks you through every step. Try
@@ -91,22 +99,30 @@ def cli(ctx: click.Context) -> None:
         return
     options = ctx.ensure_object(dict)
     check_api_url(options.get("api_url"))
-    from tui.app import run_wizard  # Textual loads only when the wizard runs
+    from tui.plain.choose import plain_reason
     from tui.services.session import ConnectionRequest
 
     # Credentials are resolved by the wizard itself (its Account step), so that a
     # missing profile or a locked keyring is explained there, with a way forward.
-    run_wizard(
-        ConnectionRequest(
-            sandbox=bool(options.get("sandbox")),
-            api_url=options.get("api_url"),
-            profile=options.get("profile"),
-        )
+    request = ConnectionRequest(
+        sandbox=bool(options.get("sandbox")),
+        api_url=options.get("api_url"),
+        profile=options.get("profile"),
     )
+    reason = plain_reason(os.environ, sys.stdin, sys.stdout)
+    if plain or reason:
+        from tui.plain.run import run_plain  # neither Textual nor Rich
+
+        sys.exit(run_plain(request, reason=None if plain else reason))
+    from tui.app import run_wizard  # Textual loads only when the wizard runs
+
+    run_wizard(request)
 
 
 def main() -> None:
     # Before anything can log: secrets and Basic auth headers are masked in every
     # log record, whichever library writes it.
     install_log_redaction()
-    cli(prog_name="number-wizard")
+    # NO_COLOR (https://no-color.org): click writes no colour either (Textual and
+    # Rich read the variable themselves).
+    cli(prog_name="number-wizard", color=False if os.environ.get("NO_COLOR") else None)

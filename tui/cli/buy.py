@@ -25,10 +25,13 @@ from tui.domain.fields import FIELDS_BY_NAME, FOLLOW_UP_FIELDS, PURCHASE_FIELDS,
 def field_option(spec: FieldSpec) -> Any:
     """A click option for a catalogue field; its rule is applied later, with every
     other field's, so that all problems are reported at once, one line each."""
+    # The catalogue's words, as in the wizard's help panel.
+    about = f" {spec.about}" if spec.about else ""
     if spec.follow_up:
-        help_text = f"{spec.help} A second request, after the purchase [default: {spec.twilio_default}]"
+        default = f" A second request, after the purchase [default: {spec.twilio_default}]"
     else:
-        help_text = spec.help + ("" if spec.required else f" [Twilio's default: {spec.twilio_default}]")
+        default = "" if spec.required else f" [Twilio's default: {spec.twilio_default}]"
+    help_text = spec.help + about + default
     if spec.kind == "bool":
         return click.option(f"{spec.flag}/--no-{spec.flag[2:]}", spec.name, default=None, help=help_text)
     metavar = {"phone": "E164", "sid": f"{spec.sid_prefix}…", "url": "URL", "method": "GET|POST"}.get(
@@ -62,18 +65,42 @@ def flag_of(name: str) -> str:
     help="How long to wait for Twilio's answer to the purchase; after that the number "
     "is looked up on the account (never posted again).",
 )
+@click.option(
+    "--check-webhooks",
+    is_flag=True,
+    help="First call every webhook URL given (voice, SMS, their fallbacks, the status callback) "
+    "the way Twilio will, signed, as `webhook check` does, and buy nothing if Twilio would not be "
+    "satisfied with one (exit 10).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --check-webhooks: buy even when a check fails (the verdicts are still printed).",
+)
 @output_option
 @connection_options
-def buy(yes: bool, dry_run: bool, wait: float, output: str, **values: Any) -> None:
+def buy(
+    yes: bool,
+    dry_run: bool,
+    wait: float,
+    check_webhooks: bool,
+    force: bool,
+    output: str,
+    **values: Any,
+) -> None:
     """Buy a mobile number and configure it in one request.
 
     Every body parameter of Twilio's Mobile purchase has a flag. The number is
     checked before anything is sent; the price is shown before you confirm, and
-    every attempt leaves a receipt. With --messaging-service-sid the number then
-    joins that Messaging Service, by a second request whose failure never undoes
-    the purchase (a warning, and "messaging_service" in -o json; exit code the
-    purchase's).
+    every attempt leaves a receipt. With --check-webhooks the webhooks are called
+    first, and a URL Twilio would not be satisfied with stops the purchase. With
+    --messaging-service-sid the number then joins that Messaging Service, by a
+    second request whose failure never undoes the purchase (a warning, and
+    "messaging_service" in -o json; exit code the purchase's).
     """
+    if force and not check_webhooks:
+        click.echo("error: --force: it only goes with --check-webhooks.", err=True)
+        sys.exit(int(Exit.BAD_INPUT))
     from tui.domain.follow_up import build_follow_up  # pydantic: not for --help
     from tui.domain.purchase import build_request
 
@@ -95,12 +122,14 @@ def buy(yes: bool, dry_run: bool, wait: float, output: str, **values: Any) -> No
     connection.purchase_wait = wait
     client = connection.client()
     if dry_run:
-        from tui.cli.buying import compliance_warnings
+        from tui.cli.buying import compliance_warnings, webhook_gate
 
         prepared = client.prepare_purchase(request)
         # The wizard's compliance pre-checks, read-only: what Twilio would refuse.
         for warning in compliance_warnings(connection, request):
             click.echo(f"warning: {warning}", err=True)
+        if check_webhooks:
+            webhook_gate(connection, request, force=force, output=output, dry_run=True)
         # The second request needs the SID of the number bought: shown as PN….
         join = (
             client.prepare_messaging_service_join(follow_up.messaging_service_sid, "PN…")
@@ -119,4 +148,12 @@ def buy(yes: bool, dry_run: bool, wait: float, output: str, **values: Any) -> No
         return
     from tui.cli.buying import run_purchase  # the purchase itself: not for --help or a dry run
 
-    run_purchase(connection, request, yes=yes, output=output, follow_up=follow_up)
+    run_purchase(
+        connection,
+        request,
+        yes=yes,
+        output=output,
+        check_webhooks=check_webhooks,
+        force=force,
+        follow_up=follow_up,
+    )

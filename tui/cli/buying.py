@@ -1,15 +1,13 @@
 """Running a purchase from the command line: recovery of earlier attempts, the
-ownership check, the confirmation, the attempt itself with signals handled, and
-what is printed and returned. Imported by `buy` only when it buys (its `--help`
-and its dry run stay light)."""
+webhook checks (--check-webhooks), the ownership check, the confirmation, the
+attempt itself with signals handled, and what is printed and returned. Imported
+by `buy` only when it buys or checks (its `--help` stays light)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 import sys
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -36,6 +34,7 @@ from tui.services.purchase import buy as buy_number
 from tui.services.purchase_lock import PurchaseLocks
 from tui.services.receipts import ReceiptBook
 from tui.services.session import Connection
+from tui.services.signals import SignalHandler, on_signals
 
 
 def compliance_warnings(connection: Connection, request: PurchaseRequest) -> list[str]:
@@ -60,17 +59,84 @@ async def _compliance_warnings(connection: Connection, request: PurchaseRequest)
     return [f"{flag_of(issue.fields[0])}: {issue.message}" for issue in compliance_issues(values, facts)]
 
 
+def webhook_gate(
+    connection: Connection, request: PurchaseRequest, *, force: bool, output: str, dry_run: bool = False
+) -> None:
+    """`--check-webhooks` on its own (a dry run): see `_webhook_gate`."""
+    asyncio.run(_webhook_gate(connection, request, force=force, output=output, dry_run=dry_run))
+
+
+async def _webhook_gate(
+    connection: Connection, request: PurchaseRequest, *, force: bool, output: str, dry_run: bool = False
+) -> None:
+    """Call every URL of the request the way Twilio will (signed with the Auth
+    Token in use; unsigned, and said so, with an API key) and print the verdicts on
+    stderr. When Twilio would not be satisfied with one, exit 10 before anything
+    is bought, unless `force`."""
+    from tui.domain.webhook_verdicts import verdict_lines
+    from tui.services.webhooks import Signing, WebhookChecker, plan_number_webhooks
+
+    plan = plan_number_webhooks(request)
+    for skipped in plan.skipped:
+        click.echo(f"note: --check-webhooks: {skipped}", err=True)
+    if not plan.targets:
+        click.echo("note: --check-webhooks: no webhook URL is given, so none was checked.", err=True)
+        return
+    count = len(plan.targets)
+    click.echo(
+        f"Checking {count} webhook URL{'s' if count > 1 else ''} the way Twilio will call them…", err=True
+    )
+    verdicts = await WebhookChecker().check(plan, Signing.from_credentials(connection.credentials))
+    for verdict in verdicts:
+        for line in verdict_lines(verdict):
+            click.echo(line, err=True)
+    failing = [verdict.label for verdict in verdicts if not verdict.satisfied]
+    if not failing:
+        click.echo("webhooks: Twilio would be satisfied with every URL.", err=True)
+        return
+    which = ", ".join(failing)
+    if force:
+        click.echo(
+            f"warning: --force: going on although Twilio would not be satisfied with: {which}.", err=True
+        )
+        return
+    nothing = "nothing was sent" if dry_run else "not bought: nothing was sent"
+    message = f"{nothing}; Twilio would not be satisfied with: {which}. Fix them, or pass --force."
+    click.echo(f"error: {message}", err=True)
+    if output == "json":
+        emit_json(
+            {
+                "error": {"message": message},
+                "outcome": "not-sent",
+                "webhooks": [verdict.as_json() for verdict in verdicts],
+            }
+        )
+    sys.exit(int(Exit.WEBHOOK_NOT_SATISFIED))
+
+
 def run_purchase(
     connection: Connection,
     request: PurchaseRequest,
     *,
     yes: bool,
     output: str,
+    check_webhooks: bool = False,
+    force: bool = False,
     follow_up: FollowUpRequest | None = None,
 ) -> None:
     """Buy, then (when asked) add the number to a Messaging Service."""
     try:
-        asyncio.run(_buy(connection, request, yes=yes, output=output, follow_up=follow_up))
+        asyncio.run(
+            _buy(
+                connection,
+                request,
+                yes=yes,
+                output=output,
+                check_webhooks=check_webhooks,
+                force=force,
+                follow_up=follow_up,
+            )
+        )
     except asyncio.CancelledError:  # a signal before anything was sent
         if output == "json":
             emit_json({"error": {"message": "stopped before anything was sent"}, "outcome": "not-sent"})
@@ -99,13 +165,19 @@ async def _buy(
     *,
     yes: bool,
     output: str,
-    follow_up: FollowUpRequest | None,
+    check_webhooks: bool = False,
+    force: bool = False,
+    follow_up: FollowUpRequest | None = None,
 ) -> None:
     receipts, locks = ReceiptBook(), PurchaseLocks()
     async with connection.client() as client:
         # Before anything is sent, a signal simply stops: nothing to settle.
-        with _on_signals(_stop_before_sending(asyncio.current_task())):
+        with on_signals(_stop_before_sending(asyncio.current_task())):
             await _recover(client, receipts, locks, sandbox=connection.sandbox)
+            if check_webhooks:
+                # Before the ownership check and the confirmation: a webhook that
+                # fails stops the purchase before anything about it is asked.
+                await _webhook_gate(connection, request, force=force, output=output)
             # Asked here for a clear answer before the confirmation; asked again,
             # under the number's lock, just before sending (only that one decides).
             try:
@@ -120,7 +192,7 @@ async def _buy(
         if price is not None:
             _confirm(connection, request, price, follow_up)  # a blocking prompt: Ctrl+C there is click's
         attempt = PurchaseAttempt.prepare(client, request, sandbox=connection.sandbox, follow_up=follow_up)
-        with _on_signals(_stop_waiting(attempt)):
+        with on_signals(_stop_waiting(attempt)):
             await buy_number(
                 client,
                 attempt,
@@ -232,9 +304,6 @@ def _attempt_json(attempt: PurchaseAttempt) -> dict[str, Any]:
     }
 
 
-SignalHandler = Callable[[signal.Signals], None]
-
-
 def _stop_before_sending(task: asyncio.Task[Any] | None) -> SignalHandler:
     def stop(signum: signal.Signals) -> None:
         click.echo(f"\n{signum.name}: stopped; nothing was sent.", err=True)
@@ -261,25 +330,6 @@ def _stop_waiting(attempt: PurchaseAttempt) -> SignalHandler:
         attempt.stop_waiting()
 
     return stop
-
-
-@contextlib.contextmanager
-def _on_signals(handler: SignalHandler) -> Iterator[None]:
-    """Ctrl+C (SIGINT) and SIGTERM call `handler` instead of killing the process,
-    so that a purchase is never left half-told."""
-    loop = asyncio.get_running_loop()
-    installed = []
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(signum, handler, signum)
-            installed.append(signum)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - not on this platform
-            pass
-    try:
-        yield
-    finally:
-        for signum in installed:
-            loop.remove_signal_handler(signum)
 
 
 def _confirm(

@@ -42,6 +42,9 @@ class Exit(IntEnum):
     TWILIO_ERROR = 7  # not done: another Twilio error, or Twilio could not be reached
     OUTCOME_UNKNOWN = 8  # a purchase was sent and its outcome is unknown (looked up)
     DECLINED = 9
+    # A webhook check found Twilio would not be satisfied (`webhook check`; `buy
+    # --check-webhooks` then buys nothing). The check itself worked: not 7 or 8.
+    WEBHOOK_NOT_SATISFIED = 10
 
 
 EXIT_CODES_HELP = (
@@ -49,7 +52,8 @@ EXIT_CODES_HELP = (
     "4 number not available, invalid or already yours; 5 address, bundle or identity "
     "needed; 6 account limit; 7 not done: another Twilio error, or Twilio could not be "
     "reached; 8 purchase sent, outcome unknown (looked up; see the receipt); "
-    "9 not confirmed."
+    "9 not confirmed; 10 a webhook check found Twilio would not be satisfied "
+    "(--check-webhooks: not bought)."
 )
 
 
@@ -81,7 +85,7 @@ def report_error(
     """Explain an error on stderr (and as JSON on stdout with -o json), then exit
     with `code` (by default the error's own, `exit_for`)."""
     if isinstance(error, TwilioApiError):
-        for i, line in enumerate(error.lines()):
+        for i, line in enumerate(error.lines("cli")):
             click.echo(("error: " if i == 0 else "  ") + line, err=True)
         detail: dict[str, Any] = {
             "status": error.status,
@@ -89,7 +93,7 @@ def report_error(
             "message": error.message,
             "more_info": error.more_info,
             "explanation": error.summary,
-            "next_step": error.next_step,
+            "next_step": error.next_step_for("cli"),
         }
     else:
         click.echo(f"error: {error}", err=True)

@@ -16,9 +16,8 @@ if TYPE_CHECKING:
     from tui.services.webhooks import Signing
 
 # Exit code for "Twilio would not be satisfied" (bad answer, too slow, unreachable
-# by Twilio). Distinct from 7 (an error Twilio's API returned) and 8 (our own
-# network trouble with Twilio's API): here the check itself worked.
-WEBHOOK_NOT_SATISFIED = 10
+# by Twilio); `buy --check-webhooks` uses it too.
+WEBHOOK_NOT_SATISFIED = int(Exit.WEBHOOK_NOT_SATISFIED)
 
 WEBHOOK_EXIT_CODES_HELP = (
     "Exit codes: 0 Twilio would be satisfied; 2 bad input; 3 credentials could not be "

@@ -87,8 +87,9 @@ def account_sid(raw: str) -> str:
     text = raw.strip().strip("'\"")
     if text.startswith("SK"):
         raise rules.RuleError(
-            "That is an API key SID (SK…). The Account SID starts with AC; put the "
-            "SK… value in the API key field."
+            "That is an API key SID (SK…). The Account SID starts with AC (Twilio Console › "
+            'Account info). To use an API key, choose "API key and secret": it has a field '
+            "of its own for the SK… SID."
         )
     return rules.sid(text, "AC")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, Literal
 
 from tui.domain.fields import StepId
 
@@ -29,12 +29,20 @@ class ErrorCategory(IntEnum):
     OTHER = 7
 
 
+# Who tells the person what to do: the wizard (names steps) or the command line
+# (names flags).
+Front = Literal["wizard", "cli"]
+
+
 @dataclass(frozen=True)
 class KnownError:
     summary: str  # what happened, in the person's terms
     next_step: str  # what to do now
     step: StepId  # the wizard step where it can be fixed (and is shown)
     category: ErrorCategory
+    # What to do, told from the command line when `next_step` speaks of the
+    # wizard's steps: the flags and commands that fix it.
+    cli_next_step: str = ""
 
 
 # The codes that matter when buying a number. Wording follows Twilio's error pages
@@ -55,6 +63,12 @@ KNOWN_ERRORS: dict[int, KnownError] = {
         "region and edge here.",
         "account",
         ErrorCategory.CREDENTIALS,
+        cli_next_step=(
+            "Check TWILIO_ACCOUNT_SID and the Auth Token or API key secret (or the profile: "
+            "`number-wizard profiles show NAME`) in the Twilio Console (Account › API keys "
+            "& tokens); with a regional key, set TWILIO_REGION and TWILIO_EDGE to the key's "
+            "region."
+        ),
     ),
     # 20005 and 20403: the credentials are right but the account may not buy. The
     # Account step is where another account can be chosen; the exit status says
@@ -76,6 +90,9 @@ KNOWN_ERRORS: dict[int, KnownError] = {
         "Use your live Account SID with an Auth Token or API key for this step.",
         "account",
         ErrorCategory.CREDENTIALS,
+        cli_next_step=(
+            "Use your live Account SID with an Auth Token or API key (TWILIO_* variables or --profile)."
+        ),
     ),
     20403: KnownError(
         "This account may not use this part of the API, usually because it is suspended or closed.",
@@ -129,12 +146,14 @@ KNOWN_ERRORS: dict[int, KnownError] = {
         "Add an SMS URL, or remove the SMS fallback URL.",
         "messaging",
         ErrorCategory.OTHER,
+        cli_next_step=("Add --sms-url, or leave out --sms-fallback-url."),
     ),
     21409: KnownError(
         "This number does not support caller-name lookup.",
         "Turn caller name lookup off and buy again.",
         "voice",
         ErrorCategory.OTHER,
+        cli_next_step=("Buy again with --no-voice-caller-id-lookup."),
     ),
     21421: KnownError(
         "Twilio says the phone number is not valid.",
@@ -165,6 +184,10 @@ KNOWN_ERRORS: dict[int, KnownError] = {
         'Add an address in the Console, or search with "exclude numbers that need an address".',
         "compliance",
         ErrorCategory.COMPLIANCE,
+        cli_next_step=(
+            "Add an address in the Console, or search with `number-wizard search "
+            "--exclude-all-address-required`."
+        ),
     ),
     21615: KnownError(
         "This number needs a local address: an address in the number's own country (sometimes its area).",
@@ -172,6 +195,10 @@ KNOWN_ERRORS: dict[int, KnownError] = {
         "create one in the Console (Phone Numbers › Addresses).",
         "compliance",
         ErrorCategory.COMPLIANCE,
+        cli_next_step=(
+            "Buy with --address-sid AD… of an address in the number's country, or create "
+            "one in the Console (Phone Numbers › Addresses)."
+        ),
     ),
     21628: KnownError(
         "The address could not be validated.",
@@ -192,6 +219,10 @@ KNOWN_ERRORS: dict[int, KnownError] = {
         "Compliance step, or create one in the Console (Phone Numbers › Addresses).",
         "compliance",
         ErrorCategory.COMPLIANCE,
+        cli_next_step=(
+            "Buy with --address-sid AD… of a validated address that meets the number's "
+            "requirement, or create one in the Console (Phone Numbers › Addresses)."
+        ),
     ),
     21649: KnownError(
         "Numbers of this type in this country are regulated: Twilio needs an approved "
@@ -201,6 +232,11 @@ KNOWN_ERRORS: dict[int, KnownError] = {
         "› Regulatory Compliance); approval can take a few days.",
         "compliance",
         ErrorCategory.COMPLIANCE,
+        cli_next_step=(
+            "Buy with --bundle-sid BU… of a twilio-approved bundle for this country and "
+            "mobile numbers, or create one in the Console (Phone Numbers › Regulatory "
+            "Compliance); approval can take a few days."
+        ),
     ),
     21650: KnownError(
         "This number needs a verified identity document, which takes Twilio about 48 "
@@ -332,9 +368,14 @@ class TwilioApiError(WizardError):
 
     @property
     def next_step(self) -> str:
+        return self.next_step_for("wizard")
+
+    def next_step_for(self, front: Front) -> str:
+        """What to do now, in the words of the wizard or of the command line (which
+        names flags, never the wizard's steps)."""
         known = self.explanation
         if known:
-            return known.next_step
+            return known.cli_next_step if front == "cli" and known.cli_next_step else known.next_step
         if self.more_info:
             return "Read Twilio's page on this error (link above) for what to do."
         return "Try again; if it keeps failing, check Twilio's status page."
@@ -345,14 +386,14 @@ class TwilioApiError(WizardError):
         code = f" {self.code}" if self.code is not None else ""
         return f"Twilio error{code} (HTTP {self.status}): {self.message}"
 
-    def lines(self) -> list[str]:
-        """The full explanation as lines, for the screen and for stderr."""
+    def lines(self, front: Front = "wizard") -> list[str]:
+        """The full explanation as lines, for the screen (or stderr: `front="cli"`)."""
         lines = [self.one_line()]
         if self.explanation:
             lines.append(self.explanation.summary)
         if self.more_info:
             lines.append(f"More: {self.more_info}")
-        lines.append(f"Next: {self.next_step}")
+        lines.append(f"Next: {self.next_step_for(front)}")
         return lines
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Literal
 
@@ -75,6 +75,37 @@ class FieldSpec:
     # Not a body parameter of the purchase: sent by a request of its own right after
     # the number is bought (FOLLOW_UP_FIELDS).
     follow_up: bool = False
+    # The field's help panel (F1 in the wizard, `?` in plain mode, `buy --help`):
+    # what it does in plain words and how it interacts with other fields; where
+    # Twilio documents it; words people look for it by (the command palette).
+    about: str = ""
+    docs: str = ""
+    keywords: tuple[str, ...] = ()
+
+    def allowed(self) -> str:
+        """The values the field takes, in words (derived from its kind)."""
+        if self.choices:
+            return " or ".join(self.choices)
+        return {
+            "phone": "a phone number in E.164: + then the country code and the number",
+            "sid": f"a SID: {self.sid_prefix} followed by 32 hexadecimal digits",
+            "url": "an absolute https:// (or http://) URL Twilio can reach",
+            "bool": "yes or no",
+            "text": "text without control characters"
+            + (f", up to {rules.FRIENDLY_NAME_MAX} characters" if self.wire == "FriendlyName" else ""),
+            "int": "a whole number",
+        }.get(self.kind, "text")
+
+    def help_lines(self) -> list[str]:
+        """Everything the catalogue says about the field, as lines for a help panel."""
+        lines = [self.label, self.help]
+        if self.about:
+            lines.append(self.about)
+        lines.append(f"Allowed: {self.allowed()}.")
+        lines.append("Required." if self.required else f"Left empty: {self.twilio_default}.")
+        if self.docs:
+            lines.append(f"Twilio's documentation: {self.docs}")
+        return lines
 
     @property
     def name(self) -> str:
@@ -404,6 +435,169 @@ PURCHASE_FIELDS: tuple[FieldSpec, ...] = (
     ),
 )
 
+_RESOURCE_DOCS = "https://www.twilio.com/docs/phone-numbers/api/incomingphonenumber-resource"
+_VOICE_DOCS = "https://www.twilio.com/docs/usage/webhooks/voice-webhooks"
+_SMS_DOCS = "https://www.twilio.com/docs/usage/webhooks/messaging-webhooks"
+
+# (about, docs, keywords) per field, in our words from Twilio's descriptions of the
+# IncomingPhoneNumber parameters.
+_ABOUT: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "PhoneNumber": (
+        "The exact number to buy: Twilio sells that one number or refuses (21422 when "
+        "it is taken or not Twilio's). Search the available numbers to find one for sale.",
+        _RESOURCE_DOCS,
+        ("number", "mobile", "e164", "buy"),
+    ),
+    "ApiVersion": (
+        "The version of Twilio's API used when Twilio calls your webhooks for this "
+        "number. Leave it unless your application was written for 2008-08-01.",
+        _RESOURCE_DOCS,
+        ("version", "webhook"),
+    ),
+    "FriendlyName": (
+        "Only for you: shown in the Console and in lists of your numbers. Twilio shows "
+        "the number itself, formatted, when it is empty.",
+        _RESOURCE_DOCS,
+        ("name", "label", "description"),
+    ),
+    "SmsApplicationSid": (
+        "A TwiML application handles incoming messages instead of the number's own SMS "
+        "URLs: when one is set, the SMS URL and SMS fallback URL are ignored.",
+        "https://www.twilio.com/docs/usage/api/applications",
+        ("sms", "messages", "application", "twiml app"),
+    ),
+    "SmsFallbackMethod": (
+        "The HTTP method for the SMS fallback URL.",
+        _SMS_DOCS,
+        ("sms", "fallback", "method", "get", "post"),
+    ),
+    "SmsFallbackUrl": (
+        "Twilio calls it when the SMS URL cannot be reached, answers with an error, or "
+        "answers with something that is not TwiML. It needs an SMS URL (21406).",
+        _SMS_DOCS,
+        ("sms", "fallback", "backup", "error", "messages"),
+    ),
+    "SmsMethod": (
+        "The HTTP method for the SMS URL: POST sends the message's details in the body, "
+        "GET in the query string.",
+        _SMS_DOCS,
+        ("sms", "method", "get", "post"),
+    ),
+    "SmsUrl": (
+        "Twilio sends each incoming message here and replies with the TwiML your server "
+        "answers (an empty answer sends no reply). A messaging application replaces it.",
+        _SMS_DOCS,
+        ("sms", "text", "messages", "webhook", "mms"),
+    ),
+    "StatusCallback": (
+        "Twilio reports how calls to this number progress and end (ringing, answered, "
+        "completed…) to this URL, for your records.",
+        _VOICE_DOCS,
+        ("status", "callback", "events", "call progress"),
+    ),
+    "StatusCallbackMethod": (
+        "The HTTP method for the status callback URL.",
+        _VOICE_DOCS,
+        ("status", "callback", "method"),
+    ),
+    "VoiceApplicationSid": (
+        "A TwiML application handles incoming calls instead of the number's own voice "
+        "URLs: when one is set, the voice URL and voice fallback URL are ignored. A SIP "
+        "trunk and a voice application clear each other.",
+        "https://www.twilio.com/docs/usage/api/applications",
+        ("voice", "calls", "application", "twiml app"),
+    ),
+    "VoiceCallerIdLookup": (
+        "Twilio looks up the caller's name (CNAM, where available) on each incoming call "
+        "and passes it to your webhook; each lookup is billed.",
+        _RESOURCE_DOCS,
+        ("caller id", "cnam", "name", "lookup"),
+    ),
+    "VoiceFallbackMethod": (
+        "The HTTP method for the voice fallback URL.",
+        _VOICE_DOCS,
+        ("voice", "fallback", "method"),
+    ),
+    "VoiceFallbackUrl": (
+        "Twilio calls it when the voice URL cannot be reached, answers with an error, or "
+        "answers with something that is not TwiML; without one, the caller hears an "
+        "application error message.",
+        _VOICE_DOCS,
+        ("voice", "fallback", "backup", "error", "calls"),
+    ),
+    "VoiceMethod": (
+        "The HTTP method for the voice URL: POST sends the call's details in the body, "
+        "GET in the query string.",
+        _VOICE_DOCS,
+        ("voice", "method", "get", "post"),
+    ),
+    "VoiceUrl": (
+        "Twilio asks this URL what to do with each incoming call and follows the TwiML "
+        "it answers (say something, forward the call, record…). A voice application or "
+        "a SIP trunk replaces it.",
+        _VOICE_DOCS,
+        ("voice", "calls", "webhook", "twiml"),
+    ),
+    "IdentitySid": (
+        "Some countries require the identity of the number's owner (an end user on file "
+        "with Twilio). It is made in the Console while creating a regulatory bundle; "
+        "most purchases with an approved bundle need no separate identity.",
+        "https://www.twilio.com/docs/phone-numbers/regulatory/api/end-users",
+        ("identity", "owner", "end user", "compliance", "regulation"),
+    ),
+    "AddressSid": (
+        "Numbers whose address requirement is any, local or foreign need one of your "
+        "addresses with the purchase (21631 without it); a local requirement wants an "
+        "address in the number's country.",
+        "https://www.twilio.com/docs/usage/api/address",
+        ("address", "compliance", "local", "regulation"),
+    ),
+    "EmergencyStatus": (
+        "Twilio ignores this parameter since 2021: emergency calling is enabled by an "
+        "emergency address on the number (below), in the countries where Twilio offers it.",
+        "https://www.twilio.com/docs/voice/sip/api/emergency-calling-api",
+        ("emergency", "911", "999", "112"),
+    ),
+    "EmergencyAddressSid": (
+        "An emergency-enabled address of yours, given to emergency services for calls "
+        "from this number. Its registration starts pending; the number cannot be "
+        "released while it is set.",
+        "https://www.twilio.com/docs/voice/sip/api/emergency-calling-api",
+        ("emergency", "address", "911", "999", "112"),
+    ),
+    "TrunkSid": (
+        "An Elastic SIP trunk takes the number's calls to your own phone system: the voice "
+        "URLs and the voice application are then ignored.",
+        "https://www.twilio.com/docs/sip-trunking",
+        ("sip", "trunk", "pbx", "voice", "calls"),
+    ),
+    "VoiceReceiveMode": (
+        "Whether incoming calls are voice calls (the voice handling above) or faxes.",
+        _RESOURCE_DOCS,
+        ("fax", "voice", "receive"),
+    ),
+    "BundleSid": (
+        "Most mobile numbers outside the US and Canada need an approved regulatory bundle "
+        "(documents about you, checked by Twilio) with the purchase (21649 without one). "
+        "Only a bundle with status twilio-approved is accepted.",
+        "https://www.twilio.com/docs/phone-numbers/regulatory/api/bundles",
+        ("bundle", "regulatory", "compliance", "documents", "regulation"),
+    ),
+}
+
+PURCHASE_FIELDS = tuple(
+    replace(
+        spec,
+        about=_ABOUT[spec.wire][0],
+        docs=_ABOUT[spec.wire][1],
+        keywords=_ABOUT[spec.wire][2],
+        # A URL's messages give the field's own example (an SMS URL's is not …/voice).
+        parse=partial(rules.url, example=spec.placeholder) if spec.kind == "url" else spec.parse,
+    )
+    for spec in PURCHASE_FIELDS
+)
+
+
 # What the wizard and `buy` do with the number right after buying it, each by a
 # request of its own (tui/services/purchase.py, "follow-ups"). Kept out of
 # PURCHASE_FIELDS, which is exactly the purchase's form body.
@@ -423,6 +617,12 @@ FOLLOW_UP_FIELDS: tuple[FieldSpec, ...] = (
         mode="service",
         position=6,
         follow_up=True,
+        about="A Messaging Service sends and receives messages for a pool of numbers, with "
+        "its own settings (where incoming messages go, sticky sender, opt-outs). The number "
+        "is added to it by a second request once bought; if that fails, the number stays "
+        "bought and only the second request needs retrying.",
+        docs="https://www.twilio.com/docs/messaging/api/phonenumber-resource",
+        keywords=("messaging service", "sms", "messages", "pool", "sender"),
     ),
 )
 

@@ -206,11 +206,11 @@ def sid(raw: str, prefix: str) -> str:
 _URL_MAX = 4000
 
 
-def url(raw: str) -> str:
-    """An absolute http(s) URL Twilio can call."""
+def url(raw: str, example: str = "https://example.com/webhook") -> str:
+    """An absolute http(s) URL Twilio can call; messages give the field's `example`."""
     text = raw.strip()
     if not text:
-        raise RuleError("Enter a URL, e.g. https://example.com/voice.")
+        raise RuleError(f"Enter a URL, e.g. {example}.")
     if any(ch.isspace() for ch in text):
         raise RuleError("A URL cannot contain spaces.")
     if len(text) > _URL_MAX:
@@ -221,11 +221,9 @@ def url(raw: str) -> str:
     except ValueError:
         raise RuleError("This is not a well-formed URL.") from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise RuleError(
-            "Use an absolute URL starting with https:// (or http://), e.g. https://example.com/voice."
-        )
+        raise RuleError(f"Use an absolute URL starting with https:// (or http://), e.g. {example}.")
     if not parts.hostname:
-        raise RuleError("The URL needs a host name, e.g. https://example.com/voice.")
+        raise RuleError(f"The URL needs a host name, e.g. {example}.")
     return text
 
 

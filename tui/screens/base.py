@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from tui.domain.errors import WizardError
 from tui.domain.fields import field as field_spec
 from tui.widgets.chrome import ErrorPanel, SandboxBanner, StepIndicator
+from tui.widgets.field_help import FieldHelp, spec_of
 from tui.widgets.footer import SteadyFooter
 from tui.widgets.form_field import FormField
 from tui.wizard.context import PurchaseContext
@@ -72,6 +73,10 @@ class StepScreen(Screen[None]):
             tooltip="Go to the previous step (nothing is lost)",
         ),
         *FOCUS_BINDINGS,
+        Binding("f1", "field_help", "Help", id="field-help", tooltip="What the focused field does"),
+        # "?" only where it is not typed into a field (see check_action).
+        Binding("question_mark", "field_help_by_key", "Help", id="field-help-key", show=False),
+        Binding("escape", "close_field_help", "Close help", id="close-field-help", show=False),
     ]
 
     @property
@@ -128,6 +133,7 @@ class StepScreen(Screen[None]):
             if self.INTRO:
                 yield Static(self.INTRO, classes="step-intro", markup=False)
             yield from self.compose_body()
+        yield FieldHelp()
         yield ErrorPanel(id="step-error")
         with Horizontal(id="nav"):
             yield Button("◀ Back", id="back", compact=True, disabled=self.STEP_ID == "account")
@@ -287,7 +293,39 @@ class StepScreen(Screen[None]):
         if previous:
             self.wizard.goto(previous)
 
+    # -- field help -----------------------------------------------------------
+
+    def action_field_help(self) -> None:
+        """Open the help of the focused field (or close it when open)."""
+        panel = self.query_one(FieldHelp)
+        if panel.display:
+            panel.hide()
+        else:
+            panel.show_for(spec_of(self.focused))
+
+    def action_field_help_by_key(self) -> None:
+        self.action_field_help()
+
+    def action_close_field_help(self) -> None:
+        self.query_one(FieldHelp).hide()
+
+    def show_field_help(self, name: str, note: str = "") -> None:
+        """Open the help of a field by name (the palette's field search)."""
+        self.query_one(FieldHelp).show_for(field_spec(name), note=note)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # The open panel follows the focus from field to field.
+        panel = self.query_one(FieldHelp)
+        if panel.display:
+            spec = spec_of(event.widget)
+            if spec is not None:
+                panel.show_for(spec)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "field_help_by_key" and isinstance(self.focused, Input):
+            return False  # "?" is text in an input: only F1 opens the help there
+        if action == "close_field_help":
+            return self.query_one(FieldHelp).display
         if action == "back" and previous_step(self.STEP_ID) is None:
             return None  # shown dimmed on the first step
         return True

@@ -14,11 +14,19 @@ from textual.widgets import Button, Label, Select, Static
 from tui.domain import rules
 from tui.domain.errors import WizardError
 from tui.domain.fields import field as field_spec
-from tui.domain.resources import Address, Bundle
+from tui.domain.resources import Address
 from tui.screens.base import StepScreen
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
-from tui.wizard.compliance import ADDRESS_REQUIREMENT_TEXT, address_fits, blocking_warnings, compliance_issues
+from tui.wizard.compliance import (
+    ADDRESS_REQUIREMENT_TEXT,
+    address_fits,
+    address_label,
+    blocking_warnings,
+    bundle_label,
+    compliance_issues,
+    unusable_bundle_note,
+)
 from tui.wizard.draft import COMPLIANCE_FIELDS
 
 # The fields that also get a picker of the account's resources: field name ->
@@ -31,24 +39,6 @@ PICKERS = {
 FIELD_OF_PICKER = {picker_id: name for name, (picker_id, _) in PICKERS.items()}
 
 
-REQUIREMENT_WORD = {"local": "local", "foreign": "foreign", "any": "any"}
-
-
-def address_label(address: Address, requirement: str | None = None, iso_country: str | None = None) -> str:
-    """One address as the picker lists it, marked with whether it meets the number's
-    requirement (any / local / foreign) and whether it is emergency-enabled."""
-    fits = address_fits(address, requirement, iso_country)
-    marks = []
-    if fits is True:
-        marks.append(f"✓ meets {REQUIREMENT_WORD[requirement or 'any']}")
-    elif fits is False:
-        marks.append(f"✗ not {REQUIREMENT_WORD[requirement or 'any']}")
-    marks.append("validated" if address.validated else "not validated")
-    if address.emergency_enabled:
-        marks.append("emergency")
-    return f"{address.one_line()} · {' · '.join(marks)} · {address.sid}"
-
-
 # What an identity is, where to find one, and when it is asked for. Twilio's API
 # offers no way to list identities, so there is no picker
 # (https://www.twilio.com/docs/errors/21650).
@@ -59,21 +49,6 @@ IDENTITY_NOTE = (
     "with error 21650); most now ask for a regulatory bundle instead. Twilio offers no "
     "way to list identities here: copy its SID from the Console, or leave this empty."
 )
-
-
-# Why a bundle that is not twilio-approved cannot be used (statuses:
-# https://www.twilio.com/docs/phone-numbers/regulatory/api/bundles#bundle-status-values).
-BUNDLE_STATUS_WHY = {
-    "draft": "still a draft: submit it for review in the Console",
-    "pending-review": "waiting for Twilio's review (it can take a few days)",
-    "in-review": "being reviewed by Twilio",
-    "twilio-rejected": "rejected by Twilio: fix it in the Console, or use another",
-    "provisionally-approved": "only provisionally approved",
-}
-
-
-def bundle_label(bundle: Bundle) -> str:
-    return f"{bundle.friendly_name or bundle.sid} · {bundle.status} · {bundle.sid}"
 
 
 class ComplianceStep(StepScreen):
@@ -159,13 +134,7 @@ class ComplianceStep(StepScreen):
         self.query_one("#pick-bundle", Select).set_options([(bundle_label(b), b.sid) for b in usable])
         unusable = [b for b in bundles if not b.approved]
         note = self.query_one("#bundle-note", Static)
-        note.update(
-            "\n".join(
-                f"Not usable: {bundle_label(b)}: "
-                + BUNDLE_STATUS_WHY.get(b.status or "", "not approved by Twilio")
-                for b in unusable
-            )
-        )
+        note.update("\n".join(unusable_bundle_note(b) for b in unusable))
         note.display = bool(unusable)
 
     def _set_options(self, selector: str, options: list[tuple[str, str]]) -> None:

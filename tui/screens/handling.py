@@ -16,7 +16,9 @@ from textual.containers import Vertical
 from textual.widgets import RadioButton, RadioSet, Static
 
 from tui.screens.pickers import PickerStep
+from tui.screens.webhook_testing import WebhookTestingStep
 from tui.widgets.text import LiveText
+from tui.widgets.webhook_checks import WebhookChecks
 from tui.wizard.draft import (
     NO_SMS_NOTE,
     NO_VOICE_NOTE,
@@ -30,12 +32,13 @@ from tui.wizard.draft import (
 )
 
 
-class HandlingStep(PickerStep):
+class HandlingStep(WebhookTestingStep, PickerStep):
     MODES: ClassVar[type[Enum]]
     MODE_FIELDS: ClassVar[Mapping[Any, tuple[str, ...]]]
     MODE_LABELS: ClassVar[Mapping[Any, str]]
     NONE_NOTE: ClassVar[str]
     COMMON_FIELDS: ClassVar[tuple[str, ...]] = ()
+    WEBHOOK_WORDS: ClassVar[str]  # what "Test webhooks" calls, for its panel
 
     def current_mode(self) -> Enum:
         raise NotImplementedError
@@ -54,6 +57,8 @@ class HandlingStep(PickerStep):
                 for name in self.MODE_FIELDS[mode]:
                     # An application, a trunk, a Messaging Service: picked from the account.
                     yield self.field_or_picker(name)
+                if mode.value == "webhook":
+                    yield WebhookChecks(self.WEBHOOK_WORDS)
         for name in self.COMMON_FIELDS:
             yield self.form_field(name)
         yield LiveText("", id="step-warnings", classes="warnings", markup=False)
@@ -84,6 +89,7 @@ class HandlingStep(PickerStep):
         names = set(self.MODE_FIELDS[self.current_mode()]) | set(self.COMMON_FIELDS)
         warnings = [i.message for i in self.draft.issues() if i.level == "warning" and i.fields[0] in names]
         self.query_one("#step-warnings", Static).update("\n".join(f"⚠ {w}" for w in warnings))
+        self.webhook_settings_changed()
 
 
 class VoiceStep(HandlingStep):
@@ -94,6 +100,8 @@ class VoiceStep(HandlingStep):
     MODE_LABELS = VOICE_MODE_LABELS
     NONE_NOTE = NO_VOICE_NOTE
     COMMON_FIELDS = VOICE_COMMON_FIELDS
+    WEBHOOK_KINDS = ("voice",)
+    WEBHOOK_WORDS = "the voice URL and its fallback"
 
     def current_mode(self) -> VoiceMode:
         return self.draft.voice_mode
@@ -109,6 +117,8 @@ class MessagingStep(HandlingStep):
     MODE_FIELDS = SMS_MODE_FIELDS
     MODE_LABELS = SMS_MODE_LABELS
     NONE_NOTE = NO_SMS_NOTE
+    WEBHOOK_KINDS = ("sms",)
+    WEBHOOK_WORDS = "the SMS URL and its fallback"
 
     def current_mode(self) -> SmsMode:
         return self.draft.sms_mode

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
 from tui.wizard.draft import WizardDraft
+from tui.wizard.messages import DRAFT_DELETE_WARNING, charge_note, draft_found, quit_lines
 
 if TYPE_CHECKING:
     from tui.services.purchase import PurchaseAttempt
@@ -61,19 +62,7 @@ class ConfirmQuitModal(ChoiceModal):
     def __init__(
         self, *, bought: Sequence[str] = (), unknown: Sequence[str] = (), draft_kept: bool = True
     ) -> None:
-        lines = []
-        if unknown:
-            lines.append(
-                f"The outcome of the purchase of {', '.join(unknown)} is not known yet: the "
-                "number may have been bought. Its receipt records the request; number-wizard "
-                "looks it up the next time you start it with this account."
-            )
-        if bought:
-            lines.append(f"Bought in this session: {', '.join(bought)}.")
-        elif not unknown:
-            lines.append("Nothing has been bought.")
-        if draft_kept:
-            lines.append("What you typed is kept as a draft and offered the next time you start.")
+        lines = quit_lines(bought=bought, unknown=unknown, draft_kept=draft_kept)
         super().__init__("Quit number-wizard?", "\n\n".join(lines), "Quit", "Stay", yes_variant="error")
         self.quit_question = True
 
@@ -128,12 +117,9 @@ class ResumeDraftModal(ChoiceModal):
     ]
 
     def __init__(self, draft: WizardDraft) -> None:
-        number = draft.get("phone_number") or "no number chosen yet"
-        filled = len(draft.values)
         super().__init__(
             "Continue where you left off?",
-            f"A draft from an earlier session was found: {number}, "
-            f"{filled} field{'s' if filled != 1 else ''} filled in.",
+            draft_found(draft),
             "Resume draft",
             "Start over…",
         )
@@ -154,7 +140,7 @@ class ResumeDraftModal(ChoiceModal):
         yes, no = self.query_one("#yes", Button), self.query_one("#no", Button)
         if confirming:
             self.query_one(".modal-title", Static).update("Delete the saved draft?")
-            body.update(f"{self._body}\n\nStarting over deletes it; it cannot be brought back.")
+            body.update(f"{self._body}\n\n{DRAFT_DELETE_WARNING}")
             yes.label, no.label = "Keep it and resume", "Delete and start over"
             no.variant = "error"
         else:
@@ -179,11 +165,7 @@ class ConfirmPurchaseModal(ChoiceModal):
     def __init__(
         self, number: str, price: str, account: str, *, sandbox: bool, warnings: Sequence[str] = ()
     ) -> None:
-        charge = (
-            "In the sandbox nothing is charged."
-            if sandbox
-            else "Twilio bills the first month today; numbers are billed monthly, without proration."
-        )
+        charge = charge_note(sandbox=sandbox)
         # The Review's warnings again: the last look before money moves.
         warned = "".join(f"\n⚠ {warning}" for warning in warnings)
         super().__init__(

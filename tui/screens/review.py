@@ -19,12 +19,13 @@ from tui.domain.fields import FIELDS_BY_NAME, GROUP_TITLES
 from tui.domain.follow_up import FollowUpRequest
 from tui.domain.purchase import FieldProblem, PurchaseRequest
 from tui.domain.resources import MobilePrice
-from tui.screens.base import StepScreen
 from tui.screens.modals import ConfirmPurchaseModal
+from tui.screens.webhook_testing import WebhookTestingStep
 from tui.services import purchase as purchase_service
 from tui.services.twilio import form_body
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
+from tui.widgets.webhook_checks import WebhookChecks
 from tui.wizard.commands import (
     PHONE_NUMBER_SID_VARIABLE,
     curl_command,
@@ -55,12 +56,13 @@ def section_table(title: str) -> Table:
 COMMANDS = (("number-wizard", "number-wizard"), ("curl", "curl"), ("twilio-cli", "twilio-cli"))
 
 
-class ReviewStep(StepScreen):
+class ReviewStep(WebhookTestingStep):
     STEP_ID = "review"
     # The page itself, from its top (the price and what is sent come first); its
     # first control is a Copy button far down, which would scroll past them.
     AUTO_FOCUS = "#step-body"
     INTRO = "Nothing has been sent yet. Check everything below, then buy."
+    HIDE_WITHOUT_URLS = True  # every URL of the request is tested here
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+y", "buy", "Buy…", id="buy", tooltip="Buy the number (asks first)"),
@@ -84,6 +86,7 @@ class ReviewStep(StepScreen):
         yield Static(id="review-values")
         yield Static(id="review-defaults")
         yield LiveText(id="review-warnings", classes="warnings", markup=False)
+        yield WebhookChecks("every URL of the request", id="review-webhooks")
         yield Static(id="review-request", classes="code", markup=False)
         # Each command whole, with a copy button: copying from the terminal would
         # pick up the line breaks of a long command.
@@ -133,6 +136,7 @@ class ReviewStep(StepScreen):
             problems_box.display = True
         else:
             problems_box.display = False
+        self.webhook_settings_changed()
         self.query_one("#next", Button).disabled = (
             request is None or self.wizard.purchase_running or self._checking
         )

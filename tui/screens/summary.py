@@ -4,7 +4,7 @@ with what differs from the request marked; or, after a lost answer, the honest
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.table import Table
 from rich.text import Text
@@ -18,81 +18,35 @@ from textual.worker import Worker, WorkerState
 
 from tui.domain.attempt import AttemptState
 from tui.domain.errors import TwilioApiError, WizardError
-from tui.domain.fields import FIELDS_BY_NAME, GROUP_TITLES, PURCHASE_FIELDS
+from tui.domain.fields import FIELDS_BY_NAME, GROUP_TITLES
 from tui.domain.resources import IncomingPhoneNumber
 from tui.services.purchase import FollowUp, PurchaseAttempt
 from tui.widgets.chrome import ErrorPanel, SandboxBanner
 from tui.widgets.text import LiveText
+from tui.wizard.summary import resource_groups
 
 if TYPE_CHECKING:
     from tui.app import WizardApp
-
-# Response fields that are not request fields, placed in the wizard's groups.
-RESOURCE_ONLY_FIELDS = {
-    "number": (
-        "sid",
-        "account_sid",
-        "status",
-        "origin",
-        "capabilities",
-        "beta",
-        "date_created",
-        "date_updated",
-        "uri",
-    ),
-    "compliance": ("address_requirements", "emergency_address_status"),
-}
-RESOURCE_LABELS = {
-    "sid": "SID",
-    "account_sid": "Account SID",
-    "status": "Status",
-    "origin": "Origin",
-    "capabilities": "Capabilities",
-    "beta": "Beta",
-    "date_created": "Created",
-    "date_updated": "Updated",
-    "uri": "URI",
-    "address_requirements": "Address requirement",
-    "emergency_address_status": "Emergency address status",
-}
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if hasattr(value, "describe"):
-        return str(value.describe())
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d %H:%M:%S %Z")
-    return str(value)
 
 
 def resource_table(resource: IncomingPhoneNumber, outcome: PurchaseAttempt, *, marked: str = "bold") -> Table:
     """Every field of the created number, grouped as in the wizard; the fields
     that differ from the request are styled `marked` and say what was asked."""
-    differing = {d.field: d for d in outcome.differences}
     table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
     table.add_column("Field", no_wrap=True)
     table.add_column("Value", overflow="fold")
-    for group, title in GROUP_TITLES.items():
-        if group in ("search", "account"):
-            continue  # not fields of the created number
-        names = list(RESOURCE_ONLY_FIELDS.get(group, ())) + [
-            spec.name for spec in PURCHASE_FIELDS if spec.group == group
-        ]
+    for title, fields in resource_groups(resource, outcome.differences):
         if table.row_count:
             table.add_row("", "")
         table.add_row(Text(title, style="bold"), "")
-        for name in names:
-            label = Text(RESOURCE_LABELS.get(name) or FIELDS_BY_NAME[name].label)
-            value = _shown(getattr(resource, name, None))
-            if name in differing:
-                value += f"   ≠ you asked for {_shown(differing[name].asked)}"
+        for item in fields:
+            label = Text(item.label)
+            value = item.value
+            if item.asked is not None:
+                value += f"   ≠ you asked for {item.asked}"
                 label.stylize(marked)
             table.add_row(label, Text(value))
-        if group == "messaging":
+        if title == GROUP_TITLES["messaging"]:
             for follow_up in outcome.follow_ups:
                 table.add_row(Text(FIELDS_BY_NAME["messaging_service_sid"].label), _follow_up_cell(follow_up))
     return table

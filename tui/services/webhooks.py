@@ -70,6 +70,8 @@ TWILIO_USER_AGENT = "TwilioProxy/1.1"
 HOME_REGION = "us1"
 
 Resolver = Callable[[str], Awaitable[list[str]]]
+# Seconds from an arbitrary start (time.perf_counter); snapshot tests give a fixed one.
+Clock = Callable[[], float]
 
 
 @dataclass(frozen=True)
@@ -143,13 +145,33 @@ class WebhookTarget:
 
 
 @dataclass(frozen=True)
+class SkippedUrls:
+    """URLs of a number's settings that Twilio would not call, and why."""
+
+    kind: WebhookKind
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True)
 class WebhookPlan:
     """The URLs a number's settings make Twilio call, and why others are not called."""
 
     targets: tuple[WebhookTarget, ...]
-    skipped: tuple[str, ...] = ()
+    skipped: tuple[SkippedUrls, ...] = ()
     to_number: str | None = None
     api_version: str = API_VERSION
+
+    def only(self, *kinds: WebhookKind) -> WebhookPlan:
+        """The part of the plan about these kinds of URL (a wizard step's own)."""
+        return WebhookPlan(
+            tuple(t for t in self.targets if t.kind in kinds),
+            tuple(s for s in self.skipped if s.kind in kinds),
+            self.to_number,
+            self.api_version,
+        )
 
 
 def _setting(settings: Any, name: str) -> Any:
@@ -166,7 +188,7 @@ def plan_number_webhooks(settings: Any) -> WebhookPlan:
     takes the calls (or the number receives faxes); SMS URLs not when a messaging
     application takes the messages."""
     targets: list[WebhookTarget] = []
-    skipped: list[str] = []
+    skipped: list[SkippedUrls] = []
 
     def method(name: str) -> str:
         return str(_setting(settings, name) or "POST").upper()
@@ -181,9 +203,16 @@ def plan_number_webhooks(settings: Any) -> WebhookPlan:
     voice_url = _setting(settings, "voice_url")
     voice_fallback = _setting(settings, "voice_fallback_url")
     if voice_taken_by and (voice_url or voice_fallback):
-        skipped.append(f"Voice URLs not called: calls go to {voice_taken_by}.")
+        skipped.append(
+            SkippedUrls(WebhookKind.VOICE, f"Voice URLs not called: calls go to {voice_taken_by}.")
+        )
     elif _setting(settings, "voice_receive_mode") == "fax" and (voice_url or voice_fallback):
-        skipped.append("Voice URLs not checked: the number receives faxes, whose TwiML is not checked here.")
+        skipped.append(
+            SkippedUrls(
+                WebhookKind.VOICE,
+                "Voice URLs not checked: the number receives faxes, whose TwiML is not checked here.",
+            )
+        )
     else:
         if voice_url:
             targets.append(
@@ -200,7 +229,9 @@ def plan_number_webhooks(settings: Any) -> WebhookPlan:
     sms_url = _setting(settings, "sms_url")
     sms_fallback = _setting(settings, "sms_fallback_url")
     if _setting(settings, "sms_application_sid") and (sms_url or sms_fallback):
-        skipped.append("SMS URLs not called: messages go to a messaging application.")
+        skipped.append(
+            SkippedUrls(WebhookKind.SMS, "SMS URLs not called: messages go to a messaging application.")
+        )
     else:
         if sms_url:
             targets.append(
@@ -310,8 +341,9 @@ async def _send(
     limits: WebhookLimits,
     time_limit: float,
     connect_limit: float,
+    clock: Clock,
 ) -> _Answer:
-    started = time.perf_counter()
+    started = clock()
     timeout = httpx.Timeout(connect=connect_limit, read=time_limit, write=time_limit, pool=time_limit)
     request = client.build_request(
         method, url, data=dict(form) if form is not None else None, headers=dict(headers), timeout=timeout
@@ -337,7 +369,7 @@ async def _send(
         response.headers.get("location"),
         body,
         truncated,
-        time.perf_counter() - started,
+        clock() - started,
     )
 
 
@@ -396,12 +428,14 @@ async def check_webhook(
     transport: httpx.AsyncBaseTransport | None = None,
     limits: WebhookLimits = WebhookLimits(),
     resolver: Resolver | None = resolve_host,
+    clock: Clock = time.perf_counter,
 ) -> WebhookVerdict:
     """Send `target` the request Twilio would send and judge the answer.
 
     Give `client` to share a connection pool (it is not closed), or `transport` for
     a client made here (tests, the in-process sandbox). `resolver` looks the host up
-    to spot names that resolve to private addresses (None: do not look up)."""
+    to spot names that resolve to private addresses (None: do not look up). `clock`
+    times the answers."""
     try:
         rules.url(target.url)
         method = rules.http_method(target.method)
@@ -414,8 +448,8 @@ async def check_webhook(
         # Direct connections, as Twilio makes them: a proxy from the environment
         # would change what is reachable.
         async with httpx.AsyncClient(transport=transport, trust_env=False) as own:
-            return await _check(target, signing, to_number, api_version, own, limits, resolver)
-    return await _check(target, signing, to_number, api_version, client, limits, resolver)
+            return await _check(target, signing, to_number, api_version, own, limits, resolver, clock)
+    return await _check(target, signing, to_number, api_version, client, limits, resolver, clock)
 
 
 async def _check(
@@ -426,6 +460,7 @@ async def _check(
     client: httpx.AsyncClient,
     limits: WebhookLimits,
     resolver: Resolver | None,
+    clock: Clock,
 ) -> WebhookVerdict:
     overrides = ConnectionOverrides.from_url(target.url)
     time_limit = min(limits.time_limit, overrides.total_time or TWILIO_TIME_LIMIT)
@@ -503,13 +538,13 @@ async def _check(
             )
         hop_auth = auth if auth is not None and _origin(request_url) == start_origin else None
         send_url = without_userinfo(request_url)
-        started = time.perf_counter()
+        started = clock()
         try:
             answer = await _send(
-                client, method, send_url, form, headers, hop_auth, limits, time_limit, connect_limit
+                client, method, send_url, form, headers, hop_auth, limits, time_limit, connect_limit, clock
             )
         except (httpx.HTTPError, httpx.InvalidURL, TimeoutError, OSError) as error:
-            elapsed += time.perf_counter() - started
+            elapsed += clock() - started
             return refused(*_network_failure(error, send_url, time_words, connect_limit))
         elapsed += answer.elapsed
         if 300 <= answer.status < 400 and answer.status != 304:
@@ -653,6 +688,7 @@ async def check_number_webhooks(
     transport: httpx.AsyncBaseTransport | None = None,
     limits: WebhookLimits = WebhookLimits(),
     resolver: Resolver | None = resolve_host,
+    clock: Clock = time.perf_counter,
 ) -> list[WebhookVerdict]:
     """Check every URL a number's settings make Twilio call (see
     `plan_number_webhooks`), concurrently, in the order voice, voice fallback, SMS,
@@ -673,6 +709,7 @@ async def check_number_webhooks(
                         client=own,
                         limits=limits,
                         resolver=resolver,
+                        clock=clock,
                     )
                     for target in plan.targets
                 )
@@ -683,3 +720,28 @@ async def check_number_webhooks(
         return await run(client)
     async with httpx.AsyncClient(transport=transport, trust_env=False) as own:
         return await run(own)
+
+
+@dataclass(frozen=True)
+class WebhookChecker:
+    """How the wizard and `buy --check-webhooks` call webhooks: directly, with real
+    DNS, by default. Tests give a transport that routes every host to a loopback
+    receiver, no resolver, and a clock that makes the times shown the same on every
+    run."""
+
+    transport: httpx.AsyncBaseTransport | None = None
+    resolver: Resolver | None = resolve_host
+    limits: WebhookLimits = WebhookLimits()
+    clock: Clock = time.perf_counter
+
+    async def check(self, settings: Any | WebhookPlan, signing: Signing) -> list[WebhookVerdict]:
+        """`check_number_webhooks` with this checker's transport, resolver, limits
+        and clock."""
+        return await check_number_webhooks(
+            settings,
+            signing=signing,
+            transport=self.transport,
+            limits=self.limits,
+            resolver=self.resolver,
+            clock=self.clock,
+        )

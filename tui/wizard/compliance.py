@@ -169,3 +169,43 @@ def compliance_issues(values: dict[str, str], facts: ComplianceFacts) -> list[Is
 def blocking_warnings(issues: Sequence[Issue]) -> list[Issue]:
     """The warnings that mean Twilio will refuse: worth a pause before the review."""
     return [i for i in issues if i.refusal]
+
+
+# -- the account's addresses and bundles, as the pickers list them -----------------
+
+
+def address_label(address: Address, requirement: str | None = None, iso_country: str | None = None) -> str:
+    """One address as a picker lists it, marked with whether it meets the number's
+    requirement (any / local / foreign) and whether it is emergency-enabled."""
+    fits = address_fits(address, requirement, iso_country)
+    marks = []
+    if fits is True:
+        marks.append(f"✓ meets {requirement}")
+    elif fits is False:
+        marks.append(f"✗ not {requirement}")
+    marks.append("validated" if address.validated else "not validated")
+    if address.emergency_enabled:
+        marks.append("emergency")
+    return f"{address.one_line()} · {' · '.join(marks)} · {address.sid}"
+
+
+# Why a bundle that is not twilio-approved cannot be used (statuses:
+# https://www.twilio.com/docs/phone-numbers/regulatory/api/bundles#bundle-status-values).
+BUNDLE_STATUS_WHY = {
+    "draft": "still a draft: submit it for review in the Console",
+    "pending-review": "waiting for Twilio's review (it can take a few days)",
+    "in-review": "being reviewed by Twilio",
+    "twilio-rejected": "rejected by Twilio: fix it in the Console, or use another",
+    "provisionally-approved": "only provisionally approved",
+}
+
+
+def bundle_label(bundle: Bundle) -> str:
+    return f"{bundle.friendly_name or bundle.sid} · {bundle.status} · {bundle.sid}"
+
+
+def unusable_bundle_note(bundle: Bundle) -> str:
+    """Why a bundle the account has is not offered (only approved ones are)."""
+    return f"Not usable: {bundle_label(bundle)}: " + BUNDLE_STATUS_WHY.get(
+        bundle.status or "", "not approved by Twilio"
+    )
