@@ -9,8 +9,6 @@ Reload is pressed, and again when the account has changed since.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -19,109 +17,11 @@ from textual.widget import Widget
 from tui.domain.errors import TwilioApiError, WizardError
 from tui.domain.fields import field as field_spec
 from tui.screens.base import StepScreen
-from tui.widgets.resource_picker import PickerItem, ResourcePicker
+from tui.widgets.resource_picker import ResourcePicker
+from tui.wizard.pickers import PICKER_SOURCES
 
 if TYPE_CHECKING:
-    from tui.domain.resources import Application, MessagingService, Trunk
     from tui.services.account_session import AccountSession
-
-Loader = Callable[["AccountSession", bool], Awaitable[list[PickerItem]]]
-
-
-def _url(url: str | None, method: str | None) -> str:
-    """A URL and, when it is not Twilio's usual POST, its method."""
-    if not url:
-        return ""
-    return f"{url} ({method})" if method and method.upper() != "POST" else url
-
-
-def application_items_for_voice(applications: list[Application]) -> list[PickerItem]:
-    return [
-        PickerItem(
-            a.sid,
-            a.friendly_name or a.sid,
-            f"calls → {_url(a.voice_url, a.voice_method)}"
-            if a.voice_url
-            else "no voice URL: calls are not answered",
-        )
-        for a in applications
-    ]
-
-
-def application_items_for_sms(applications: list[Application]) -> list[PickerItem]:
-    return [
-        PickerItem(
-            a.sid,
-            a.friendly_name or a.sid,
-            f"messages → {_url(a.sms_url, a.sms_method)}"
-            if a.sms_url
-            else "no SMS URL: messages get no answer",
-        )
-        for a in applications
-    ]
-
-
-def trunk_items(trunks: list[Trunk]) -> list[PickerItem]:
-    return [PickerItem(t.sid, t.friendly_name or t.sid, t.domain_name or "") for t in trunks]
-
-
-def service_items(services: list[MessagingService]) -> list[PickerItem]:
-    items = []
-    for service in services:
-        if not service.overrides_number:
-            detail = "messages → the number's own SMS URL (the service defers to it)"
-        elif service.inbound_request_url:
-            detail = f"messages → {_url(service.inbound_request_url, service.inbound_method)}"
-        else:
-            detail = "no inbound URL: incoming messages are not received"
-        items.append(PickerItem(service.sid, service.friendly_name or service.sid, detail))
-    return items
-
-
-async def _voice_applications(session: AccountSession, refresh: bool) -> list[PickerItem]:
-    return application_items_for_voice(await session.applications(refresh=refresh))
-
-
-async def _sms_applications(session: AccountSession, refresh: bool) -> list[PickerItem]:
-    return application_items_for_sms(await session.applications(refresh=refresh))
-
-
-async def _trunks(session: AccountSession, refresh: bool) -> list[PickerItem]:
-    return trunk_items(await session.trunks(refresh=refresh))
-
-
-async def _services(session: AccountSession, refresh: bool) -> list[PickerItem]:
-    return service_items(await session.messaging_services(refresh=refresh))
-
-
-@dataclass(frozen=True)
-class PickerSource:
-    noun: str  # plural, as the picker says it
-    empty_hint: str  # what to do when the account has none
-    load: Loader
-
-
-APPLICATIONS_EMPTY = (
-    "This account has no TwiML applications yet. Create one in the Twilio Console "
-    "(Voice › Manage › TwiML apps), then Reload; or choose a webhook instead."
-)
-
-PICKER_SOURCES: dict[str, PickerSource] = {
-    "voice_application_sid": PickerSource("TwiML applications", APPLICATIONS_EMPTY, _voice_applications),
-    "sms_application_sid": PickerSource("TwiML applications", APPLICATIONS_EMPTY, _sms_applications),
-    "trunk_sid": PickerSource(
-        "SIP trunks",
-        "This account has no Elastic SIP trunks. Create one in the Twilio Console "
-        "(Elastic SIP Trunking › Manage › Trunks), then Reload; or choose a webhook instead.",
-        _trunks,
-    ),
-    "messaging_service_sid": PickerSource(
-        "Messaging Services",
-        "This account has no Messaging Services. Create one in the Twilio Console "
-        "(Messaging › Services), then Reload; or choose a webhook instead.",
-        _services,
-    ),
-}
 
 
 def picker_for(name: str) -> ResourcePicker:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -30,19 +29,7 @@ from textual.widgets.option_list import Option
 from tui.domain.fields import FieldSpec
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
-
-
-@dataclass(frozen=True)
-class PickerItem:
-    """One resource as the picker lists it."""
-
-    sid: str
-    title: str
-    detail: str = ""
-
-    def matches(self, text: str) -> bool:
-        wanted = text.strip().casefold()
-        return not wanted or any(wanted in part.casefold() for part in (self.title, self.detail, self.sid))
+from tui.wizard.pickers import PickerItem
 
 
 class FilterInput(Input):
