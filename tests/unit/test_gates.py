@@ -50,7 +50,9 @@ def test_a_service_importing_a_screen_breaks_the_layers(tmp_path: Path) -> None:
         tmp_path, "tui.services.leak", "def later():\n    from tui.screens.base import StepScreen\n"
     )
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "Layers: cli > app | plain > screens > widgets > wizard > services > domain BROKEN" in result.stdout
+    assert (
+        "Layers: cli > app | plain > screens > widgets > wizard > services > domain BROKEN" in result.stdout
+    )
     assert "tui.services.leak -> tui.screens.base" in result.stdout
 
 
