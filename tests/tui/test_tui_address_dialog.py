@@ -6,7 +6,7 @@ field says what an identity is."""
 
 from __future__ import annotations
 
-from textual.widgets import Button, Input, Select
+from textual.widgets import Button, Input, Select, Static
 
 from tests.support.app_factory import sandbox_of
 from tests.support.pilot import control, go, settle, text_of, type_number
@@ -61,7 +61,7 @@ async def test_a_valid_address_is_created_shown_and_chosen(make_app):
         dialog = await open_dialog(pilot, AU_NUMBER)
         # The number's country and requirement are known: the country is filled in.
         assert dialog.query_one("#address-iso_country", FormField).value == "AU"
-        assert "needs a local address" in str(dialog.query_one(".modal-body").content)
+        assert "needs a local address" in str(dialog.query_one(".modal-body", Static).content)
         # Checked as typed: the first key of a bad country code is flagged at the field.
         country = dialog.query_one("#control-iso_country", Input)
         country.focus()
@@ -76,7 +76,7 @@ async def test_a_valid_address_is_created_shown_and_chosen(make_app):
         assert created_addresses(app) == []
         fill(dialog, **ADDRESS, iso_country="AU")
         await create(pilot, dialog)
-        result = str(dialog.query_one("#address-result").content)
+        result = str(dialog.query_one("#address-result", Static).content)
         assert dialog.created is not None and dialog.created.sid.startswith("AD")
         assert result.startswith(f"Created {dialog.created.sid}")
         assert "✓ Validated" in result and "Not verified yet" in result
@@ -111,7 +111,7 @@ async def test_what_twilio_corrects_is_shown(make_app):
         )
         await create(pilot, dialog)
         assert dialog.created is not None and dialog.created.postal_code == "NW1 6XE"
-        result = str(dialog.query_one("#address-result").content)
+        result = str(dialog.query_one("#address-result", Static).content)
         assert "Twilio corrected the postal code: 'nw16xe' → 'NW1 6XE'." in result
 
 
@@ -158,7 +158,7 @@ async def test_an_address_twilio_does_not_validate_is_created_with_a_warning(mak
         await create(pilot, dialog)
         created = dialog.created
         assert isinstance(created, Address) and created.validated is False
-        result = dialog.query_one("#address-result")
+        result = dialog.query_one("#address-result", Static)
         assert "⚠ Not validated" in str(result.content)
         assert result.has_class("-not-validated")
         # Escape after creating hands the address back too: it is on the account.

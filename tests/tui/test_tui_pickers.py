@@ -5,6 +5,8 @@ checked against the list; an account with none, and a list Twilio cannot give.""
 
 from __future__ import annotations
 
+from textual.widgets import Button
+
 from tests.support.app_factory import fixed_clock, sandbox_of
 from tests.support.pilot import go, set_mode, settle, type_into
 from tui.domain.credentials import Credentials, Secret
@@ -148,7 +150,7 @@ async def test_an_account_without_any_says_what_to_do(make_app):
             assert hint in found.status and "or choose a webhook instead" in found.status
             assert not found.options.display
             # Typing a SID stays possible; it is flagged as not the account's.
-            await type_into(pilot, name, found.spec.sid_prefix + "1" * 32)
+            await type_into(pilot, name, f"{found.spec.sid_prefix}{'1' * 32}")
             assert "is not one of this account's" in found.note
 
 
@@ -162,7 +164,7 @@ async def test_a_list_twilio_cannot_give_is_explained_and_reloaded(make_app):
         assert found.status.startswith("Could not load your TwiML applications:")
         assert "500" in found.status
         # The field still takes a typed SID; Reload asks again (the fault is spent).
-        found.query_one(".picker-reload").press()
+        found.query_one(".picker-reload", Button).press()
         await settle(pilot)
         assert found.state == "ready" and len(listed(found)) == 3
         gets = [

@@ -539,9 +539,10 @@ _ABOUT: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ("voice", "calls", "webhook", "twiml"),
     ),
     "IdentitySid": (
-        "Some countries require the identity of the number's owner (an end user on file "
-        "with Twilio). It is made in the Console while creating a regulatory bundle; "
-        "most purchases with an approved bundle need no separate identity.",
+        "An identity (RI…) is Twilio's record of the number's owner, made once Twilio has "
+        "verified their identity document (Console › Phone Numbers › Regulatory Compliance). "
+        "A few countries' numbers ask for one (21650 without it); most ask for an approved "
+        "regulatory bundle instead and need no separate identity.",
         "https://www.twilio.com/docs/phone-numbers/regulatory/api/end-users",
         ("identity", "owner", "end user", "compliance", "regulation"),
     ),

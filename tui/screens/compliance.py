@@ -39,15 +39,12 @@ PICKERS = {
 FIELD_OF_PICKER = {picker_id: name for name, (picker_id, _) in PICKERS.items()}
 
 
-# What an identity is, where to find one, and when it is asked for. Twilio's API
-# offers no way to list identities, so there is no picker
-# (https://www.twilio.com/docs/errors/21650).
+# What an identity is, when a country asks for one and where to find it: the
+# catalogue's words. Twilio's API offers no way to list identities, so there is no
+# picker (https://www.twilio.com/docs/errors/21650).
 IDENTITY_NOTE = (
-    "An identity (RI…) is Twilio's record of the number's owner, made when Twilio has "
-    "checked their identity document (Console › Phone Numbers › Regulatory Compliance › "
-    "Documents). A few countries' numbers ask for one (Twilio then refuses the purchase "
-    "with error 21650); most now ask for a regulatory bundle instead. Twilio offers no "
-    "way to list identities here: copy its SID from the Console, or leave this empty."
+    field_spec("identity_sid").about
+    + " Twilio cannot list them here: copy the SID from the Console, or leave this empty."
 )
 
 
