@@ -5,6 +5,9 @@ checked against the list; an account with none, and a list Twilio cannot give.""
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from textual.widgets import Button
 
 from tests.support.app_factory import fixed_clock, sandbox_of
@@ -154,20 +157,31 @@ async def test_an_account_without_any_says_what_to_do(make_app):
             assert "is not one of this account's" in found.note
 
 
-async def test_a_list_twilio_cannot_give_is_explained_and_reloaded(make_app):
+@pytest.mark.parametrize(
+    ("step", "mode", "name", "path", "noun", "count"),
+    [
+        ("voice", "application", "voice_application_sid", "/Applications.json", "TwiML applications", 3),
+        ("voice", "trunk", "trunk_sid", "/v1/Trunks", "SIP trunks", 2),
+        ("messaging", "service", "messaging_service_sid", "/v1/Services", "Messaging Services", 3),
+    ],
+)
+async def test_a_list_twilio_cannot_give_is_explained_and_reloaded(
+    make_app, step, mode, name, path, noun, count
+):
     app = make_app()
     sandbox = sandbox_of(app)
-    sandbox.faults.add("GET", r"/Applications\.json$", status=500)
+    sandbox.faults.add("GET", re.escape(path) + "$", status=500)
     async with app.run_test(size=(100, 40)) as pilot:
-        found = await open_picker(pilot, "voice", "application", "voice_application_sid")
+        found = await open_picker(pilot, step, mode, name)
         assert found.state == "error"
-        assert found.status.startswith("Could not load your TwiML applications:")
+        assert found.status.startswith(f"Could not load your {noun}:")
         assert "500" in found.status
-        # The field still takes a typed SID; Reload asks again (the fault is spent).
+        # The field still takes a typed SID, checked by its rule only.
+        await type_into(pilot, name, f"{found.spec.sid_prefix}{'2' * 32}")
+        assert app.draft.get(name) == f"{found.spec.sid_prefix}{'2' * 32}" and found.note == ""
+        # Reload asks again (the fault is spent).
         found.query_one(".picker-reload", Button).press()
         await settle(pilot)
-        assert found.state == "ready" and len(listed(found)) == 3
-        gets = [
-            r for r in sandbox.requests if r["method"] == "GET" and r["path"].endswith("/Applications.json")
-        ]
+        assert found.state == "ready" and len(listed(found)) == count
+        gets = [r for r in sandbox.requests if r["method"] == "GET" and r["path"].endswith(path)]
         assert len(gets) == 2
