@@ -67,6 +67,16 @@ def test_a_dry_run_with_what_the_number_needs_has_no_compliance_warning(tmp_path
     assert "21631" not in result.stderr and "21649" not in result.stderr
 
 
+def test_a_dry_run_in_a_country_twilio_lists_no_mobiles_for_is_not_a_failed_check(tmp_path: Path) -> None:
+    # Twilio answers 404 for the US's mobile numbers: the number's needs are
+    # unknown, which is not "the compliance checks could not be made".
+    result = run(tmp_path, "buy", "--sandbox", "--phone-number", "+15005550006", "--dry-run", "-o", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["form"]["PhoneNumber"] == "+15005550006"
+    assert "could not be made" not in result.stderr
+    assert result.stderr.strip().splitlines() == ["dry run: nothing was sent."]
+
+
 def test_search_labels_every_column_and_says_when_a_bundle_is_needed(tmp_path: Path) -> None:
     result = run(tmp_path, "search", "--sandbox", "--country", "GB")
     assert result.returncode == 0, result.stderr

@@ -1,5 +1,7 @@
 """Snapshots of the "Test webhooks" panel: a URL Twilio would be satisfied with, a
-TwiML problem named, and URLs Twilio cannot reach (tried from here all the same).
+TwiML problem named, and URLs Twilio cannot reach (tried from here all the same);
+and of the Summary's rehearsal: a simulated call Twilio would be satisfied with, a
+simulated message whose TwiML problem is named.
 
 The requests are real HTTP to a loopback receiver; the checker routes every host
 there (so a public-looking URL shows what an accepted one looks like), looks
@@ -16,17 +18,21 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tests.snapshots.scenes import MAGIC_NUMBER, build_app
+from tests.snapshots.scenes import MAGIC_NUMBER, build_app, buy, fill_to_review
+from tests.support.app_factory import sandbox_of
 from tests.support.pilot import go, settle, type_into
 from tests.support.webhook_receiver import (
     TWIML_MESSAGE,
+    LoopbackRoutingTransport,
     Route,
+    TaskClock,
     WebhookReceiver,
     loopback_checker,
     webhook_receiver,
 )
 from tui.app import WizardApp
 from tui.sandbox.accounts import MAIN_AUTH_TOKEN
+from tui.sandbox.webhooks import WebhookOptions
 
 SIZE = (100, 32)
 BAD_TWIML = b'<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <say>Hello</say>\n</Response>\n'
@@ -83,3 +89,34 @@ def test_review_urls_twilio_cannot_reach(snap_compare, tmp_path: Path, receiver:
         await pilot.pause()
 
     assert snap_compare(app_for(tmp_path, receiver), run_before=run_before, terminal_size=SIZE)
+
+
+async def rehearse(pilot: Pilot[Any], receiver: WebhookReceiver, key: str) -> None:
+    """Buy on the in-process sandbox (https://example.com/voice and /sms), route the
+    sandbox's webhook requests to the receiver, press the Summary's key."""
+    await fill_to_review(pilot)
+    await buy(pilot)
+    app = pilot.app
+    assert isinstance(app, WizardApp) and app.screen.id == "summary"
+    sandbox_of(app).webhooks = WebhookOptions(transport=LoopbackRoutingTransport(receiver), clock=TaskClock())
+    await pilot.press(key)
+    await settle(pilot)
+    await pilot.pause()
+
+
+def test_summary_rehearsed_call(snap_compare, tmp_path: Path, receiver: WebhookReceiver) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await rehearse(pilot, receiver, "i")
+
+    assert snap_compare(build_app(tmp_path), run_before=run_before, terminal_size=SIZE)
+
+
+def test_summary_rehearsed_message_twiml_problem(
+    snap_compare, tmp_path: Path, receiver: WebhookReceiver
+) -> None:
+    receiver.route("/sms", Route(body=b"<Response><Mesage>Thanks!</Mesage></Response>"))
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await rehearse(pilot, receiver, "m")
+
+    assert snap_compare(build_app(tmp_path), run_before=run_before, terminal_size=SIZE)

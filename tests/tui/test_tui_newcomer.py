@@ -20,6 +20,7 @@ from tests.support.pilot import (
     go,
     reach_review,
     settle,
+    step_of,
     text_of,
     type_into,
     type_number,
@@ -293,3 +294,22 @@ async def test_the_stop_waiting_button_is_not_shown_without_a_purchase(make_app)
     async with app.run_test(size=(100, 32)) as pilot:
         await reach_review(pilot, NL_NUMBER)
         assert not app.screen.query_one("#stop-waiting", Button).display
+
+
+# Next right after typing ---------------------------------------------------------
+
+
+async def test_next_at_once_after_typing_takes_the_value_on_the_screen(make_app):
+    """Next pressed before the typed value's messages reach the draft (a paste and
+    ctrl+n at once, a loaded machine) judged the older value: the URL was on the
+    screen and the step said "Enter the SMS URL" (the smoke test's flake)."""
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await go(pilot, "messaging")
+        sms_url = control(app, "sms_url")
+        assert isinstance(sms_url, Input)
+        sms_url.value = "https://example.org/messages"  # its Changed message is only queued
+        app.screen.action_next()  # handled before that message, as a key can be
+        await settle(pilot)
+        assert step_of(app) == "details"
+        assert app.draft.get("sms_url") == "https://example.org/messages"

@@ -242,3 +242,21 @@ async def test_a_crash_while_testing_goes_through_the_error_funnel(make_app, rec
         error = str(app.screen.query_one("#step-error").content)
         assert "testing the webhooks" in error
         assert status(app) == "The test stopped on an unexpected error (see above)"
+
+
+async def test_ctrl_t_at_once_after_typing_tests_the_url_on_the_screen(make_app, receiver):
+    """ctrl+t handled before the typed URL's messages reach the draft (a paste and
+    ctrl+t at once, a loaded machine) tested nothing, or the older URL."""
+    from textual.widgets import Input
+
+    url = receiver.route("/voice", require_signature=True)
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await go(pilot, "voice")
+        voice_url = app.screen.query_one("#control-voice_url", Input)
+        voice_url.value = url  # its Changed message is only queued
+        app.screen.action_test_webhooks()  # handled before that message, as a key can be
+        await settle(pilot)
+        [request] = receiver.received
+        assert request.path == "/voice"
+        assert results(app).startswith(f"✗ Voice URL: POST {url}")

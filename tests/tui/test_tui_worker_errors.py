@@ -17,7 +17,7 @@ from tests.support.app_factory import sandbox_of
 from tests.support.pilot import buy, checked, choose, go, reach_review, settle, text_of, type_number
 from tui.app import WizardApp
 from tui.sandbox.seed import BUNDLE_GB_MOBILE_APPROVED
-from tui.services import account_session, purchase, twilio
+from tui.services import account_session, purchase, rehearsal, twilio
 from tui.services.drafts import DraftStore
 from tui.wizard import context
 
@@ -106,6 +106,14 @@ async def check_again(pilot: Any) -> None:
     await settle(pilot)
 
 
+async def simulate_a_call(pilot: Any) -> None:
+    await reach_review(pilot, NUMBER, bundle_sid=BUNDLE_GB_MOBILE_APPROVED)
+    await buy(pilot)
+    assert pilot.app.screen.id == "summary"
+    await pilot.press("i")
+    await settle(pilot)
+
+
 async def type_anything(pilot: Any) -> None:
     await go(pilot, "number")
     await type_number(pilot, "+4479")
@@ -142,6 +150,11 @@ def review_not_checking(app: WizardApp) -> None:
 def purchase_not_waiting(app: WizardApp) -> None:
     assert not app.purchase_running and app.attempt is not None
     assert app.attempt.state.value == "failed" and app.attempt.retry_safe
+
+
+def simulation_stopped(app: WizardApp) -> None:
+    status = text_of(app, "#rehearsal #webhook-checks-status")
+    assert status == "The simulation stopped on an unexpected error (see above)"
 
 
 def check_again_enabled(app: WizardApp) -> None:
@@ -204,6 +217,13 @@ CASES = (
         check_again,
         "looking the number up again",
         check_again_enabled,
+    ),
+    Case(
+        "simulate",
+        lambda mp: mp.setattr(rehearsal, "rehearse", aboom),
+        simulate_a_call,
+        "simulating an incoming call or message",
+        simulation_stopped,
     ),
     Case(
         "draft",

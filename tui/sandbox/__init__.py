@@ -12,6 +12,8 @@ and never imports the wizard's client code, so neither can hide the other's mist
 Both ways run the same ASGI application (asgi.py) in front of the same Sandbox (core.py).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from tui.sandbox.accounts import (
     API_KEY_SECRET,
     API_KEY_SID,
@@ -27,9 +29,24 @@ from tui.sandbox.accounts import (
 from tui.sandbox.asgi import ConnectionDropped, SandboxApp
 from tui.sandbox.core import Sandbox, SandboxResponse
 from tui.sandbox.faults import Fault, FaultInjector, FaultSpecError
-from tui.sandbox.server import SandboxServer, serve_forever, start_server
 from tui.sandbox.state import StateFileError
 from tui.sandbox.transport import SandboxTransport
+
+if TYPE_CHECKING:
+    from tui.sandbox.server import SandboxServer, serve_forever, start_server
+
+# The loopback server (uvicorn and its configuration, about 40 ms to import) is
+# loaded on first use: the in-process sandbox (`--sandbox`) never needs it.
+_SERVER_NAMES = frozenset({"SandboxServer", "serve_forever", "start_server"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SERVER_NAMES:
+        from tui.sandbox import server
+
+        return getattr(server, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "API_KEY_SECRET",

@@ -18,6 +18,9 @@ through the same steps here:
        GET    /__sandbox__/state      the whole world as JSON
        GET    /__sandbox__/requests   the request log (see Sandbox.requests)
        DELETE /__sandbox__/requests   clear it
+       POST   /__sandbox__/simulate   an incoming call or message to an owned number:
+                                      its webhooks called as Twilio would (webhooks.py);
+                                      answers the report of every request
 
 3. Twilio's API: the armed fault for the request is taken, `delay_before` waited, the
    Sandbox answers (core.py), `delay_after_commit` waited, and the answer is sent with
@@ -46,6 +49,7 @@ from tui.sandbox.core import JSON_CONTENT_TYPE, Sandbox, SandboxResponse
 from tui.sandbox.errors import TwilioApiError
 from tui.sandbox.faults import parse_fault_spec
 from tui.sandbox.formats import make_sid
+from tui.sandbox.webhooks import parse_simulation_spec
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -72,6 +76,7 @@ ADMIN_METHODS = {
     "reset": ("POST",),
     "state": ("GET",),
     "requests": ("GET", "DELETE"),
+    "simulate": ("POST",),
 }
 
 logger = logging.getLogger("tui.sandbox")
@@ -319,6 +324,16 @@ class SandboxApp:
             return 200, sandbox.requests
         if name == "state":
             return 200, sandbox.state_snapshot()
+        if name == "simulate":
+            try:
+                simulation = parse_simulation_spec(_strict_json(body))
+            except (ValueError, UnicodeDecodeError) as problem:
+                error = errors.http_error(400, f"Bad simulation: {problem}")
+                return error.status, error.body()
+            try:
+                return 200, await sandbox.simulate(simulation)
+            except TwilioApiError as error:
+                return error.status, error.body()
         try:
             await self._run(sandbox.reset)
         except OSError as error:

@@ -38,6 +38,7 @@ from tui.sandbox.state import (
     save_state,
     temporary_path,
 )
+from tui.sandbox.webhooks import Simulation, WebhookOptions, simulate
 
 Handler = Callable[[Context, Request], Reply]
 
@@ -169,6 +170,8 @@ class Sandbox:
     that is not a sandbox state, or a place that cannot be written, raises
     StateFileError here, before anything is served.
     `clock`: returns the current time for new records (default: real UTC now).
+    `webhooks`: how simulated calls and messages reach webhooks (default: directly,
+    with Twilio's limits; tests route them to a receiver on loopback).
     The other keywords pick answers for behaviours Twilio leaves undocumented; see
     `tui.sandbox.context.Options`.
     """
@@ -182,6 +185,7 @@ class Sandbox:
         other_account_in_path_error: tuple[int, int] = (401, errors.AUTHENTICATE),
         api_key_on_accounts_error: tuple[int, int] = (401, errors.AUTHENTICATE),
         extra_credentials: Sequence[SandboxCredential] = (),
+        webhooks: WebhookOptions | None = None,
     ) -> None:
         # More key pairs to accept besides the documented ones, e.g. an API key of
         # the main account with a secret of your own to rehearse storing it.
@@ -193,6 +197,9 @@ class Sandbox:
             api_key_on_accounts_error=api_key_on_accounts_error,
         )
         self.faults = FaultInjector()
+        # How simulated calls and messages reach the numbers' webhooks (webhooks.py).
+        self.webhooks = webhooks or WebhookOptions()
+        self._simulations = 0
         self._clock = clock or utc_now
         self._lock = threading.RLock()
         self._request_count = 0
@@ -338,6 +345,23 @@ class Sandbox:
                 raise
             self.faults.clear()
             self._requests.clear()
+
+    async def simulate(self, simulation: Simulation) -> dict[str, Any]:
+        """Call an owned number's webhooks as Twilio would for an incoming call or
+        message (see tui/sandbox/webhooks.py) and report what each one answered.
+        Raises TwilioApiError (404) when no account of the sandbox owns the number."""
+        with self._lock:
+            self._simulations += 1
+            sequence = self._simulations
+            state = copy.deepcopy(self._state)
+        now = self._clock()
+        return await simulate(
+            state,
+            simulation,
+            self.webhooks,
+            sequence=sequence,
+            now=now if now.tzinfo is not None else now.replace(tzinfo=UTC),
+        )
 
     def state_snapshot(self) -> State:
         """A deep copy of the world, for inspection."""

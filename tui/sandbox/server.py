@@ -364,8 +364,9 @@ def exposure_warning(host: str, port: int) -> str:
         f"Warning: --host {host} makes the sandbox reachable from the network, not only from "
         f"this machine: anyone who can reach port {port} can use the sandbox's published test "
         "credentials and its unauthenticated admin endpoints (/__sandbox__/: reset, faults, "
-        "state, request log). Use it only on a network you trust; the default 127.0.0.1 keeps "
-        "it on this machine."
+        "state, request log, and simulated calls, which make this machine call the webhook "
+        "URLs configured on the sandbox's numbers). Use it only on a network you trust; the "
+        "default 127.0.0.1 keeps it on this machine."
     )
 
 

@@ -199,6 +199,10 @@ class StepScreen(Screen[None]):
             self.wizard.draft_changed()
         self.after_change()
 
+    def stored_value(self, form_field: FormField) -> Any:
+        """Hook: the value kept for a field (where `store_field` puts it)."""
+        return self.draft.get(form_field.field_name)
+
     def store_field(self, form_field: FormField, value: Any) -> bool:
         """Hook: keep a changed value; True when the draft changed."""
         self.draft.set(form_field.field_name, value)
@@ -245,9 +249,30 @@ class StepScreen(Screen[None]):
             if f.display and all(a.display for a in f.ancestors_with_self if hasattr(a, "display"))
         ]
 
+    def take_shown_values(self) -> None:
+        """Keep in the draft what every field shows now. A value reaches the draft
+        by messages (the input's Changed, then the field's ValueChanged), and Next
+        pressed right after typing, a paste or a loaded machine, can be handled
+        before they are: the step would then judge an older value than the one on
+        the screen (a URL shown, "Enter the SMS URL" said)."""
+        changed = False
+        for form_field in self.query(FormField):
+            if not isinstance(form_field.control, Input):
+                # A switch or a select changes by one event, not a stream of
+                # keys; an untouched switch shows False where the draft keeps
+                # "left to Twilio's default".
+                continue
+            value = form_field.value
+            if (value if value != "" else None) != self.stored_value(form_field):
+                changed = self.store_field(form_field, value) or changed
+        if changed:
+            self.wizard.draft_changed()
+            self.after_change()
+
     def check_step(self) -> list[tuple[FormField | None, str]]:
         """Problems that keep the person on this step: field rules of the visible
         fields, a chosen mode's missing key field, and cross-field errors."""
+        self.take_shown_values()
         fields = {f.field_name: f for f in self.visible_fields()}
         for form_field in fields.values():
             form_field.show_error(None)

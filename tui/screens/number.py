@@ -155,6 +155,11 @@ class NumberStep(StepScreen):
             self._ownership = (e164, result)
             self._describe_number()
 
+    def stored_value(self, form_field: FormField) -> Any:
+        if form_field.field_name in SEARCH_FIELDS_BY_NAME:
+            return self.draft.search.get(form_field.field_name)
+        return super().stored_value(form_field)
+
     def store_field(self, form_field: FormField, value: Any) -> bool:
         if form_field.field_name in SEARCH_FIELDS_BY_NAME:
             self.draft.search[form_field.field_name] = value
@@ -279,6 +284,7 @@ class NumberStep(StepScreen):
         self.query_one("#search-status", Static).update(status)
 
     def run_search(self) -> None:
+        self.take_shown_values()  # what was typed a moment ago is what is searched
         values = {k: v for k, v in self.draft.search.items() if v is not None}
         query, problems = build_search(values)
         contains = self.query_one("#field-contains", FormField)

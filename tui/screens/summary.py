@@ -23,10 +23,13 @@ from tui.domain.resources import IncomingPhoneNumber
 from tui.services.purchase import FollowUp, PurchaseAttempt
 from tui.widgets.chrome import ErrorPanel, SandboxBanner
 from tui.widgets.text import LiveText
+from tui.widgets.webhook_checks import SIMULATE_CALL_KEY, SIMULATE_MESSAGE_KEY, RehearsalPanel
 from tui.wizard.summary import resource_groups
 
 if TYPE_CHECKING:
     from tui.app import WizardApp
+
+REHEARSAL_GROUP = "simulate"  # named in the App's WORKER_DOING (tui/app.py)
 
 
 def resource_table(resource: IncomingPhoneNumber, outcome: PurchaseAttempt, *, marked: str = "bold") -> Table:
@@ -67,6 +70,22 @@ def _follow_up_cell(follow_up: FollowUp) -> Text:
 class SummaryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy_sid", "Copy SID", id="copy-sid"),
+        Binding(
+            SIMULATE_CALL_KEY,
+            "simulate('call')",
+            "Simulate call",
+            id="simulate-call",
+            show=False,  # the panel's buttons and its line name the keys; the footer fits 80 columns
+            tooltip="The sandbox calls this number's voice webhooks as Twilio would for an incoming call",
+        ),
+        Binding(
+            SIMULATE_MESSAGE_KEY,
+            "simulate('sms')",
+            "Simulate message",
+            id="simulate-sms",
+            show=False,
+            tooltip="The sandbox calls this number's SMS webhooks as Twilio would for an incoming message",
+        ),
         Binding("ctrl+a", "buy_another", "Buy another", id="buy-another"),
     ]
 
@@ -87,6 +106,8 @@ class SummaryScreen(Screen[None]):
             yield LiveText(id="summary-headline", markup=False)
             yield LiveText(id="summary-follow-ups", markup=False)
             yield LiveText(id="summary-sid", markup=False)
+            if self.wizard.is_sandbox:
+                yield RehearsalPanel(id="rehearsal")
             yield LiveText(id="summary-resource")
             yield LiveText(id="summary-receipt", classes="dim", markup=False)
         yield ErrorPanel(id="summary-error")
@@ -121,6 +142,8 @@ class SummaryScreen(Screen[None]):
             f"SID  {resource.sid}   (c copies it)" if bought and resource else ""
         )
         self.query_one("#summary-sid").display = bought
+        for panel in self.query(RehearsalPanel):
+            panel.display = self.can_rehearse
         self.query_one("#summary-resource").display = bought
         if bought and resource:
             marked = f"bold {self.app.theme_variables.get('text-warning', '')}".strip()
@@ -165,13 +188,58 @@ class SummaryScreen(Screen[None]):
             self.wizard.report_worker_error(self, event.worker)
 
     def worker_failed(self, group: str) -> None:
+        if group == REHEARSAL_GROUP:
+            self.query_one(RehearsalPanel).show_failed()
+            return
         self.query_one("#check-again", Button).disabled = False
         self.query_one("#retry-follow-up", Button).disabled = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "copy_sid" and not (self.outcome.state is AttemptState.BOUGHT and self.outcome.resource):
             return None  # no SID to copy: the key is shown dimmed
+        if action == "simulate":
+            return self.can_rehearse  # hidden away from the sandbox, or before a number is bought
         return True
+
+    @property
+    def can_rehearse(self) -> bool:
+        """A number bought on the in-process sandbox, whose calls it can simulate."""
+        return (
+            self.wizard.is_sandbox
+            and self.wizard.connection is not None
+            and self.outcome.state is AttemptState.BOUGHT
+            and self.outcome.resource is not None
+            and bool(self.outcome.resource.phone_number)
+        )
+
+    def action_simulate(self, kind: str) -> None:
+        if not self.can_rehearse:
+            return
+        panel = self.query_one(RehearsalPanel)
+        panel.show_simulating("call" if kind == "call" else "message")
+        self.call_after_refresh(panel.scroll_visible, top=True, animate=False)
+        self.simulate(kind)
+
+    @work(exclusive=True, group=REHEARSAL_GROUP, exit_on_error=False)
+    async def simulate(self, kind: str) -> None:
+        from tui.services.rehearsal import RehearsalError, rehearse
+
+        connection = self.wizard.connection
+        resource = self.outcome.resource
+        assert connection is not None and resource is not None and resource.phone_number
+        panel = self.query_one(RehearsalPanel)
+        try:
+            rehearsal = await rehearse(
+                "call" if kind == "call" else "sms",
+                resource.phone_number,
+                base_url=connection.api_url,
+                transport=connection.transport,
+            )
+        except RehearsalError as error:
+            panel.show_refused(str(error))
+        else:
+            panel.show_rehearsal(rehearsal.lines())
+        self.call_after_refresh(panel.scroll_visible, top=True, animate=False)
 
     def action_copy_sid(self) -> None:
         resource = self.outcome.resource
@@ -218,6 +286,10 @@ class SummaryScreen(Screen[None]):
                 self.retry_follow_ups()
             case "copy-sid":
                 self.action_copy_sid()
+            case "simulate-call":
+                self.action_simulate("call")
+            case "simulate-sms":
+                self.action_simulate("sms")
             case "buy-another":
                 self.action_buy_another()
             case "quit":

@@ -84,6 +84,7 @@ class WebhookTestingStep(StepScreen):
     def webhook_settings_changed(self) -> None:
         """Hook for the step: its URLs may have changed (a keystroke, another way of
         handling, a refill from the draft). Verdicts about other URLs are cleared."""
+        self.take_shown_values()  # a URL typed a moment ago is the one tested
         checks = self.query_one(WebhookChecks)
         plan = self.webhook_plan()
         if self.HIDE_WITHOUT_URLS:
@@ -108,6 +109,7 @@ class WebhookTestingStep(StepScreen):
     def action_test_webhooks(self, *, unsigned_allowed: bool = False) -> None:
         if not self.check_action("test_webhooks", ()):
             return
+        self.take_shown_values()  # a URL typed a moment ago is the one tested
         checks = self.query_one(WebhookChecks)
         plan = self.webhook_plan()
         if not plan.targets:

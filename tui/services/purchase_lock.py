@@ -20,8 +20,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from tui.domain.errors import WizardError
 from tui.services.paths import state_dir
 
@@ -55,11 +53,17 @@ class NumberLock:
         self.phone_number = phone_number
         # Not thread-local: taken on the event loop, released wherever the
         # attempt ends. Not a singleton: two holders in one process (two
-        # attempts) exclude each other as two processes do.
+        # attempts) exclude each other as two processes do. Imported here: the
+        # wizard creates its locks before its first frame and takes one only
+        # when buying (filelock costs about 40 ms to import).
+        from filelock import FileLock
+
         self._lock = FileLock(path, mode=0o600, thread_local=False)
 
     def try_acquire(self) -> bool:
         """Take the lock if it is free now (one non-blocking flock)."""
+        from filelock import Timeout
+
         try:
             self._lock.acquire(blocking=False)
         except Timeout:

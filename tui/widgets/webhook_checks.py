@@ -51,7 +51,9 @@ class WebhookChecks(Vertical):
         yield LiveText("", id="webhook-results", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#webhook-unsigned").display = False
+        # A subclass may compose no "Test unsigned" row (Textual runs every class's on_mount).
+        for row in self.query("#webhook-unsigned"):
+            row.display = False
         self.query_one("#webhook-results").display = False
 
     def idle_text(self) -> str:
@@ -118,24 +120,78 @@ class WebhookChecks(Vertical):
         else:
             summary = f"✗ Twilio would be satisfied with {satisfied} URL(s), not with {failing}"
         self._status(summary)
-        text = Text()
+        lines: list[str] = []
         for verdict in verdicts:
-            if text:
-                text.append("\n\n")
-            lines = verdict_lines(verdict)
-            headline_style = "webhook-checks--satisfied" if verdict.satisfied else "webhook-checks--refused"
-            text.append(lines[0], style=self.get_component_rich_style(headline_style, partial=True))
-            for line in lines[1:]:
-                text.append("\n")
-                text.append(line, style=self._line_style(line))
+            if lines:
+                lines.append("")
+            lines.extend(verdict_lines(verdict))
         for line in skipped:
-            text.append(("\n\n" if text else "") + f"• {line}")
-        self._results(text)
+            lines.extend(["", f"• {line}"] if lines else [f"• {line}"])
+        self._results(self.styled(lines))
+
+    def styled(self, lines: Iterable[str]) -> Text:
+        """Verdict lines with their styles: headlines (✓ / ✗) in the satisfied or
+        refused colour, problems and warnings in theirs."""
+        text = Text()
+        for index, line in enumerate(lines):
+            if index:
+                text.append("\n")
+            text.append(line, style=self._line_style(line))
+        return text
 
     def _line_style(self, line: str) -> Style | str:
+        if line.startswith("✓ "):
+            return self.get_component_rich_style("webhook-checks--satisfied", partial=True)
+        if line.startswith("✗ "):
+            return self.get_component_rich_style("webhook-checks--refused", partial=True)
         stripped = line.lstrip()
         if stripped.startswith(("Problem:", "Twilio cannot reach", "Twilio would not")):
             return self.get_component_rich_style("webhook-checks--problem", partial=True)
         if stripped.startswith(("Warning:", "Not signed:")):
             return self.get_component_rich_style("webhook-checks--warning", partial=True)
         return ""
+
+
+SIMULATE_CALL_KEY = "i"
+SIMULATE_MESSAGE_KEY = "m"
+
+
+class RehearsalPanel(WebhookChecks):
+    """On the Summary of a number bought on the sandbox: "Simulate a call" and
+    "Simulate a message", and what the number's webhooks answered when the sandbox
+    called them as Twilio would (tui/services/rehearsal.py)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("this number's webhooks", id=id)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="webhook-checks-bar"):
+            yield Button("Simulate a call", id="simulate-call", compact=True)
+            yield Button("Simulate a message", id="simulate-sms", compact=True)
+            yield LiveText(self.idle_text(), id="webhook-checks-status", markup=False)
+        yield LiveText("", id="webhook-results", markup=False)
+
+    def idle_text(self) -> str:
+        return (
+            f"Rehearse the first call ({SIMULATE_CALL_KEY}) or message ({SIMULATE_MESSAGE_KEY}): "
+            "the sandbox calls this number's webhooks as Twilio would"
+        )
+
+    def _unsigned(self, reason: str | None) -> None:
+        return None  # the sandbox always signs, with the account's own Auth Token
+
+    def show_simulating(self, what: str) -> None:
+        self._status(f"Simulating an incoming {what}… (the sandbox calls the webhooks)")
+        self._results("")
+
+    def show_rehearsal(self, lines: Sequence[str]) -> None:
+        """`lines`: Rehearsal.lines(), its headline first."""
+        self._status(lines[0] if lines else "")
+        self._results(self.styled(lines[1:]))
+
+    def show_failed(self) -> None:
+        self._status("The simulation stopped on an unexpected error (see above)")
+
+    def show_refused(self, reason: str) -> None:
+        self._status(f"✗ Not simulated: {reason}")
+        self._results("")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tui.domain import rules
+from tui.domain.errors import TwilioApiError
 
 if TYPE_CHECKING:
     # The models (pydantic) and the API client load after the wizard's first
@@ -45,7 +46,16 @@ class PurchaseContext:
             country = rules.phone_number_facts(e164).region
             if not country:
                 return None
-            found = await session.client.search_mobile(MobileSearch(country_code=country, contains=e164))
+            try:
+                found = await session.client.search_mobile(MobileSearch(country_code=country, contains=e164))
+            except TwilioApiError as error:
+                # Twilio answers 404 (20404) for a country whose mobile numbers it
+                # does not list (the US, for one): the number's needs are then
+                # unknown, as for a number the search does not find, which the
+                # checks say; it is not a failure to reach Twilio.
+                if not (error.from_twilio and error.status == 404):
+                    raise
+                found = []
             self.lookups[e164] = next((n for n in found if n.phone_number == e164), None)
         return self.lookups[e164]
 
