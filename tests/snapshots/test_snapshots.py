@@ -165,6 +165,9 @@ def test_pickers_and_follow_ups(snap_compare, tmp_path: Path, name: str) -> None
     assert shoot(snap_compare, tmp_path, name)
 
 
-@pytest.mark.parametrize("name", ["voice_application_picker", "address_dialog", "messaging_service_picker"])
+@pytest.mark.parametrize(
+    "name",
+    ["voice_application_picker", "address_dialog", "messaging_service_picker", "summary_follow_up_failed"],
+)
 def test_pickers_at_80x24(snap_compare, tmp_path: Path, name: str) -> None:
     assert shoot(snap_compare, tmp_path, name, size=SMALL)

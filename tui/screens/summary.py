@@ -113,7 +113,7 @@ class SummaryScreen(Screen[None]):
         yield ErrorPanel(id="summary-error")
         with Horizontal(id="nav"):
             yield Button("Check again", id="check-again", compact=True)
-            yield Button("Retry: join the Messaging Service", id="retry-follow-up", compact=True)
+            yield Button("Retry joining", id="retry-follow-up", compact=True)
             yield Button("Copy SID", id="copy-sid", compact=True)
             yield Button("Buy another", id="buy-another", compact=True)
             yield Button("Quit", id="quit", variant="primary", compact=True)
@@ -173,7 +173,7 @@ class SummaryScreen(Screen[None]):
             if isinstance(error, TwilioApiError) and error.explanation:
                 lines.append(error.explanation.summary)
             sid = outcome.phone_number_sid or ""
-            lines.append("To retry just this step: Retry below (safe: never buys again), or run")
+            lines.append("To retry just this step: Retry joining, below (safe: never buys again), or run")
             lines += [join_service_twilio_cli(f.service_sid, sid) for f in retry]
         box.update("\n".join(lines))
         box.display = bool(lines)
