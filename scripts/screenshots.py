@@ -49,7 +49,7 @@ async def render(scene, theme: str, work: Path) -> str:
     os.chdir(directory)  # the receipts go to the relative folder receipts/
     app = scene.build(directory, theme=theme)
     async with app.run_test(size=SIZE) as pilot:
-        await scene.run_before(pilot)
+        await scene.drive(pilot)
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
         await pilot.pause()

@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 
 from tui.domain.attempt import AttemptState
 from tui.domain.errors import TwilioApiError, WizardError
-from tui.screens import create_step_screen
+from tui.screens import create_change_screen, create_step_screen
 from tui.services.drafts import DraftStore
 from tui.services.error_log import UnexpectedError, record_unexpected
 from tui.services.purchase_lock import PurchaseLocks
@@ -43,11 +43,15 @@ if TYPE_CHECKING:
     from tui.domain.purchase import PurchaseRequest
     from tui.services.account_session import AccountSession
     from tui.services.credentials.profiles import ProfileStore
+    from tui.services.number_changes import ChangeAttempt
     from tui.services.purchase import PurchaseAttempt
     from tui.services.twilio import TwilioClient
     from tui.services.webhooks import WebhookChecker
+    from tui.wizard.change import ChangeSession
 
 TITLE = "number-wizard"
+# Where the steps lead while an owned number is being changed.
+CHANGE_DETOURS = {"number": "owned", "review": "change-review"}
 DRAFT_WRITE_INTERVAL = 0.25  # seconds; see draft_changed
 
 # What each worker group does, for the message when one fails unexpectedly.
@@ -74,6 +78,9 @@ WORKER_DOING = {
     "close-client": "closing the connection",
     "webhooks": "testing the webhooks",
     "simulate": "simulating an incoming call or message",
+    "owned-list": "listing the numbers the account owns",
+    "owned-open": "reading the number to change",
+    "change": "changing the number",
 }
 
 
@@ -101,7 +108,10 @@ class WizardApp(App[None]):
     # Each step is created when first shown, then kept (switch_screen), so input
     # survives Back; only the Account step is built before the first frame.
     SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
-        step.id: partial(create_step_screen, step.id) for step in STEPS
+        **{step.id: partial(create_step_screen, step.id) for step in STEPS},
+        # Changing a number the account owns: its list, and the Review of a change.
+        "owned": partial(create_change_screen, "owned"),
+        "change-review": partial(create_change_screen, "change-review"),
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -165,6 +175,10 @@ class WizardApp(App[None]):
         # How "Test webhooks" calls them (None: directly, made on first use; tests
         # route them to a loopback receiver).
         self.webhook_checker: WebhookChecker | None = None
+        # The owned number being changed (the steps then edit its settings, and
+        # the purchase draft waits aside), and the latest update or release sent.
+        self.change: ChangeSession | None = None
+        self.change_attempt: ChangeAttempt | None = None
         # Saves run in threads: one at a time, and only the newest change is written
         # (a discard counts as a change), so a slow disk never writes a stale draft.
         self._draft_lock = threading.Lock()
@@ -264,10 +278,16 @@ class WizardApp(App[None]):
     def goto(self, step_id: str) -> None:
         if self.purchase_running:
             return  # nothing may change what the purchase on its way is about
+        if self.change_running:
+            return  # nothing may change what the update or release on its way is about
         if step_id != "account" and self.client is None:
             # Every other step talks to Twilio (countries, prices, addresses…).
             self.notify("Add credentials on the Account step first.", severity="warning")
             step_id = "account"
+        if self.change is not None:
+            # Changing an owned number: its list stands where the Number step is,
+            # and the Review shows the change, not a purchase.
+            step_id = CHANGE_DETOURS.get(step_id, step_id)
         if self.get_screen(step_id) is not self.screen:
             self.switch_screen(step_id)
 
@@ -343,6 +363,8 @@ class WizardApp(App[None]):
     # last DRAFT_WRITE_INTERVAL of typing.
 
     def draft_changed(self) -> None:
+        if self.change is not None:
+            return  # the steps hold an owned number's settings: not a purchase draft to keep
         self._draft_generation += 1
         self._draft_newest = (self._draft_generation, self.draft.to_json())
         if not self._draft_save_waiting:
@@ -592,6 +614,7 @@ class WizardApp(App[None]):
         except Exception:
             self._after_recovery()  # reported by the error funnel; the draft is still offered
             raise
+        await self._recover_unfinished_changes()
         self.recovered.extend(found)
         # Bought numbers count as bought in this session (the quit dialog, a
         # draft of one of them); the saved draft stays, to be offered and, if it is
@@ -603,6 +626,22 @@ class WizardApp(App[None]):
             self.push_screen(RecoveredPurchasesModal(found), lambda _: self._after_recovery())
         else:
             self._after_recovery()
+
+    async def _recover_unfinished_changes(self) -> None:
+        """Updates and releases an earlier session left unfinished: settled by
+        reading their number, and said."""
+        from tui.services.number_changes import describe_recovered_change, recover_unfinished_changes
+
+        assert self.client is not None and self.connection is not None
+        try:
+            changes = await recover_unfinished_changes(
+                self.client, self.receipts, sandbox=self.connection.sandbox
+            )
+        except WizardError as error:
+            self.notify(f"Could not check earlier changes: {error}", severity="warning", markup=False)
+            return
+        for change in changes:
+            self.notify(describe_recovered_change(change), timeout=20, markup=False)
 
     def no_connection_yet(self) -> None:
         """The Account step found no usable credentials: nothing to settle yet, so
@@ -632,6 +671,91 @@ class WizardApp(App[None]):
                     self._forget_saved_draft()  # it has served its purpose
                 self.switch_screen(SummaryScreen(attempt))
                 return
+
+    # -- changing a number the account owns -----------------------------------
+    #
+    # The Voice, Messaging, Details and Compliance steps edit the number's
+    # settings (a draft made from them); the change Review sends only what
+    # differs. The App owns the update or release on its way, as it owns a purchase.
+
+    @property
+    def change_running(self) -> bool:
+        return any(worker.group == "change" and not worker.is_finished for worker in self.workers)
+
+    def start_change(self, resource: Any) -> None:
+        """Open an owned number (an IncomingPhoneNumber read just now) in the steps."""
+        if self.purchase_running or self.change_running:
+            return
+        from tui.wizard.change import ChangeSession, draft_for
+
+        purchase_draft = self.change.purchase_draft if self.change is not None else self.draft
+        self.change = ChangeSession(resource, purchase_draft)
+        self.change_attempt = None
+        self.draft = draft_for(resource)
+        self.done_steps = {"account", "number"}
+        self.pending_errors.clear()
+        self.context = PurchaseContext()
+        self._refill_steps()
+        self._clear_step_errors()
+        self.goto("voice")
+
+    def end_change(self, then: str = "number") -> None:
+        """Back to buying: the purchase draft put aside comes back."""
+        if self.change is None or self.change_running:
+            return
+        self.draft = self.change.purchase_draft
+        self.change = None
+        self.change_attempt = None
+        self.done_steps = {"account"}
+        self.context = PurchaseContext()
+        self._refill_steps()
+        self._clear_step_errors()
+        self.goto(then)
+
+    def send_change(self, attempt: ChangeAttempt) -> None:
+        """Start an update or a release (confirmed by the person)."""
+        if self.change_running or self.purchase_running or self.client is None:
+            return
+        self.change_attempt = attempt
+        self._run_change(attempt)
+
+    @work(group="change", exit_on_error=False)
+    async def _run_change(self, attempt: ChangeAttempt) -> None:
+        from tui.domain.attempt import ChangeState
+        from tui.services.number_changes import run_change, settle_change
+
+        assert self.client is not None
+        try:
+            await run_change(self.client, attempt, self.receipts)
+        except Exception as error:
+            # A bug: never a false outcome. What may have reached Twilio is looked up.
+            unexpected = UnexpectedError(error, "changing", record_unexpected(error, "changing the number"))
+            if attempt.state is ChangeState.SENDING:
+                attempt.state, attempt.error = ChangeState.UNKNOWN, unexpected
+                with contextlib.suppress(Exception):
+                    await settle_change(self.client, attempt, self.receipts)
+            elif attempt.state is ChangeState.READY:
+                attempt.state, attempt.error, attempt.retry_safe = ChangeState.FAILED, unexpected, True
+        finally:
+            self.call_later(self._change_done, attempt)
+
+    def _change_done(self, attempt: ChangeAttempt) -> None:
+        from tui.domain.attempt import ChangeState
+        from tui.screens.change import ChangeSummaryScreen
+
+        if self.quit_during_purchase:
+            self.exit()
+            return
+        change = self.change if attempt.state is ChangeState.DONE else None
+        if change is not None and attempt.kind == "update" and attempt.resource is not None:
+            change.resource = attempt.resource  # further changes start from the number as it is now
+        elif change is not None and attempt.kind == "release":
+            # The number is gone: nothing left to change; the purchase draft comes back.
+            self.draft = change.purchase_draft
+            self.change = None
+            self.done_steps = {"account"}
+            self._refill_steps()
+        self.switch_screen(ChangeSummaryScreen(attempt))
 
     def start_over(self) -> None:
         """Buy another: keep the account, forget the number-specific input."""
@@ -704,8 +828,17 @@ class WizardApp(App[None]):
             question.quit_question = True
             self.push_screen(question, stop_and_quit)
             return
+        if self.change_running:
+            # An update or release is on its way: its outcome is settled (and its
+            # receipt completed) before number-wizard closes.
+            self.quit_during_purchase = True
+            self.notify("Quitting once Twilio has answered the change on its way…", markup=False)
+            return
         unknown = [a for a in (self.attempt, *self.recovered) if a and a.state is AttemptState.UNKNOWN]
-        draft_kept = not self.draft.is_empty() and not self._draft_of_bought_number()
+        # While an owned number is being changed, the steps hold its settings; the
+        # draft kept on disk is the purchase's, put aside.
+        draft = self.change.purchase_draft if self.change is not None else self.draft
+        draft_kept = not draft.is_empty() and not self._draft_of_bought_number()
         if not unknown and not draft_kept:
             self.exit()
             return
@@ -725,7 +858,8 @@ class WizardApp(App[None]):
 
     def _draft_of_bought_number(self) -> bool:
         """The draft is of a number bought already: nothing is lost by leaving."""
-        number = self.draft.get("phone_number")
+        draft = self.change.purchase_draft if self.change is not None else self.draft
+        number = draft.get("phone_number")
         return any(a.phone_number == number for a in self.bought)
 
 

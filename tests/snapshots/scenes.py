@@ -5,7 +5,7 @@ snapshots show the same thing).
 A scene is an app factory plus a `run_before(pilot)` coroutine:
 
     app = scene.build(directory)          # deterministic WizardApp (tests.support)
-    await scene.run_before(pilot)         # drive it to the state to shoot
+    await scene.drive(pilot)              # drive it to the state to shoot
 
 Everything the app writes goes under `directory`, except the receipts: they go
 to the *relative* folder `receipts/` so that the Summary shows the same short
@@ -29,7 +29,7 @@ from tests.support.app_factory import (
     make_app,
     sandbox_of,
 )
-from tests.support.pilot import choose, go, set_mode, settle, type_into, type_number
+from tests.support.pilot import choose, go, scrolled_still, set_mode, settle, type_into, type_number
 from tui.app import WizardApp
 from tui.domain.credentials import Credentials, Secret
 from tui.sandbox import MAIN_ACCOUNT_SID, Sandbox, SandboxTransport
@@ -146,6 +146,12 @@ class Scene:
     run_before: RunBefore
     options: dict[str, Any] = field(default_factory=dict)
     prepare: Callable[[Path], None] | None = None
+
+    async def drive(self, pilot: Pilot[Any]) -> None:
+        """Run the scene, then wait for the screen to stop scrolling (a panel is
+        brought into view after a refresh, which may come after its workers)."""
+        await self.run_before(pilot)
+        await scrolled_still(pilot)
 
     def build(self, directory: Path, *, theme: str = "textual-dark") -> WizardApp:
         if self.prepare is not None:
@@ -515,6 +521,129 @@ async def tour_summary(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+# -- changing a number the account owns ---------------------------------------------
+
+OWNED_UK = "+447802019939"  # seeded: "Support line (UK)", an SMS URL, an approved bundle
+OWNED_SE = "+46701740698"  # seeded: nothing configured
+
+
+async def owned_numbers(pilot: Pilot[Any]) -> None:
+    await go(pilot, "number")
+    await pilot.click("#open-owned")
+    await settle(pilot)
+
+
+async def open_owned_number(pilot: Pilot[Any], number: str) -> None:
+    from textual.widgets import Input
+
+    await owned_numbers(pilot)
+    pilot.app.screen.query_one("#owned-search", Input).value = number
+    await pilot.pause()
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+
+
+async def change_messaging(pilot: Pilot[Any]) -> None:
+    """The Messaging step prefilled from the number's own SMS URL."""
+    await open_owned_number(pilot, OWNED_UK)
+    await go(pilot, "messaging")
+
+
+async def change_review(pilot: Pilot[Any]) -> None:
+    """Calls now go to a voice URL; messages are no longer handled (the SMS URL cleared)."""
+    from tests.support.pilot import set_mode
+
+    await open_owned_number(pilot, OWNED_UK)
+    await set_mode(pilot, "webhook")
+    await type_into(pilot, "voice_url", VOICE_URL)
+    await go(pilot, "messaging")
+    await set_mode(pilot, "none")
+    await go(pilot, "review")
+    await scroll_home(pilot)
+
+
+async def change_confirm(pilot: Pilot[Any]) -> None:
+    await change_review(pilot)
+    await pilot.press("ctrl+y")
+    await settle(pilot)
+
+
+async def change_summary(pilot: Pilot[Any]) -> None:
+    await change_confirm(pilot)
+    await pilot.click("#yes")
+    await settle(pilot)
+    await settle(pilot)
+
+
+async def release_confirm(pilot: Pilot[Any]) -> None:
+    from textual.widgets import DataTable, Input
+
+    await owned_numbers(pilot)
+    pilot.app.screen.query_one("#owned-table", DataTable).move_cursor(row=1)
+    await pilot.press("ctrl+r")
+    await settle(pilot)
+    pilot.app.screen.query_one("#release-typed", Input).value = OWNED_SE
+    await pilot.pause()
+
+
+async def release_summary(pilot: Pilot[Any]) -> None:
+    await release_confirm(pilot)
+    await pilot.click("#yes")
+    await settle(pilot)
+    await settle(pilot)
+
+
+async def release_refused(pilot: Pilot[Any]) -> None:
+    """The UK number has an emergency address: the release is refused, with the fix."""
+    import base64
+    import json
+
+    from tui.sandbox.accounts import MAIN_AUTH_TOKEN
+
+    sandbox = sandbox_of(pilot.app)  # type: ignore[arg-type]
+    token = base64.b64encode(f"{MAIN_ACCOUNT_SID}:{MAIN_AUTH_TOKEN}".encode()).decode()
+    headers = {"Authorization": f"Basic {token}", "Content-Type": "application/x-www-form-urlencoded"}
+    account = f"/2010-04-01/Accounts/{MAIN_ACCOUNT_SID}"
+    address = sandbox.handle(
+        "POST",
+        f"{account}/Addresses.json",
+        [],
+        headers,
+        b"CustomerName=Ada&Street=1+Main+St&City=London&Region=London&PostalCode=SW1A+1AA"
+        b"&IsoCountry=GB&EmergencyEnabled=true",
+    )
+    numbers = json.loads(sandbox.handle("GET", f"{account}/IncomingPhoneNumbers.json", [], headers, b"").body)
+    sid = next(n["sid"] for n in numbers["incoming_phone_numbers"] if n["phone_number"] == OWNED_UK)
+    form = f"EmergencyAddressSid={json.loads(address.body)['sid']}".encode()
+    sandbox.handle("POST", f"{account}/IncomingPhoneNumbers/{sid}.json", [], headers, form)
+    await owned_numbers(pilot)
+    await pilot.press("ctrl+r")
+    await settle(pilot)
+
+
+async def number_owned(pilot: Pilot[Any]) -> None:
+    """A number the account owns, typed while buying: offered to Change instead."""
+    await go(pilot, "number")
+    await type_number(pilot, OWNED_UK)
+    await ownership_checked(pilot, OWNED_UK)
+
+
+CHANGE_SCENES: dict[str, Scene] = {
+    scene.name: scene
+    for scene in (
+        Scene("owned_numbers", owned_numbers),
+        Scene("change_messaging", change_messaging),
+        Scene("change_review", change_review),
+        Scene("change_confirm", change_confirm),
+        Scene("change_summary", change_summary),
+        Scene("release_confirm", release_confirm),
+        Scene("release_summary", release_summary),
+        Scene("release_refused", release_refused),
+        Scene("number_owned", number_owned),
+    )
+}
+
+
 TOUR: dict[str, Scene] = {
     scene.name: scene
     for scene in (
@@ -527,10 +656,14 @@ TOUR: dict[str, Scene] = {
         Scene("07-review", tour_review),
         Scene("08-confirm", tour_confirm),
         Scene("09-summary", tour_summary),
-        Scene("10-pick-application", voice_application_picker),
-        Scene("11-pick-messaging-service", messaging_service_picker),
-        Scene("12-add-address", address_created),
-        Scene("13-messaging-service-failed", summary_follow_up_failed),
+        Scene("10-owned-numbers", owned_numbers),
+        Scene("11-change-review", change_review),
+        Scene("12-change-summary", change_summary),
+        Scene("13-release", release_confirm),
+        Scene("14-pick-application", voice_application_picker),
+        Scene("15-pick-messaging-service", messaging_service_picker),
+        Scene("16-add-address", address_created),
+        Scene("17-messaging-service-failed", summary_follow_up_failed),
     )
 }
 
@@ -568,5 +701,6 @@ SCENES: dict[str, Scene] = {
         Scene("address_created", address_created),
         Scene("review_messaging_service", review_messaging_service),
         Scene("summary_follow_up_failed", summary_follow_up_failed),
+        *CHANGE_SCENES.values(),
     )
 }

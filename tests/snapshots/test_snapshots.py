@@ -22,7 +22,7 @@ SMALL = (80, 24)
 
 def shoot(snap_compare, tmp_path: Path, name: str, *, size=SIZE, theme: str = "textual-dark") -> bool:
     scene = SCENES[name]
-    return snap_compare(scene.build(tmp_path, theme=theme), run_before=scene.run_before, terminal_size=size)
+    return snap_compare(scene.build(tmp_path, theme=theme), run_before=scene.drive, terminal_size=size)
 
 
 # -- one per screen ------------------------------------------------------------------

@@ -20,7 +20,7 @@ from textual.pilot import Pilot
 
 from tests.snapshots.scenes import MAGIC_NUMBER, build_app, buy, fill_to_review
 from tests.support.app_factory import sandbox_of
-from tests.support.pilot import go, settle, type_into
+from tests.support.pilot import go, scrolled_still, settle, type_into
 from tests.support.webhook_receiver import (
     TWIML_MESSAGE,
     LoopbackRoutingTransport,
@@ -58,7 +58,7 @@ async def check_voice_url(pilot: Pilot[Any], url: str) -> None:
     await type_into(pilot, "voice_url", url)
     await pilot.press("ctrl+t")
     await settle(pilot)
-    await pilot.pause()
+    await scrolled_still(pilot)
 
 
 def test_voice_url_twilio_accepts(snap_compare, tmp_path: Path, receiver: WebhookReceiver) -> None:
@@ -86,7 +86,7 @@ def test_review_urls_twilio_cannot_reach(snap_compare, tmp_path: Path, receiver:
         await go(pilot, "review")
         await pilot.press("ctrl+t")
         await settle(pilot)
-        await pilot.pause()
+        await scrolled_still(pilot)
 
     assert snap_compare(app_for(tmp_path, receiver), run_before=run_before, terminal_size=SIZE)
 
@@ -101,7 +101,7 @@ async def rehearse(pilot: Pilot[Any], receiver: WebhookReceiver, key: str) -> No
     sandbox_of(app).webhooks = WebhookOptions(transport=LoopbackRoutingTransport(receiver), clock=TaskClock())
     await pilot.press(key)
     await settle(pilot)
-    await pilot.pause()
+    await scrolled_still(pilot)
 
 
 def test_summary_rehearsed_call(snap_compare, tmp_path: Path, receiver: WebhookReceiver) -> None:

@@ -25,6 +25,27 @@ async def settle(pilot: Pilot[Any], *workers: Any) -> None:
     await pilot.pause()
 
 
+async def scrolled_still(pilot: Pilot[Any]) -> None:
+    """Wait until no scrollable region of the screen moves any more. A step brings
+    a panel into view after the next refresh (`call_after_refresh`), which on a
+    loaded machine can come after the workers have finished: a shot taken before
+    it shows the screen not yet scrolled."""
+
+    def offsets() -> list[tuple[float, float]]:
+        screen = pilot.app.screen
+        return [(w.scroll_x, w.scroll_y) for w in [screen, *screen.query("*")] if w.is_scrollable]
+
+    previous = offsets()
+    for _ in range(3):  # the first pauses let pending after-refresh callbacks run
+        await pilot.pause(0.05)
+    for _ in range(40):
+        await pilot.pause(0.05)
+        current = offsets()
+        if current == previous:
+            return
+        previous = current
+
+
 async def checked(pilot: Pilot[Any]) -> None:
     """Let the Review's ownership check (before the confirmation dialog) finish."""
     app = pilot.app

@@ -66,7 +66,17 @@ def heavy_in(modules: list[str]) -> list[str]:
     return [m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)]
 
 
-@pytest.mark.parametrize("arguments", [("--help",), ("-h",), ("buy", "--help"), ("--version",)])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ("--help",),
+        ("-h",),
+        ("buy", "--help"),
+        ("numbers", "--help"),
+        ("numbers", "update", "--help"),
+        ("--version",),
+    ],
+)
 def test_help_imports_nothing_heavy(arguments: tuple[str, ...]):
     output, modules = modules_after(*arguments)
     assert output.strip()

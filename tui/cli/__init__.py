@@ -1,5 +1,5 @@
 """The command line: the wizard by default, and scriptable commands in
-twilio-cli's style (`buy`, `search`, `sandbox serve`, `profiles`).
+twilio-cli's style (`buy`, `search`, `numbers`, `sandbox serve`, `profiles`).
 
 Each command's module is imported only when that command runs (or shows its own
 help): `number-wizard --help` imports none of them, and none of the API client,
@@ -71,6 +71,10 @@ COMMANDS = {
         "number-wizard's config file.",
     ),
     "webhook": ("tui.cli.webhook:webhook", "Check webhooks the way Twilio calls them."),
+    "numbers": (
+        "tui.cli.numbers:numbers",
+        "The numbers this account owns: list, show, change and release them.",
+    ),
 }
 
 

@@ -14,3 +14,15 @@ class AttemptState(StrEnum):
     BOUGHT = "bought"
     FAILED = "failed"
     UNKNOWN = "unknown"
+
+
+class ChangeState(StrEnum):
+    """The states of an update or a release of an owned number
+    (tui.services.number_changes.ChangeAttempt): `ready → sending → done |
+    failed | unknown`, and `unknown → done | failed` when a lookup settles it."""
+
+    READY = "ready"
+    SENDING = "sending"
+    DONE = "done"
+    FAILED = "failed"
+    UNKNOWN = "unknown"

@@ -113,6 +113,12 @@ class FieldSpec:
         return _snake(self.wire)
 
     @property
+    def clearable(self) -> bool:
+        """Whether an owned number's value can be cleared (sent empty): URLs and
+        SIDs. A method, a mode or a yes/no always has a value on Twilio's side."""
+        return self.kind in ("url", "sid")
+
+    @property
     def flag(self) -> str:
         """The command-line flag, e.g. `--voice-url` (twilio-cli's spelling)."""
         return "--" + _kebab(self.wire)

@@ -11,6 +11,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from tui.screens.base import StepScreen
 
 # Step id -> "module:class".
@@ -23,6 +25,12 @@ STEP_SCREEN_CLASSES: dict[str, str] = {
     "compliance": "tui.screens.compliance:ComplianceStep",
     "review": "tui.screens.review:ReviewStep",
 }
+# Changing a number the account owns: screens installed by name like the steps,
+# but not steps of a purchase.
+CHANGE_SCREEN_CLASSES: dict[str, str] = {
+    "owned": "tui.screens.owned:OwnedNumbersScreen",
+    "change-review": "tui.screens.change:ChangeReviewScreen",
+}
 
 
 def step_screen_class(step_id: str) -> type[StepScreen]:
@@ -33,6 +41,12 @@ def step_screen_class(step_id: str) -> type[StepScreen]:
 
 def create_step_screen(step_id: str) -> StepScreen:
     return step_screen_class(step_id)()
+
+
+def create_change_screen(name: str) -> Screen[None]:
+    module, class_name = CHANGE_SCREEN_CLASSES[name].split(":")
+    screen: Screen[None] = getattr(import_module(module), class_name)()
+    return screen
 
 
 def __getattr__(name: str) -> Any:

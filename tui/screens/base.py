@@ -137,11 +137,16 @@ class StepScreen(Screen[None]):
         yield ErrorPanel(id="step-error")
         with Horizontal(id="nav"):
             yield Button("◀ Back", id="back", compact=True, disabled=self.STEP_ID == "account")
+            yield from self.compose_nav()
             yield Static(id="nav-status", markup=False)
             yield Button(self.next_label(), id="next", variant="primary", compact=True)
         yield SteadyFooter()
 
     def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def compose_nav(self) -> ComposeResult:
+        """Hook: a step's own buttons, between Back and Next."""
         yield from ()
 
     def next_label(self) -> str:

@@ -88,6 +88,25 @@ class NumberStep(StepScreen):
             with TabPane("Type a number", id="tab-type"):
                 yield self.form_field("phone_number")
         yield LiveText("", id="number-facts", markup=False)
+        owned = Button("Change this number instead ▶", id="change-owned", compact=True)
+        owned.display = False
+        yield owned
+
+    def compose_nav(self) -> ComposeResult:
+        # The other way in: a number the account already owns, to change or release.
+        yield Button("Numbers you own…", id="open-owned", compact=True)
+
+    @on(Button.Pressed, "#open-owned")
+    def open_owned_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.wizard.goto("owned")
+
+    @on(Button.Pressed, "#change-owned")
+    def change_owned_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        owned = self._ownership[1]
+        if isinstance(owned, IncomingPhoneNumber):
+            self.wizard.start_change(owned)
 
     def step_mounted(self) -> None:
         table = self.query_one("#results", DataTable)
@@ -107,6 +126,7 @@ class NumberStep(StepScreen):
 
     def _describe_number(self) -> None:
         facts_line = self.query_one("#number-facts", Static)
+        self.query_one("#change-owned").display = False
         raw = self.draft.get("phone_number")
         if not raw:
             facts_line.update("No number chosen yet.")
@@ -131,6 +151,7 @@ class NumberStep(StepScreen):
         if warning:
             lines.append(f"⚠ {warning}")
         owned = self._ownership[1]
+        self.query_one("#change-owned").display = isinstance(owned, IncomingPhoneNumber)
         if owned == "checking":
             lines.append("Checking whether this account already owns it…")
         elif isinstance(owned, IncomingPhoneNumber):

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from rich import box as rich_box
 from rich.table import Table
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -18,7 +18,7 @@ from tui.domain import rules
 from tui.domain.fields import FIELDS_BY_NAME, GROUP_TITLES
 from tui.domain.follow_up import FollowUpRequest
 from tui.domain.purchase import FieldProblem, PurchaseRequest
-from tui.domain.resources import MobilePrice
+from tui.domain.resources import IncomingPhoneNumber, MobilePrice
 from tui.screens.modals import ConfirmPurchaseModal
 from tui.screens.webhook_testing import WebhookTestingStep
 from tui.services import purchase as purchase_service
@@ -79,10 +79,15 @@ class ReviewStep(WebhookTestingStep):
         super().__init__()
         self._checking = False  # the ownership check before the confirmation is on its way
         self._commands: dict[str, tuple[str, str]] = {}  # key: (title, command)
+        self._owned: IncomingPhoneNumber | None = None  # found owned by the check before the confirmation
 
     def compose_body(self) -> ComposeResult:
         yield LiveText(id="review-headline", markup=False)
         yield LiveText(id="review-problems", classes="error-text", markup=False)
+        # Shown when the check before the confirmation finds the number already owned.
+        change_owned = Button("Change this number instead ▶", id="review-change-owned", compact=True)
+        change_owned.display = False
+        yield change_owned
         yield Static(id="review-values")
         yield Static(id="review-defaults")
         yield LiveText(id="review-warnings", classes="warnings", markup=False)
@@ -124,6 +129,8 @@ class ReviewStep(WebhookTestingStep):
     # -- content --------------------------------------------------------------
 
     def refresh_review(self) -> None:
+        self._owned = None
+        self.query_one("#review-change-owned").display = False
         request, problems = self.build()
         problems_box = self.query_one("#review-problems", Static)
         if problems:
@@ -320,8 +327,16 @@ class ReviewStep(WebhookTestingStep):
         if owned is not None:
             self._checked(None)
             self.show_step_error(purchase_service.AlreadyOwned(request.phone_number, owned))
+            self._owned = owned
+            self.query_one("#review-change-owned").display = True
             return
         self._checked(request)
+
+    @on(Button.Pressed, "#review-change-owned")
+    def change_owned_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if self._owned is not None:
+            self.wizard.start_change(self._owned)
 
     def _checked(self, request: PurchaseRequest | None) -> None:
         self._checking = False

@@ -80,7 +80,8 @@ class AlreadyOwned(WizardError):
         super().__init__(
             f"This account already owns {phone_number} ({resource.sid}{name}), so nothing was "
             "sent: buying it again would only overwrite its settings. Choose another number, "
-            "or change this one's settings in the Twilio Console."
+            "or change this one's settings instead (Change in the wizard, `number-wizard numbers "
+            "update` on the command line)."
         )
 
 

@@ -1,4 +1,5 @@
-"""Receipts: a local record of every purchase attempt.
+"""Receipts: a local record of every purchase attempt, and of every update or
+release of an owned number (`kind`: "update", "release"; a purchase has none).
 
 A receipt is written *before* the request is sent (`outcome: "sending"`) and
 completed when the outcome is known, so even a crash mid-purchase leaves a trace
@@ -27,8 +28,9 @@ from tui.services.paths import data_dir, write_private
 
 Clock = Callable[[], datetime]
 
-# Outcomes a receipt can carry; the last two are not final.
-FINAL_OUTCOMES = ("bought", "failed")
+# Outcomes a receipt can carry; the last two are not final. ("done": an update
+# or a release went through.)
+FINAL_OUTCOMES = ("bought", "done", "failed")
 UNFINISHED_OUTCOMES = ("sending", "unknown")
 
 
@@ -53,7 +55,7 @@ class Receipt:
     @property
     def phone_number(self) -> str:
         form = (self.record.get("request") or {}).get("form") or {}
-        return str(form.get("PhoneNumber", ""))
+        return str(form.get("PhoneNumber") or self.record.get("phone_number") or "")
 
     def update(self, **fields: Any) -> None:
         self.write(self.change(**fields))
@@ -90,13 +92,17 @@ class ReceiptBook:
         account_sid: str,
         auth_kind: str,
         sandbox: bool,
+        kind: str | None = None,
+        phone_number: str | None = None,
         follow_ups: list[dict[str, Any]] | None = None,
     ) -> Receipt:
-        """`follow_ups`: the requests to send once the number is bought (each
-        completed with its own outcome later; see tui.services.purchase)."""
+        """`kind` and `phone_number` for a change of an owned number (its request
+        names the number by SID only). `follow_ups`: the requests to send once the
+        number is bought (each completed with its own outcome later; see
+        tui.services.purchase)."""
         now = self._clock()
-        number = re.sub(r"\D", "", form.get("PhoneNumber", "")) or "unknown"
-        stem = f"{now:%Y%m%dT%H%M%S}Z-{number}"
+        number = re.sub(r"\D", "", form.get("PhoneNumber") or phone_number or "") or "unknown"
+        stem = f"{now:%Y%m%dT%H%M%S}Z-{number}" + (f"-{kind}" if kind else "")
         path = self.directory / f"{stem}.json"
         counter = 1
         while path.exists():
@@ -111,6 +117,7 @@ class ReceiptBook:
                 "account_sid": account_sid,
                 "auth_kind": auth_kind,
                 "request": {"method": method, "url": url, "form": dict(form)},
+                **({"kind": kind, "phone_number": phone_number} if kind else {}),
                 **({"follow_ups": list(follow_ups)} if follow_ups else {}),
             },
         )

@@ -178,6 +178,10 @@ class TwilioClient:
     def purchase_url(self) -> str:
         return self.api_url("/IncomingPhoneNumbers/Mobile.json")
 
+    def number_url(self, sid: str) -> str:
+        """An owned number (FetchIncomingPhoneNumber, Update…, Delete…)."""
+        return self.api_url(f"/IncomingPhoneNumbers/{sid}.json")
+
     # -- transport --------------------------------------------------------
 
     async def _get(self, url: str, params: Sequence[tuple[str, str]] = ()) -> Any:
@@ -273,6 +277,17 @@ class TwilioClient:
             if item.get("phone_number") == phone_number:
                 return IncomingPhoneNumber.model_validate(item)
         return None
+
+    async def list_owned_numbers(self) -> list[IncomingPhoneNumber]:
+        """Every number the account owns (all pages)."""
+        items = await self._get_v2010_list(
+            self.api_url("/IncomingPhoneNumbers.json"), "incoming_phone_numbers", [("PageSize", "100")]
+        )
+        return [IncomingPhoneNumber.model_validate(item) for item in items]
+
+    async def fetch_number(self, sid: str) -> IncomingPhoneNumber:
+        """One owned number by its SID (404/20404 when the account has none such)."""
+        return IncomingPhoneNumber.model_validate(await self._get(self.number_url(sid)))
 
     async def list_addresses(self, iso_country: str | None = None) -> list[Address]:
         params = [("PageSize", "100")] + ([("IsoCountry", iso_country)] if iso_country else [])
@@ -370,12 +385,21 @@ class TwilioClient:
     def prepare_purchase(self, request: PurchaseRequest) -> PreparedRequest:
         return PreparedRequest("POST", self.purchase_url(), request.to_form())
 
-    async def send_purchase(self, prepared: PreparedRequest) -> IncomingPhoneNumber:
-        """Send a prepared purchase exactly as prepared (the review showed it, the
-        receipt records it). Sent once: never retried here (see the module doc)."""
+    def prepare_update(self, sid: str, form: Mapping[str, str]) -> PreparedRequest:
+        return PreparedRequest("POST", self.number_url(sid), dict(form))
+
+    def prepare_release(self, sid: str) -> PreparedRequest:
+        return PreparedRequest("DELETE", self.number_url(sid))
+
+    async def _send_once(self, prepared: PreparedRequest) -> httpx.Response:
+        """Send a request that changes something, once: never retried here, because
+        only a lookup can tell whether a request that got no answer was processed."""
         try:
-            response = await self._http.request(
-                prepared.method, prepared.url, data=prepared.form, timeout=self._purchase_timeout
+            return await self._http.request(
+                prepared.method,
+                prepared.url,
+                data=prepared.form or None,
+                timeout=self._purchase_timeout,
             )
         except httpx.TransportError as error:
             raise _unreachable(error, sent=_may_have_been_processed(error)) from None
@@ -385,23 +409,43 @@ class TwilioClient:
             raise TwilioUnreachable(
                 f"Twilio's answer could not be read ({type(error).__name__}).", sent=True
             ) from None
-        body = _json_or_raise(response)
-        try:
-            resource = IncomingPhoneNumber.model_validate(body)
-        except ValidationError:
-            resource = None
-        if resource is None or not resource.sid or not resource.phone_number:
-            # A 2xx that does not describe a phone number (empty, or some other
-            # JSON) cannot confirm a purchase; it is not a refusal either.
-            raise TwilioApiError(
-                response.status_code,
-                None,
-                "with a body that does not describe the number bought, so not Twilio's own answer",
-                method=prepared.method,
-                path=response.request.url.path,
-                from_twilio=False,
-            )
-        return resource
+
+    async def send_purchase(self, prepared: PreparedRequest) -> IncomingPhoneNumber:
+        """Send a prepared purchase exactly as prepared (the review showed it, the
+        receipt records it). Sent once: never retried here (see the module doc)."""
+        response = await self._send_once(prepared)
+        return _number_or_raise(response, prepared, "the number bought")
+
+    async def send_update(self, prepared: PreparedRequest) -> IncomingPhoneNumber:
+        """Send a prepared update of an owned number, once; Twilio answers the number."""
+        response = await self._send_once(prepared)
+        return _number_or_raise(response, prepared, "the number updated")
+
+    async def send_release(self, prepared: PreparedRequest) -> None:
+        """Send a prepared release (DELETE), once; Twilio answers 204 with no body."""
+        response = await self._send_once(prepared)
+        if not response.is_success:
+            _json_or_raise(response)
+
+
+def _number_or_raise(response: httpx.Response, prepared: PreparedRequest, what: str) -> IncomingPhoneNumber:
+    body = _json_or_raise(response)
+    try:
+        resource = IncomingPhoneNumber.model_validate(body)
+    except ValidationError:
+        resource = None
+    if resource is None or not resource.sid or not resource.phone_number:
+        # A 2xx that does not describe a phone number (empty, or some other
+        # JSON) cannot confirm a purchase or an update; nor is it a refusal.
+        raise TwilioApiError(
+            response.status_code,
+            None,
+            f"with a body that does not describe {what}, so not Twilio's own answer",
+            method=prepared.method,
+            path=response.request.url.path,
+            from_twilio=False,
+        )
+    return resource
 
 
 def _not_twilio_answer(status: int, prepared: PreparedRequest | None, what: str) -> TwilioApiError:
