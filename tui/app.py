@@ -39,6 +39,7 @@ from tui.wizard.flow import STEPS, STEPS_BY_ID, step_of_error
 if TYPE_CHECKING:
     # The API client, the models (pydantic) and keyring load after the first frame,
     # with the Account step's first check (see run_wizard).
+    from tui.domain.follow_up import FollowUpRequest
     from tui.domain.purchase import PurchaseRequest
     from tui.services.account_session import AccountSession
     from tui.services.credentials.profiles import ProfileStore
@@ -68,6 +69,9 @@ WORKER_DOING = {
     "owned-check": "checking whether the account owns the number",
     "purchase": "buying the number",
     "check-again": "looking the number up again",
+    "follow-up": "adding the number to its Messaging Service",
+    "pickers": "loading the account's applications, trunks or Messaging Services",
+    "address-create": "creating the address",
     "recover": "checking earlier purchases",
     "draft": "saving the draft",
     "draft-offer": "reading the saved draft",
@@ -464,13 +468,26 @@ class WizardApp(App[None]):
     def purchase_running(self) -> bool:
         return any(worker.group == "purchase" and not worker.is_finished for worker in self.workers)
 
-    def buy(self, request: PurchaseRequest) -> None:
-        """Start the one purchase attempt for `request` (confirmed by the person)."""
+    def buy(
+        self,
+        request: PurchaseRequest,
+        follow_up: FollowUpRequest | None = None,
+        service_name: str | None = None,
+    ) -> None:
+        """Start the one purchase attempt for `request` (confirmed by the person),
+        with what follows it once bought (`follow_up`: the Messaging Service to join,
+        named `service_name`)."""
         if self.purchase_running or self.client is None or self.connection is None:
             return
         from tui.services.purchase import PurchaseAttempt
 
-        self.attempt = PurchaseAttempt.prepare(self.client, request, sandbox=self.connection.sandbox)
+        self.attempt = PurchaseAttempt.prepare(
+            self.client,
+            request,
+            sandbox=self.connection.sandbox,
+            follow_up=follow_up,
+            service_name=service_name,
+        )
         self._run_purchase(self.attempt)
         self._purchase_changed()
 

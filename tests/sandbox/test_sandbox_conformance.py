@@ -16,6 +16,7 @@ from openapi_schema_validator import OAS30Validator
 from sandbox_helpers import (
     MAIN,
     SPEC,
+    TRIAL,
     account_path,
     assert_error,
     buy,
@@ -148,6 +149,54 @@ def test_list_and_create_addresses(sandbox: Sandbox) -> None:
     assert_conforms(created.json(), API, path, "post", "201")
 
 
+ADDRESS_FORM = {"CustomerName": "Ada Lovelace", "Street": "12  Park   Lane", "City": "London",
+                "Region": "Greater London", "PostalCode": "w1k 7tn", "IsoCountry": "GB"}  # fmt: skip
+
+
+def test_a_created_address_is_validated_and_corrected(sandbox: Sandbox) -> None:
+    path = f"{ACCOUNT}/Addresses.json"
+    form = {**ADDRESS_FORM, "FriendlyName": "Mayfair office", "EmergencyEnabled": "true"}
+    assert not schema_errors(request_body_validator(API, path, "post"), form_as_spec_values(form, API, path))
+    created = call(sandbox, "POST", f"{account_path()}/Addresses.json", form=form)
+    assert created.status == 201
+    body = created.json()
+    assert_conforms(body, API, path, "post", "201")
+    assert_exact_fields(body, API, "api.v2010.account.address")
+    # Corrected as Twilio does by default (AutoCorrectAddress), validated, not yet verified.
+    assert (body["street"], body["postal_code"]) == ("12 Park Lane", "W1K 7TN")
+    assert (body["validated"], body["verified"], body["emergency_enabled"]) == (True, False, True)
+    fetched = call(sandbox, "GET", f"{account_path()}/Addresses/{body['sid']}.json").json()
+    assert fetched == body
+
+
+def test_an_address_that_needs_correcting_is_refused_without_autocorrect(sandbox: Sandbox) -> None:
+    form = {**ADDRESS_FORM, "AutoCorrectAddress": "false"}
+    body = assert_error(call(sandbox, "POST", f"{account_path()}/Addresses.json", form=form), 400, 21629)
+    assert "12 Park Lane, London, Greater London, W1K 7TN, GB" in body["message"]
+    exact = {**form, "Street": "12 Park Lane", "PostalCode": "W1K 7TN"}
+    assert call(sandbox, "POST", f"{account_path()}/Addresses.json", form=exact).status == 201
+
+
+def test_an_address_that_cannot_be_validated_is_refused(sandbox: Sandbox) -> None:
+    form = {**ADDRESS_FORM, "PostalCode": "12345"}
+    before = call(sandbox, "GET", f"{account_path()}/Addresses.json").json()["addresses"]
+    assert_error(call(sandbox, "POST", f"{account_path()}/Addresses.json", form=form), 400, 21628)
+    assert call(sandbox, "GET", f"{account_path()}/Addresses.json").json()["addresses"] == before
+
+
+def test_an_address_where_twilio_does_not_validate_is_created_unvalidated(sandbox: Sandbox) -> None:
+    form = {
+        **ADDRESS_FORM,
+        "City": "Brussels",
+        "Region": "Brussels",
+        "PostalCode": "1000",
+        "IsoCountry": "BE",
+    }
+    created = call(sandbox, "POST", f"{account_path()}/Addresses.json", form=form)
+    assert created.status == 201
+    assert (created.json()["validated"], created.json()["street"]) == (False, "12  Park   Lane")
+
+
 def test_fetch_update_and_delete_an_address(sandbox: Sandbox) -> None:
     one = f"{ACCOUNT}/Addresses/{{Sid}}.json"
     path = f"{account_path()}/Addresses/{seed.ADDRESS_US}.json"
@@ -177,7 +226,11 @@ def test_applications(sandbox: Sandbox) -> None:
     one = f"{ACCOUNT}/Applications/{{Sid}}.json"
     listing = call(sandbox, "GET", f"{account_path()}/Applications.json").json()
     assert_conforms(listing, API, listing_path, "get", "200")
-    assert [app["sid"] for app in listing["applications"]] == [seed.APPLICATION_IVR]
+    assert [app["sid"] for app in listing["applications"]] == [
+        seed.APPLICATION_IVR, seed.APPLICATION_HOTLINE, seed.APPLICATION_AUTO_REPLY,
+    ]  # fmt: skip
+    for app in listing["applications"]:
+        assert_exact_fields(app, API, "api.v2010.account.application")
     form = {"FriendlyName": "Support IVR", "VoiceUrl": "https://example.com/ivr", "VoiceMethod": "GET",
             "SmsUrl": "https://example.com/sms", "VoiceCallerIdLookup": "true"}  # fmt: skip
     spec_form = form_as_spec_values(form, API, listing_path)
@@ -220,7 +273,11 @@ def test_messaging_services_and_their_numbers(sandbox: Sandbox) -> None:
     assert_conforms(listing, MESSAGING, "/v1/Services", "get", "200")
     assert listing["meta"]["key"] == "services"
     assert listing["meta"]["url"].startswith("https://messaging.twilio.com/v1/Services")
-    assert [service["sid"] for service in listing["services"]] == [seed.MESSAGING_SERVICE_NOTIFICATIONS]
+    assert [service["sid"] for service in listing["services"]] == [
+        seed.MESSAGING_SERVICE_NOTIFICATIONS, seed.MESSAGING_SERVICE_SUPPORT, seed.MESSAGING_SERVICE_ALERTS,
+    ]  # fmt: skip
+    for service in listing["services"]:
+        assert_exact_fields(service, MESSAGING, "messaging.v1.service")
     form = {"FriendlyName": "Alerts", "InboundRequestUrl": "https://example.com/in",
             "ScanMessageContent": "enable", "ValidityPeriod": "600", "StickySender": "false"}  # fmt: skip
     spec_form = form_as_spec_values(form, MESSAGING, "/v1/Services")
@@ -242,11 +299,10 @@ def test_messaging_services_and_their_numbers(sandbox: Sandbox) -> None:
     assert_conforms(added.json(), MESSAGING, "/v1/Services/{ServiceSid}/PhoneNumbers", "post", "201")
     assert_exact_fields(added.json(), MESSAGING, "messaging.v1.service.phone_number")
     assert (added.json()["phone_number"], added.json()["country_code"]) == ("+46701740698", "SE")
-    again = call(sandbox, "POST", numbers, form={"PhoneNumberSid": sid})
-    assert again.status == 200
-    assert_conforms(again.json(), MESSAGING, "/v1/Services/{ServiceSid}/PhoneNumbers", "post", "200")
+    # Adding it again is refused, here (21710) and in another service (21712).
+    assert_error(call(sandbox, "POST", numbers, form={"PhoneNumberSid": sid}), 400, 21710)
     elsewhere = f"/v1/Services/{seed.MESSAGING_SERVICE_NOTIFICATIONS}/PhoneNumbers"
-    assert call(sandbox, "POST", elsewhere, form={"PhoneNumberSid": sid}).status == 400
+    assert_error(call(sandbox, "POST", elsewhere, form={"PhoneNumberSid": sid}), 400, 21712)
     listed = call(sandbox, "GET", numbers).json()
     assert_conforms(listed, MESSAGING, "/v1/Services/{ServiceSid}/PhoneNumbers", "get", "200")
     assert [n["sid"] for n in listed["phone_numbers"]] == [sid]
@@ -255,7 +311,37 @@ def test_messaging_services_and_their_numbers(sandbox: Sandbox) -> None:
     assert call(sandbox, "DELETE", f"{numbers}/{sid}").status == 204
     assert_error(call(sandbox, "GET", f"{numbers}/{sid}"), 404, 20404)
     not_ours = call(sandbox, "POST", numbers, form={"PhoneNumberSid": "PN" + "0" * 32})
-    assert_error(not_ours, 400, 80701)
+    assert_error(not_ours, 400, 21421)
+    assert_error(call(sandbox, "POST", numbers, form={"PhoneNumberSid": "AD" + "0" * 32}), 400, 80701)
+
+
+def test_a_number_without_sms_cannot_join_a_messaging_service(sandbox: Sandbox) -> None:
+    sid = buy(sandbox, "+31656558309").json()["sid"]  # voice only
+    numbers = f"/v1/Services/{seed.MESSAGING_SERVICE_SUPPORT}/PhoneNumbers"
+    assert_error(call(sandbox, "POST", numbers, form={"PhoneNumberSid": sid}), 400, 21715)
+    assert call(sandbox, "GET", numbers).json()["phone_numbers"] == []
+
+
+def test_messaging_services_list_their_inbound_settings(sandbox: Sandbox) -> None:
+    services = {s["sid"]: s for s in call(sandbox, "GET", "/v1/Services").json()["services"]}
+    support = services[seed.MESSAGING_SERVICE_SUPPORT]
+    assert (support["inbound_request_url"], support["use_inbound_webhook_on_number"]) == (
+        "https://example.com/support/sms", True,
+    )  # fmt: skip
+    assert services[seed.MESSAGING_SERVICE_ALERTS]["inbound_request_url"] is None
+
+
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [(f"{account_path(TRIAL[0])}/Applications.json", "applications"), ("/v1/Services", "services"),
+     ("/v1/Trunks", "trunks")],
+)  # fmt: skip
+def test_the_trial_account_has_no_applications_services_or_trunks(
+    sandbox: Sandbox, path: str, key: str
+) -> None:
+    response = call(sandbox, "GET", path, auth=TRIAL)
+    assert response.status == 200
+    assert response.json()[key] == []
 
 
 def test_a_released_number_leaves_its_messaging_service(sandbox: Sandbox) -> None:
@@ -269,7 +355,10 @@ def test_a_released_number_leaves_its_messaging_service(sandbox: Sandbox) -> Non
 def test_sip_trunks_and_their_numbers(sandbox: Sandbox) -> None:
     listing = call(sandbox, "GET", "/v1/Trunks").json()
     assert_conforms(listing, TRUNKING, "/v1/Trunks", "get", "200")
-    assert [trunk["sid"] for trunk in listing["trunks"]] == [seed.TRUNK_PBX]
+    assert [trunk["sid"] for trunk in listing["trunks"]] == [seed.TRUNK_PBX, seed.TRUNK_CALL_CENTRE]
+    for trunk in listing["trunks"]:
+        assert_exact_fields(trunk, TRUNKING, "trunking.v1.trunk")
+    assert listing["meta"]["url"].startswith("https://trunking.twilio.com/v1/Trunks")
     form = {"FriendlyName": "Office", "DomainName": "office.pstn.twilio.com", "TransferMode": "sip-only",
             "Secure": "true"}  # fmt: skip
     created = call(sandbox, "POST", "/v1/Trunks", form=form)

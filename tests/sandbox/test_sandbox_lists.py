@@ -117,7 +117,7 @@ def test_created_address_can_satisfy_a_purchase(sandbox: Sandbox) -> None:
     created = call(sandbox, "POST", f"{account_path()}/Addresses.json", form=form)
     assert created.status == 201
     address = created.json()
-    assert address["sid"].startswith("AD") and address["validated"] is False
+    assert address["sid"].startswith("AD") and address["validated"] is True
     assert buy(sandbox, "+5511976991686", AddressSid=address["sid"]).status == 201
 
 

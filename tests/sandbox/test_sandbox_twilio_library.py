@@ -173,3 +173,40 @@ def test_pricing_regulations_and_paged_lists(client: Client) -> None:
     assert len(bundles) == len(seed.MAIN_ACCOUNT_BUNDLES) == 6
     account = client.api.v2010.accounts(MAIN_ACCOUNT_SID).fetch()
     assert (account.type, account.status) == ("Full", "active")
+
+
+def test_list_the_seeded_applications_trunks_and_messaging_services(client: Client) -> None:
+    # page_size=1: the library follows each API's own paging (v2010 next_page_uri,
+    # meta.next_page_url on messaging and trunking) through the sandbox.
+    applications = client.applications.list(page_size=1)
+    assert [(a.sid, a.friendly_name) for a in applications] == [
+        (seed.application_sid(row.key), row.friendly_name) for row in seed.MAIN_ACCOUNT_APPLICATIONS
+    ]
+    hotline = client.applications(seed.APPLICATION_HOTLINE).fetch()
+    assert (hotline.voice_url, hotline.voice_method, hotline.sms_url) == (
+        "https://example.com/hotline",
+        "GET",
+        None,
+    )
+    trunks = client.trunking.v1.trunks.list(page_size=1)
+    assert [(t.sid, t.domain_name) for t in trunks] == [
+        (seed.trunk_sid(row.key), row.domain_name) for row in seed.MAIN_ACCOUNT_TRUNKS
+    ]
+    services = client.messaging.v1.services.list(page_size=1)
+    assert [(s.sid, s.inbound_request_url, s.use_inbound_webhook_on_number) for s in services] == [
+        (seed.messaging_service_sid(row.key), row.inbound_request_url, row.use_inbound_webhook_on_number)
+        for row in seed.MAIN_ACCOUNT_MESSAGING_SERVICES
+    ]
+
+
+def test_add_a_bought_number_to_a_messaging_service_and_again(client: Client) -> None:
+    number = client.incoming_phone_numbers.mobile.create(phone_number="+46701740612")
+    service = client.messaging.v1.services(seed.MESSAGING_SERVICE_SUPPORT)
+    added = service.phone_numbers.create(phone_number_sid=number.sid)
+    assert (added.sid, added.phone_number, added.service_sid) == (
+        number.sid, "+46701740612", seed.MESSAGING_SERVICE_SUPPORT,
+    )  # fmt: skip
+    with pytest.raises(TwilioRestException) as again:
+        service.phone_numbers.create(phone_number_sid=number.sid)
+    assert (again.value.status, again.value.code) == (400, 21710)
+    assert [n.sid for n in service.phone_numbers.list()] == [number.sid]

@@ -29,18 +29,24 @@ from tests.support.app_factory import (
     make_app,
     sandbox_of,
 )
-from tests.support.pilot import choose, go, scrolled_still, settle, type_into, type_number
+from tests.support.pilot import choose, go, scrolled_still, set_mode, settle, type_into, type_number
 from tui.app import WizardApp
 from tui.domain.credentials import Credentials, Secret
 from tui.sandbox import MAIN_ACCOUNT_SID, Sandbox, SandboxTransport
-from tui.sandbox.seed import bundle_sid
+from tui.sandbox.accounts import TRIAL_ACCOUNT_SID, TRIAL_AUTH_TOKEN
+from tui.sandbox.seed import (
+    BUNDLE_GB_MOBILE_APPROVED,
+    MESSAGING_SERVICE_NOTIFICATIONS,
+    bundle_sid,
+)
 from tui.services.receipts import ReceiptBook
-from tui.services.session import Connection
+from tui.services.session import SANDBOX_SOURCE, Connection
 from tui.services.twilio import RetryPolicy
 
 RECEIPTS = Path("receipts")  # relative: see the module doc
 MAGIC_NUMBER = "+46701740612"  # seeded in SE: needs no address and no bundle
 TAKEN_NUMBER = "+15005550000"  # the sandbox answers 21422
+GB_SERVICE_NUMBER = "+447929436483"  # GB: a bundle, no address
 VOICE_URL = "https://example.com/voice"
 SMS_URL = "https://example.com/sms"
 
@@ -60,6 +66,15 @@ def wrong_token_connection() -> Connection:
     """The sandbox's main account with an Auth Token it does not know (20003)."""
     return Connection(
         credentials=Credentials(MAIN_ACCOUNT_SID, Secret("0" * 32), source="environment (TWILIO_*)"),
+        transport=SandboxTransport(Sandbox(clock=fixed_clock)),
+        sandbox=True,
+    )
+
+
+def trial_connection() -> Connection:
+    """The sandbox's trial account: no applications, trunks or Messaging Services."""
+    return Connection(
+        credentials=Credentials(TRIAL_ACCOUNT_SID, Secret(TRIAL_AUTH_TOKEN), source=SANDBOX_SOURCE),
         transport=SandboxTransport(Sandbox(clock=fixed_clock)),
         sandbox=True,
     )
@@ -301,6 +316,132 @@ async def summary_unknown(pilot: Pilot[Any]) -> None:
     await buy(pilot)
 
 
+# -- pickers of the account's resources, a new address, a Messaging Service ------------
+
+
+def wizard_of(pilot: Pilot[Any]) -> WizardApp:
+    app = pilot.app
+    assert isinstance(app, WizardApp)
+    return app
+
+
+async def open_picker(pilot: Pilot[Any], step: str, mode: str) -> None:
+    await go(pilot, step)
+    await set_mode(pilot, mode)
+    await settle(pilot)
+
+
+async def voice_application_picker(pilot: Pilot[Any]) -> None:
+    """TwiML application: the account's applications listed, the first highlighted."""
+    await open_picker(pilot, "voice", "application")
+    screen = pilot.app.screen
+    screen.query_one("#picker-voice_application_sid .picker-filter").focus()
+    await pilot.press("down")  # from the filter into the list
+    await pilot.pause()
+
+
+async def voice_trunk_picker(pilot: Pilot[Any]) -> None:
+    await open_picker(pilot, "voice", "trunk")
+    await pilot.pause()
+
+
+async def messaging_service_picker(pilot: Pilot[Any]) -> None:
+    """Messaging Service: the account's services, one picked."""
+    await open_picker(pilot, "messaging", "service")
+    from tui.widgets.resource_picker import ResourcePicker
+
+    pilot.app.screen.query_one("#picker-messaging_service_sid", ResourcePicker).pick(
+        MESSAGING_SERVICE_NOTIFICATIONS
+    )
+    await settle(pilot)
+    await scroll_home(pilot)
+
+
+async def picker_empty(pilot: Pilot[Any]) -> None:
+    """The trial account has no applications: what to do instead."""
+    await open_picker(pilot, "voice", "application")
+
+
+async def picker_error(pilot: Pilot[Any]) -> None:
+    """Twilio cannot list the applications: said, with Reload, and the SID field still there."""
+    sandbox_of(wizard_of(pilot)).faults.add("GET", r"/Applications\.json$", status=500, code=20500)
+    await open_picker(pilot, "voice", "application")
+
+
+async def address_dialog(pilot: Pilot[Any]) -> None:
+    """Add an address, on the Compliance step of an Australian mobile, half filled."""
+    await compliance(pilot)
+    await pilot.click("#add-address")
+    await settle(pilot)
+    await pilot.press(*"Sandbox Pty Ltd", "tab", "tab")
+    await pilot.press(*"1 Martin Place", "tab")
+    await pilot.pause()
+
+
+async def address_created(pilot: Pilot[Any]) -> None:
+    """Twilio's answer to a new address: validated, what it corrected."""
+    await compliance(pilot)
+    await pilot.click("#add-address")
+    await settle(pilot)
+    from tui.screens.address_dialog import AddressDialog
+    from tui.widgets.form_field import FormField
+
+    dialog = pilot.app.screen
+    assert isinstance(dialog, AddressDialog)
+    values = {
+        "customer_name": "Sandbox Pty Ltd",
+        "friendly_name": "Sydney shop",
+        "street": "1 Martin Place",
+        "city": "Sydney",
+        "region": "NSW",
+        "postal_code": "2000",
+    }
+    for name, value in values.items():
+        dialog.query_one(f"#address-{name}", FormField).set_value(value)
+    await pilot.pause()
+    await pilot.click("#address-create")
+    await settle(pilot)
+
+
+async def fill_with_service(pilot: Pilot[Any]) -> None:
+    """A British mobile whose messages go to a Messaging Service (a second request)."""
+    app = pilot.app
+    assert isinstance(app, WizardApp)
+    await go(pilot, "number")
+    await type_number(pilot, GB_SERVICE_NUMBER)
+    await ownership_checked(pilot, GB_SERVICE_NUMBER)
+    await go(pilot, "voice")
+    await type_into(pilot, "voice_url", VOICE_URL)
+    await open_picker(pilot, "messaging", "service")
+    from tui.widgets.resource_picker import ResourcePicker
+
+    app.screen.query_one("#picker-messaging_service_sid", ResourcePicker).pick(
+        MESSAGING_SERVICE_NOTIFICATIONS
+    )
+    await settle(pilot)
+    await go(pilot, "compliance")
+    await choose(pilot, "pick-bundle", BUNDLE_GB_MOBILE_APPROVED)
+    await settle(pilot)
+    await go(pilot, "review")
+    await settle(pilot)
+
+
+async def review_messaging_service(pilot: Pilot[Any]) -> None:
+    """The Review with the second request: scrolled to the requests."""
+    await fill_with_service(pilot)
+    pilot.app.screen.query_one("#review-request").scroll_visible(animate=False, top=True)
+    await pilot.pause()
+
+
+async def summary_follow_up_failed(pilot: Pilot[Any]) -> None:
+    """Bought, but adding it to the Messaging Service failed: both said, Retry offered."""
+    await fill_with_service(pilot)
+    sandbox_of(wizard_of(pilot)).faults.add(
+        "POST", rf"/v1/Services/{MESSAGING_SERVICE_NOTIFICATIONS}/PhoneNumbers$", status=503
+    )
+    await buy(pilot)
+
+
 async def quit_confirm(pilot: Pilot[Any]) -> None:
     await number_typed(pilot)
     await pilot.press("ctrl+q")
@@ -519,6 +660,10 @@ TOUR: dict[str, Scene] = {
         Scene("11-change-review", change_review),
         Scene("12-change-summary", change_summary),
         Scene("13-release", release_confirm),
+        Scene("14-pick-application", voice_application_picker),
+        Scene("15-pick-messaging-service", messaging_service_picker),
+        Scene("16-add-address", address_created),
+        Scene("17-messaging-service-failed", summary_follow_up_failed),
     )
 }
 
@@ -547,6 +692,15 @@ SCENES: dict[str, Scene] = {
         Scene("summary_unknown", summary_unknown),
         Scene("quit_confirm", quit_confirm),
         Scene("resume_draft", resume_draft, {"resume_draft": True}, prepare=seed_draft),
+        Scene("voice_application_picker", voice_application_picker),
+        Scene("voice_trunk_picker", voice_trunk_picker),
+        Scene("messaging_service_picker", messaging_service_picker),
+        Scene("picker_empty", picker_empty, {"connection_factory": trial_connection}),
+        Scene("picker_error", picker_error),
+        Scene("address_dialog", address_dialog),
+        Scene("address_created", address_created),
+        Scene("review_messaging_service", review_messaging_service),
+        Scene("summary_follow_up_failed", summary_follow_up_failed),
         *CHANGE_SCENES.values(),
     )
 }

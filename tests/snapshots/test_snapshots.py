@@ -142,3 +142,32 @@ def test_field_help(snap_compare, tmp_path: Path) -> None:
 
 def test_compliance_pause(snap_compare, tmp_path: Path) -> None:
     assert shoot(snap_compare, tmp_path, "compliance_pause")
+
+
+# -- the account's resources: pickers, a new address, a Messaging Service ------------
+
+
+PICKER_SCENES = [
+    "voice_application_picker",
+    "voice_trunk_picker",
+    "messaging_service_picker",
+    "picker_empty",
+    "picker_error",
+    "address_dialog",
+    "address_created",
+    "review_messaging_service",
+    "summary_follow_up_failed",
+]
+
+
+@pytest.mark.parametrize("name", PICKER_SCENES)
+def test_pickers_and_follow_ups(snap_compare, tmp_path: Path, name: str) -> None:
+    assert shoot(snap_compare, tmp_path, name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["voice_application_picker", "address_dialog", "messaging_service_picker", "summary_follow_up_failed"],
+)
+def test_pickers_at_80x24(snap_compare, tmp_path: Path, name: str) -> None:
+    assert shoot(snap_compare, tmp_path, name, size=SMALL)

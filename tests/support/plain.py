@@ -81,7 +81,7 @@ NO_VOICE: list[Answer] = [
     ("Caller name lookup, yes or no", ""),
     ("Receive mode (", ""),
 ]
-NO_SMS: list[Answer] = [("Incoming messages (", "3")]
+NO_SMS: list[Answer] = [("Incoming messages (", "4")]
 DETAILS: list[Answer] = [
     ("Friendly name [", ""),
     ("Status callback URL [", ""),

@@ -10,7 +10,11 @@ from tui.services.hosts import Hosts, resolve_hosts
 
 def test_global_hosts():
     assert resolve_hosts() == Hosts(
-        "https://api.twilio.com", "https://numbers.twilio.com", "https://pricing.twilio.com"
+        "https://api.twilio.com",
+        "https://numbers.twilio.com",
+        "https://pricing.twilio.com",
+        "https://messaging.twilio.com",
+        "https://trunking.twilio.com",
     )
 
 
@@ -26,9 +30,12 @@ def test_global_hosts():
 def test_edge_and_region_move_only_the_api_host(region, edge, api):
     hosts = resolve_hosts(region=region, edge=edge)
     assert hosts.api == api
-    # Phone Numbers and Pricing are not regional products: their hosts stay global.
+    # Phone Numbers and Pricing are not regional products: their hosts stay global,
+    # and so do Messaging Services and SIP trunks (numbers live in US1 by default).
     assert hosts.numbers == "https://numbers.twilio.com"
     assert hosts.pricing == "https://pricing.twilio.com"
+    assert hosts.messaging == "https://messaging.twilio.com"
+    assert hosts.trunking == "https://trunking.twilio.com"
 
 
 @pytest.mark.parametrize(
@@ -56,7 +63,7 @@ def test_bad_names_are_refused(region, edge):
 
 def test_api_url_overrides_region_and_edge():
     hosts = resolve_hosts(region="au1", edge="sydney", api_url="http://127.0.0.1:8080///")
-    assert hosts == Hosts("http://127.0.0.1:8080", "http://127.0.0.1:8080", "http://127.0.0.1:8080")
+    assert hosts == Hosts(*["http://127.0.0.1:8080"] * 5)
     # A region alone is not refused when --api-url decides the host anyway.
     assert resolve_hosts(region="ie1", api_url="https://proxy.example").api == "https://proxy.example"
 

@@ -73,3 +73,18 @@ def test_an_emptied_field_is_cleared_and_a_new_way_is_set() -> None:
     update, problems = ChangeSession(resource).plan(draft)
     assert problems == [] and update is not None
     assert update.to_form() == {"VoiceApplicationSid": AP, "BundleSid": ""}
+
+
+def test_a_messaging_service_is_refused_for_a_change_with_the_way_to_do_it() -> None:
+    resource = number(sms_url="https://example.com/sms")
+    draft = draft_for(resource)
+    draft.sms_mode = SmsMode.SERVICE
+    draft.set("messaging_service_sid", "MG" + "e" * 32)
+    update, problems = ChangeSession(resource).plan(draft)
+    assert update is None
+    assert [p.field for p in problems] == ["messaging_service_sid"]
+    assert "Console (Messaging › Services › Sender Pool)" in problems[0].message
+    # Nothing of the number's own settings is cleared by it.
+    draft.sms_mode = SmsMode.WEBHOOK
+    _, problems = ChangeSession(resource).plan(draft)
+    assert problems == []

@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.fakes import SUBSET
 from tui.domain.errors import KNOWN_ERRORS, ErrorCategory, TwilioApiError, step_of_error
-from tui.domain.fields import FIELDS_BY_NAME, PURCHASE_FIELDS, fields_on_step
+from tui.domain.fields import FIELDS_BY_NAME, FOLLOW_UP_FIELDS, PURCHASE_FIELDS, fields_on_step
 from tui.domain.purchase import PurchaseRequest
 from tui.wizard.draft import SMS_MODE_FIELDS, VOICE_MODE_FIELDS, SmsMode, VoiceMode, WizardDraft
 from tui.wizard.flow import STEP_IDS, STEPS, step_of_field
@@ -47,20 +47,30 @@ VALUES = {
     "voice_receive_mode": "fax",
     "bundle_sid": "BU" + "6" * 32,
 }
+# And for every follow-up field (sent by a request of its own after the purchase).
+FOLLOW_UP_VALUES = {"messaging_service_sid": "MG" + "8" * 32}
 
 
 def test_every_purchase_body_parameter_is_on_exactly_one_step():
     on_steps = Counter(name for step in STEPS for name in step.fields)
-    assert set(on_steps) == {spec.name for spec in PURCHASE_FIELDS}
+    assert set(on_steps) == {spec.name for spec in (*PURCHASE_FIELDS, *FOLLOW_UP_FIELDS)}
     assert {spec.wire for spec in PURCHASE_FIELDS} == set(MOBILE_BODY)
     assert [name for name, count in on_steps.items() if count != 1] == []
-    for spec in PURCHASE_FIELDS:
+    for spec in (*PURCHASE_FIELDS, *FOLLOW_UP_FIELDS):
         assert step_of_field(spec.name) == spec.group
+
+
+def test_follow_up_fields_are_not_purchase_parameters():
+    assert all(spec.follow_up for spec in FOLLOW_UP_FIELDS)
+    assert not any(spec.follow_up for spec in PURCHASE_FIELDS)
+    assert {spec.wire for spec in FOLLOW_UP_FIELDS}.isdisjoint(MOBILE_BODY)
+    assert set(FIELDS_BY_NAME) == {spec.name for spec in (*PURCHASE_FIELDS, *FOLLOW_UP_FIELDS)}
 
 
 def test_the_purchase_model_has_exactly_the_catalogue_fields():
     assert list(PurchaseRequest.model_fields) == [spec.name for spec in PURCHASE_FIELDS]
-    assert set(VALUES) == set(FIELDS_BY_NAME)
+    assert set(VALUES) == {spec.name for spec in PURCHASE_FIELDS}
+    assert set(FOLLOW_UP_VALUES) == {spec.name for spec in FOLLOW_UP_FIELDS}
 
 
 def test_fields_have_one_place_each_on_their_step():
@@ -77,6 +87,11 @@ def test_only_voice_and_messaging_fields_have_a_way_of_handling():
             assert spec.mode in ("webhook", "application"), spec.name
         else:
             assert spec.mode is None, spec.name
+    for spec in FOLLOW_UP_FIELDS:
+        if spec.group == "messaging":
+            assert spec.mode == "service", spec.name
+        else:
+            assert spec.mode is None, spec.name
 
 
 def test_each_way_of_handling_sends_its_own_fields_and_nothing_of_the_others():
@@ -86,10 +101,32 @@ def test_each_way_of_handling_sends_its_own_fields_and_nothing_of_the_others():
         voice = {name for name in sent if FIELDS_BY_NAME[name].group == "voice"}
         assert voice == set(VOICE_MODE_FIELDS[mode]) | set(fields_on_step("voice", "common")), mode
     for sms_mode in SmsMode:
-        draft = WizardDraft(values=dict(VALUES), voice_mode=VoiceMode.NONE, sms_mode=sms_mode)
-        sent = set(draft.request_values())
+        values = {**VALUES, **FOLLOW_UP_VALUES}
+        draft = WizardDraft(values=values, voice_mode=VoiceMode.NONE, sms_mode=sms_mode)
+        sent = set(draft.request_values()) | set(draft.follow_up_values())
         messaging = {name for name in sent if FIELDS_BY_NAME[name].group == "messaging"}
         assert messaging == set(SMS_MODE_FIELDS[sms_mode]), sms_mode
+
+
+def test_a_messaging_service_is_sent_after_the_purchase_not_in_it():
+    values = {"phone_number": VALUES["phone_number"], **FOLLOW_UP_VALUES, "sms_url": VALUES["sms_url"]}
+    draft = WizardDraft(values=values, voice_mode=VoiceMode.NONE, sms_mode=SmsMode.SERVICE)
+    request, problems = draft.build()
+    assert problems == [] and request is not None
+    assert "MessagingServiceSid" not in request.to_form() and "SmsUrl" not in request.to_form()
+    follow_up, problems = draft.build_follow_up()
+    assert problems == [] and follow_up is not None
+    assert follow_up.messaging_service_sid == FOLLOW_UP_VALUES["messaging_service_sid"]
+    # Chosen but not given: the way of handling needs its service.
+    draft.set("messaging_service_sid", None)
+    follow_up, problems = draft.build_follow_up()
+    assert follow_up is None and [p.field for p in problems] == ["messaging_service_sid"]
+    assert "messaging_service_sid" in draft.field_errors(("messaging_service_sid",))
+    # Another way of handling messages: no follow-up at all.
+    draft.set("messaging_service_sid", FOLLOW_UP_VALUES["messaging_service_sid"])
+    draft.sms_mode = SmsMode.WEBHOOK
+    follow_up, _ = draft.build_follow_up()
+    assert follow_up is not None and follow_up.empty
 
 
 @pytest.mark.parametrize("spec", PURCHASE_FIELDS, ids=lambda spec: spec.name)

@@ -16,12 +16,14 @@ from tui.cli.buy import flag_of
 from tui.cli.common import Exit, emit_fields, emit_json, fail, report_error
 from tui.domain import rules
 from tui.domain.errors import TwilioApiError, WizardError
+from tui.domain.follow_up import FollowUpRequest
 from tui.domain.purchase import PurchaseRequest
 from tui.domain.resources import IncomingPhoneNumber, MobilePrice
 from tui.services.account_session import mobile_price_or_unknown
 from tui.services.purchase import (
     AlreadyOwned,
     AttemptState,
+    FollowUp,
     OwnershipCheckFailed,
     PurchaseAttempt,
     describe_recovered,
@@ -120,10 +122,20 @@ def run_purchase(
     output: str,
     check_webhooks: bool = False,
     force: bool = False,
+    follow_up: FollowUpRequest | None = None,
 ) -> None:
+    """Buy, then (when asked) add the number to a Messaging Service."""
     try:
         asyncio.run(
-            _buy(connection, request, yes=yes, output=output, check_webhooks=check_webhooks, force=force)
+            _buy(
+                connection,
+                request,
+                yes=yes,
+                output=output,
+                check_webhooks=check_webhooks,
+                force=force,
+                follow_up=follow_up,
+            )
         )
     except asyncio.CancelledError:  # a signal before anything was sent
         if output == "json":
@@ -155,6 +167,7 @@ async def _buy(
     output: str,
     check_webhooks: bool = False,
     force: bool = False,
+    follow_up: FollowUpRequest | None = None,
 ) -> None:
     receipts, locks = ReceiptBook(), PurchaseLocks()
     async with connection.client() as client:
@@ -177,8 +190,8 @@ async def _buy(
             region = rules.phone_number_facts(request.phone_number).region
             price = None if yes else await mobile_price_or_unknown(client, region)
         if price is not None:
-            _confirm(connection, request, price)  # a blocking prompt: Ctrl+C there is click's
-        attempt = PurchaseAttempt.prepare(client, request, sandbox=connection.sandbox)
+            _confirm(connection, request, price, follow_up)  # a blocking prompt: Ctrl+C there is click's
+        attempt = PurchaseAttempt.prepare(client, request, sandbox=connection.sandbox, follow_up=follow_up)
         with on_signals(_stop_waiting(attempt)):
             await buy_number(
                 client,
@@ -229,12 +242,54 @@ def _finish(attempt: PurchaseAttempt, output: str) -> None:
             f"Twilio has {difference.got!r}.",
             err=True,
         )
+    _report_follow_ups(attempt)
     if receipt:
         click.echo(f"receipt: {receipt}", err=True)
     if output == "json":
-        emit_json(resource_json(attempt.resource))
+        emit_json({**resource_json(attempt.resource), **_follow_ups_json(attempt)})
     else:
         emit_fields(resource_pairs(attempt.resource))
+
+
+def _report_follow_ups(attempt: PurchaseAttempt) -> None:
+    """What followed the purchase, on stderr. A failure is a warning: the number
+    is bought, the exit code stays the purchase's, and the way to retry just that
+    step is printed (it is safe: Twilio refuses a number already in the service)."""
+    from tui.wizard.commands import join_service_twilio_cli
+
+    for follow_up in attempt.follow_ups:
+        line = follow_up.headline(attempt.phone_number)
+        if follow_up.state == "done":
+            click.echo(line, err=True)
+            continue
+        click.echo(f"warning: --messaging-service-sid: {line}", err=True)
+        if isinstance(follow_up.error, TwilioApiError) and follow_up.error.explanation:
+            click.echo(f"  {follow_up.error.explanation.summary}", err=True)
+        click.echo("  to retry just this step (safe to repeat):", err=True)
+        click.echo(
+            f"  {join_service_twilio_cli(follow_up.service_sid, attempt.phone_number_sid or '')}", err=True
+        )
+
+
+def _follow_up_json(follow_up: FollowUp, phone_number_sid: str | None) -> dict[str, Any]:
+    from tui.wizard.commands import join_service_twilio_cli
+
+    data: dict[str, Any] = {
+        "service_sid": follow_up.service_sid,
+        "outcome": follow_up.state,  # done, failed, unknown, or pending (never sent)
+        "already": follow_up.already,
+        "error": follow_up.record().get("error"),
+    }
+    if follow_up.state in ("failed", "unknown") and phone_number_sid:
+        data["retry"] = join_service_twilio_cli(follow_up.service_sid, phone_number_sid)
+    return data
+
+
+def _follow_ups_json(attempt: PurchaseAttempt) -> dict[str, Any]:
+    """`messaging_service` in -o json (README, "buy"), when one was asked for."""
+    for follow_up in attempt.follow_ups:
+        return {"messaging_service": _follow_up_json(follow_up, attempt.phone_number_sid)}
+    return {}
 
 
 def _attempt_json(attempt: PurchaseAttempt) -> dict[str, Any]:
@@ -245,6 +300,7 @@ def _attempt_json(attempt: PurchaseAttempt) -> dict[str, Any]:
         "lookup": attempt.lookup,
         "retry_safe": attempt.retry_safe,
         "receipt": str(attempt.receipt.path) if attempt.receipt else None,
+        **_follow_ups_json(attempt),
     }
 
 
@@ -276,7 +332,9 @@ def _stop_waiting(attempt: PurchaseAttempt) -> SignalHandler:
     return stop
 
 
-def _confirm(connection: Connection, request: PurchaseRequest, price: MobilePrice) -> None:
+def _confirm(
+    connection: Connection, request: PurchaseRequest, price: MobilePrice, follow_up: FollowUpRequest | None
+) -> None:
     if not sys.stdin.isatty():
         fail(
             "not bought: a confirmation is needed; run in a terminal, or pass --yes to buy without asking.",
@@ -288,6 +346,8 @@ def _confirm(connection: Connection, request: PurchaseRequest, price: MobilePric
     click.echo(f"Number:  {request.phone_number} ({facts.describe()})", err=True)
     click.echo(f"Price:   {price.describe()}, billed monthly from today", err=True)
     click.echo(f"Account: {where}", err=True)
+    if follow_up is not None and follow_up.messaging_service_sid:
+        click.echo(f"Then:    added to Messaging Service {follow_up.messaging_service_sid}", err=True)
     try:
         confirmed = click.confirm(
             f"Buy {request.phone_number} for {price.describe()}?", default=False, err=True

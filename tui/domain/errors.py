@@ -201,14 +201,14 @@ KNOWN_ERRORS: dict[int, KnownError] = {
         ),
     ),
     21628: KnownError(
-        "The address could not be validated.",
-        "Correct the address in the Console.",
+        "The address could not be validated: Twilio found no such address in the country's address data.",
+        "Check the street, city, region and postal code (as the country writes them) and create it again.",
         "compliance",
         ErrorCategory.COMPLIANCE,
     ),
     21629: KnownError(
-        "Twilio suggests a corrected version of the address.",
-        "Accept the suggestion in the Console, then try again.",
+        "Twilio suggests a corrected version of the address (in its message).",
+        "Type the suggested version and create it again.",
         "compliance",
         ErrorCategory.COMPLIANCE,
     ),
@@ -250,6 +250,27 @@ KNOWN_ERRORS: dict[int, KnownError] = {
         "Replace the document in the bundle, or choose another approved bundle.",
         "compliance",
         ErrorCategory.COMPLIANCE,
+    ),
+    # Adding a number to a Messaging Service, after the purchase
+    # (https://www.twilio.com/docs/messaging/api/phonenumber-resource).
+    21710: KnownError(
+        "The number is already in this Messaging Service.",
+        "Nothing to do: it is there.",
+        "messaging",
+        ErrorCategory.OTHER,
+    ),
+    21712: KnownError(
+        "The number is already in another Messaging Service; a number can be in one only.",
+        "Remove it from the other service in the Console (Messaging › Services › Sender "
+        "Pool), then retry adding it.",
+        "messaging",
+        ErrorCategory.OTHER,
+    ),
+    21715: KnownError(
+        "The number cannot send or receive messages, so it cannot join a Messaging Service.",
+        "Choose another way of handling messages, or a number with SMS capability.",
+        "messaging",
+        ErrorCategory.OTHER,
     ),
     22300: KnownError(
         "This account is not allowed to buy long-code numbers (a compliance restriction).",

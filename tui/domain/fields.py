@@ -1,4 +1,6 @@
-"""The field catalogue: one entry per body parameter of the Mobile purchase.
+"""The field catalogue: one entry per body parameter of the Mobile purchase, plus
+the follow-up fields (what is done with the number right after it is bought, by a
+request of its own: the Messaging Service it joins).
 
 Each entry names the field on the wire, in Python and on the command line, says in
 one line what it is for (the wizard's help line and the command line's `--help`
@@ -24,11 +26,11 @@ from tui.domain import rules
 StepId = Literal["account", "number", "voice", "messaging", "details", "compliance", "review"]
 # Where a field is entered: a purchase field's group is its step; the search and
 # the account form have fields of their own.
-Group = Literal["number", "voice", "messaging", "details", "compliance", "search", "account"]
+Group = Literal["number", "voice", "messaging", "details", "compliance", "search", "account", "address"]
 Kind = Literal["phone", "sid", "url", "method", "text", "choice", "bool", "int", "secret"]
 # How incoming calls or messages are handled, on the Voice and Messaging steps:
 # only the fields of the way chosen are sent ("common" fields always are).
-HandlingMode = Literal["webhook", "application", "trunk", "common"]
+HandlingMode = Literal["webhook", "application", "trunk", "service", "common"]
 
 GROUP_TITLES: dict[Group, str] = {
     "number": "Number",
@@ -38,6 +40,7 @@ GROUP_TITLES: dict[Group, str] = {
     "compliance": "Compliance",
     "search": "Search",
     "account": "Account",
+    "address": "Address",
 }
 
 
@@ -69,6 +72,9 @@ class FieldSpec:
     # About this number in particular (its label, its compliance documents), so not
     # carried over when the person buys another number.
     number_specific: bool = False
+    # Not a body parameter of the purchase: sent by a request of its own right after
+    # the number is bought (FOLLOW_UP_FIELDS).
+    follow_up: bool = False
     # The field's help panel (F1 in the wizard, `?` in plain mode, `buy --help`):
     # what it does in plain words and how it interacts with other fields; where
     # Twilio documents it; words people look for it by (the command palette).
@@ -539,9 +545,10 @@ _ABOUT: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ("voice", "calls", "webhook", "twiml"),
     ),
     "IdentitySid": (
-        "Some countries require the identity of the number's owner (an end user on file "
-        "with Twilio). It is made in the Console while creating a regulatory bundle; "
-        "most purchases with an approved bundle need no separate identity.",
+        "An identity (RI…) is Twilio's record of the number's owner, made once Twilio has "
+        "verified their identity document (Console › Phone Numbers › Regulatory Compliance). "
+        "A few countries' numbers ask for one (21650 without it); most ask for an approved "
+        "regulatory bundle instead and need no separate identity.",
         "https://www.twilio.com/docs/phone-numbers/regulatory/api/end-users",
         ("identity", "owner", "end user", "compliance", "regulation"),
     ),
@@ -597,8 +604,39 @@ PURCHASE_FIELDS = tuple(
     for spec in PURCHASE_FIELDS
 )
 
-FIELDS_BY_NAME: dict[str, FieldSpec] = {f.name: f for f in PURCHASE_FIELDS}
-FIELDS_BY_WIRE: dict[str, FieldSpec] = {f.wire: f for f in PURCHASE_FIELDS}
+
+# What the wizard and `buy` do with the number right after buying it, each by a
+# request of its own (tui/services/purchase.py, "follow-ups"). Kept out of
+# PURCHASE_FIELDS, which is exactly the purchase's form body.
+FOLLOW_UP_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec(
+        # https://www.twilio.com/docs/messaging/api/phonenumber-resource (PhoneNumberSid
+        # of the new number, posted to the service).
+        "MessagingServiceSid",
+        "Messaging Service",
+        "SID of the Messaging Service the number joins right after it is bought (MG...).",
+        "messaging",
+        "sid",
+        _sid("MG"),
+        "none: the number is in no Messaging Service",
+        placeholder=_sid_placeholder("MG"),
+        sid_prefix="MG",
+        mode="service",
+        position=6,
+        follow_up=True,
+        about="A Messaging Service sends and receives messages for a pool of numbers, with "
+        "its own settings (where incoming messages go, sticky sender, opt-outs). The number "
+        "is added to it by a second request once bought; if that fails, the number stays "
+        "bought and only the second request needs retrying.",
+        docs="https://www.twilio.com/docs/messaging/api/phonenumber-resource",
+        keywords=("messaging service", "sms", "messages", "pool", "sender"),
+    ),
+)
+
+# Every field by name and by wire name, purchase and follow-up alike (one entry,
+# one description per field).
+FIELDS_BY_NAME: dict[str, FieldSpec] = {f.name: f for f in (*PURCHASE_FIELDS, *FOLLOW_UP_FIELDS)}
+FIELDS_BY_WIRE: dict[str, FieldSpec] = {f.wire: f for f in (*PURCHASE_FIELDS, *FOLLOW_UP_FIELDS)}
 
 
 def field(name_or_wire: str) -> FieldSpec:
@@ -610,10 +648,10 @@ def field(name_or_wire: str) -> FieldSpec:
 
 
 def fields_on_step(step: StepId, mode: HandlingMode | None = None) -> tuple[str, ...]:
-    """The names of the purchase fields on a step (of one way of handling, if
-    `mode` is given), in the order the step shows them."""
+    """The names of the fields on a step, purchase and follow-up (of one way of
+    handling, if `mode` is given), in the order the step shows them."""
     return tuple(
         spec.name
-        for spec in sorted(PURCHASE_FIELDS, key=lambda spec: spec.position)
+        for spec in sorted(FIELDS_BY_NAME.values(), key=lambda spec: spec.position)
         if spec.group == step and (mode is None or spec.mode == mode)
     )

@@ -312,3 +312,63 @@ class MobilePrice(TwilioModel):
         ):
             text += f" (list price {self.base_price:.2f})"
         return text
+
+
+# -- what a number can be pointed at besides webhooks ------------------------------
+
+
+class Application(TwilioModel):
+    """A TwiML application (v2010 Applications): where its calls and messages go."""
+
+    sid: str
+    account_sid: str | None = None
+    friendly_name: str | None = None
+    voice_url: str | None = None
+    voice_method: str | None = None
+    sms_url: str | None = None
+    sms_method: str | None = None
+    date_created: Rfc2822 = None
+    uri: str | None = None
+
+
+class Trunk(TwilioModel):
+    """An Elastic SIP trunk (trunking v1)."""
+
+    sid: str
+    account_sid: str | None = None
+    friendly_name: str | None = None
+    domain_name: str | None = None
+    date_created: Iso8601 = None
+    url: str | None = None
+
+
+class MessagingService(TwilioModel):
+    """A Messaging Service (messaging v1): where messages to its numbers go."""
+
+    sid: str
+    account_sid: str | None = None
+    friendly_name: str | None = None
+    inbound_request_url: str | None = None
+    inbound_method: str | None = None
+    # True: a number's own SMS URL answers its messages instead of the service's
+    # inbound request URL.
+    use_inbound_webhook_on_number: bool | None = None
+    date_created: Iso8601 = None
+    url: str | None = None
+
+    @property
+    def overrides_number(self) -> bool:
+        """Whether the service, not the number's own SMS settings, gets the messages."""
+        return not self.use_inbound_webhook_on_number
+
+
+class MessagingServicePhoneNumber(TwilioModel):
+    """A number in a Messaging Service (messaging v1 PhoneNumbers)."""
+
+    sid: str  # the number's own PN… SID
+    service_sid: str | None = None
+    account_sid: str | None = None
+    phone_number: str | None = None
+    country_code: str | None = None
+    date_created: Iso8601 = None
+    url: str | None = None

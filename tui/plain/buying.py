@@ -24,6 +24,7 @@ from tui.wizard.flow import STEPS_BY_ID, step_index, step_of_error, step_of_fiel
 from tui.wizard.messages import charge_note
 
 if TYPE_CHECKING:
+    from tui.domain.follow_up import FollowUpRequest
     from tui.domain.purchase import FieldProblem, PurchaseRequest
     from tui.domain.resources import MobilePrice
     from tui.plain.wizard import Answer, PlainWizard
@@ -42,6 +43,10 @@ class BuyingPart:
         from tui.plain.wizard import Jump
 
         request, problems = self.w.draft.build()
+        # What follows the purchase (a Messaging Service) must be valid too.
+        _, follow_up_problems = self.w.draft.build_follow_up()
+        if follow_up_problems:
+            request, problems = None, problems + follow_up_problems
         if request is None:
             self._problems(problems)
         else:
@@ -92,20 +97,42 @@ class BuyingPart:
         """The Review's warnings: the request's own findings and the compliance checks."""
         return [i.message for i in request.warnings()] + [i.message for i in self.w.compliance_findings()]
 
+    def _follow_up(self) -> FollowUpRequest:
+        from tui.domain.follow_up import FollowUpRequest
+
+        follow_up, _ = self.w.draft.build_follow_up()
+        return follow_up or FollowUpRequest()
+
     def _commands(self, request: PurchaseRequest) -> dict[str, str]:
-        from tui.wizard.commands import curl_command, number_wizard_command, twilio_cli_command
+        from tui.wizard.commands import (
+            PHONE_NUMBER_SID_VARIABLE,
+            curl_command,
+            join_service_twilio_cli,
+            number_wizard_command,
+            twilio_cli_command,
+        )
 
         w = self.w
         assert w.client is not None and w.connection is not None
         prepared = w.client.prepare_purchase(request)
         sandbox = w.connection.sandbox
+        api_key = w.connection.credentials.auth_kind == "api_key"
         real = " (against the real Twilio API, with your own credentials)" if sandbox else ""
+        follow_up = self._follow_up()
+        curl, twilio_cli = curl_command(prepared, api_key=api_key), twilio_cli_command(request)
+        if follow_up.messaging_service_sid:
+            join = w.client.prepare_messaging_service_join(
+                follow_up.messaging_service_sid, PHONE_NUMBER_SID_VARIABLE
+            )
+            then = "\n# then, with the new number's SID (PN…) in PHONE_NUMBER_SID:\n"
+            curl += then + curl_command(join, api_key=api_key)
+            twilio_cli += then + join_service_twilio_cli(follow_up.messaging_service_sid)
         return {
-            "The same with number-wizard": number_wizard_command(request, sandbox=sandbox),
-            f"With curl{real}": curl_command(
-                prepared, api_key=w.connection.credentials.auth_kind == "api_key"
+            "The same with number-wizard": number_wizard_command(
+                request, sandbox=sandbox, follow_up=follow_up
             ),
-            f"With twilio-cli{real}": twilio_cli_command(request),
+            f"With curl{real}": curl,
+            f"With twilio-cli{real}": twilio_cli,
         }
 
     def _show(self, request: PurchaseRequest) -> None:
@@ -143,6 +170,19 @@ class BuyingPart:
             "",
             form_body(prepared.form),
         )
+        follow_up = self._follow_up()
+        if follow_up.messaging_service_sid:
+            # Sent only once the number is bought, with its SID from the first answer.
+            join = w.client.prepare_messaging_service_join(follow_up.messaging_service_sid, "PN…")
+            w.say(
+                "",
+                "Then, once the number is bought, a second request adds it to the Messaging Service "
+                "(if it fails, the number stays bought and only this step is retried):",
+                f"{join.method} {join.url}",
+                "Content-Type: application/x-www-form-urlencoded",
+                "",
+                "PhoneNumberSid=PN… (the SID of the number bought, from the first answer)",
+            )
         for title, command in self._commands(request).items():
             w.say("", f"{title}:", command)
         w.say("")
@@ -197,7 +237,15 @@ class BuyingPart:
         if answer.strip().lower() != "yes":
             w.say("Not bought: you did not confirm; nothing was sent.")
             return None
-        attempt = purchase_service.PurchaseAttempt.prepare(w.client, request, sandbox=w.connection.sandbox)
+        follow_up = self._follow_up()
+        service = w.session.known_messaging_service(follow_up.messaging_service_sid) if w.session else None
+        attempt = purchase_service.PurchaseAttempt.prepare(
+            w.client,
+            request,
+            sandbox=w.connection.sandbox,
+            follow_up=follow_up,
+            service_name=service.friendly_name if service else None,
+        )
         w.attempt = attempt
         self._run(attempt)
         return self._outcome(attempt)
@@ -322,20 +370,28 @@ class BuyingPart:
             w.say("")
         elif attempt.error is not None and attempt.state is not AttemptState.BOUGHT:
             w.say_error(attempt.error)
+        self._follow_ups(attempt)
         if attempt.receipt is not None:
             w.say(f"Receipt: {attempt.receipt.path}")
         options = []
         if attempt.state is AttemptState.UNKNOWN:
             options.append(Option("check", "Check again whether it was bought"))
+        if attempt.follow_ups_to_retry:
+            options.append(Option("retry", "Retry adding the number to its Messaging Service"))
         options += [Option("another", "Buy another number"), Option("quit", "Quit")]
         choice = w.ask.choose(
             "What next",
             options,
-            current="check" if attempt.state is AttemptState.UNKNOWN else "quit",
+            current="check"
+            if attempt.state is AttemptState.UNKNOWN
+            else ("retry" if attempt.follow_ups_to_retry else "quit"),
             help=["Buy another keeps the account and how calls and messages are handled."],
         )
         if choice == "check":
             self._check_again(attempt)
+            return Jump("summary")
+        if choice == "retry":
+            self._retry_follow_ups(attempt)
             return Jump("summary")
         if choice == "another":
             w.start_over()
@@ -351,3 +407,33 @@ class BuyingPart:
         w.call(purchase_service.settle(w.client, attempt, w.receipts))
         if attempt.state is AttemptState.BOUGHT:
             w.settled(attempt)
+
+    def _follow_ups(self, attempt: PurchaseAttempt) -> None:
+        """What followed the purchase (the Messaging Service), apart from it: its
+        failure never makes the number look not bought."""
+        from tui.wizard.commands import join_service_twilio_cli
+
+        w = self.w
+        w.say(*attempt.follow_up_lines())
+        retry = attempt.follow_ups_to_retry
+        if not retry:
+            return
+        error = retry[0].error
+        if isinstance(error, TwilioApiError) and error.explanation:
+            w.say(error.explanation.summary)
+        w.say("To retry just this step (safe: it never buys again): choose Retry below, or run")
+        w.say(*(join_service_twilio_cli(f.service_sid, attempt.phone_number_sid or "") for f in retry))
+
+    def _retry_follow_ups(self, attempt: PurchaseAttempt) -> None:
+        from tui.plain.wizard import Stopped
+        from tui.services import purchase as purchase_service
+
+        w = self.w
+        assert w.client is not None
+        w.say(f"Adding {attempt.phone_number} to its Messaging Service again…")
+        try:
+            w.call(purchase_service.retry_follow_ups(w.client, attempt, w.receipts))
+        except Stopped:
+            w.say("Stopped waiting; the outcome is shown below.")
+        except WizardError as error:
+            w.say_error(error)

@@ -460,7 +460,7 @@ class PlainWizard:
 
     def ask_field(self, name: str, options: Sequence[Option] = ()) -> None:
         spec = FIELDS_BY_NAME[name]
-        options = options or self.pickers().get(name, ())
+        options = options or self.pickers().get(name, ()) or self.account_options(name)
         value = self.ask.field(
             spec, self.draft.get(name), required=self.required_message(name), options=options
         )
@@ -493,6 +493,24 @@ class PlainWizard:
         if mode is SmsMode.NONE:
             self.say(NO_SMS_NOTE)
 
+    def account_options(self, name: str) -> list[Option]:
+        """The account's applications, trunks or Messaging Services for a SID field,
+        as the wizard's pickers list them; none (typing the SID) when the account
+        has none or they cannot be loaded, which is said."""
+        from tui.wizard.pickers import PICKER_SOURCES
+
+        source = PICKER_SOURCES.get(name)
+        if source is None or self.session is None:
+            return []
+        try:
+            items = self.call(source.load(self.session, False))
+        except (WizardError, Stopped) as error:
+            self.say(f"Could not load your {source.noun}: {error}. You can type the SID.")
+            return []
+        if not items:
+            self.say(source.empty_hint)
+        return [Option(item.sid, item.label()) for item in items]
+
     # -- compliance --------------------------------------------------------------
 
     def load_compliance(self) -> None:
@@ -519,14 +537,18 @@ class PlainWizard:
 
     def pickers(self) -> dict[str, list[Option]]:
         """The account's addresses and approved bundles, as the Compliance step's pickers list them."""
-        from tui.wizard.compliance import address_label, bundle_label
+        from tui.wizard.compliance import address_fits, address_label, bundle_label
 
         facts = self.context.facts
         if facts is None:
             return {}
-        addresses = list(facts.addresses or [])
+        requirement, country = facts.address_requirement, facts.iso_country
+        # Marked by whether they meet the number's requirement, those that do first.
+        addresses = sorted(
+            facts.addresses or [], key=lambda a: address_fits(a, requirement, country) is False
+        )
         return {
-            "address_sid": [Option(a.sid, address_label(a)) for a in addresses],
+            "address_sid": [Option(a.sid, address_label(a, requirement, country)) for a in addresses],
             "emergency_address_sid": [
                 Option(a.sid, address_label(a)) for a in addresses if a.emergency_enabled
             ],

@@ -29,8 +29,14 @@ PHONE_NUMBER_NOT_AVAILABLE = 21422
 INVALID_AREA_CODE = 21451
 NO_NUMBERS_IN_AREA_CODE = 21452
 LOCAL_ADDRESS_REQUIRED = 21615
+ADDRESS_NOT_VALIDATED = 21628
+ADDRESS_SUGGESTED = 21629
 ADDRESS_REQUIRED = 21631
 BUNDLE_REQUIRED = 21649
+# Messaging Services (https://www.twilio.com/docs/errors/21710, /21712, /21715).
+ALREADY_IN_MESSAGING_SERVICE = 21710
+IN_ANOTHER_MESSAGING_SERVICE = 21712
+NO_MESSAGING_CAPABILITY = 21715
 # Twilio documents no single code for "this parameter's value is malformed" on v2010;
 # 80701 "Parameter Validation Failed" has the message shape we use:
 # "'<parameter name>' is invalid. <why>".

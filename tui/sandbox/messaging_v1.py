@@ -2,7 +2,9 @@
 
 A number joins a service by `POST /v1/Services/{ServiceSid}/PhoneNumbers` with its
 `PhoneNumberSid` (Twilio's Messaging Service API); the number's own resource is not changed. A number
-is in one service at a time; releasing it takes it out.
+is in one service at a time (https://www.twilio.com/docs/errors/21712); adding it again to the
+same service is refused too (21710), so a client that retries learns it is already there;
+releasing the number takes it out.
 """
 
 from __future__ import annotations
@@ -143,23 +145,44 @@ def list_service_numbers(ctx: Context, request: Request) -> Reply:
 
 
 def add_service_number(ctx: Context, request: Request) -> Reply:
+    """Add an owned number to a service, refused as Twilio refuses it: a number
+    that is not one of the account's (21421), one that takes neither SMS nor MMS
+    (21715), one already in this service (21710: adding it again is not an update)
+    or in another one (21712: a number is in one service at a time)."""
     service = _own_service(ctx, request)
     values = params.parse(request.form, params.ADD_PHONE_NUMBER)
     sid = str(values["PhoneNumberSid"])
     number = _owned_number(ctx, request, sid)
     if number is None:
-        raise errors.invalid_parameter("PhoneNumberSid", f"{sid} is not a phone number of this account.")
+        # https://www.twilio.com/docs/errors/21421: "add an invalid Phone Number SID
+        # or Short Code SID to a Messaging Service".
+        raise TwilioApiError(
+            400,
+            errors.PHONE_NUMBER_INVALID,
+            f"Unable to create record: {sid} is not a phone number of this account.",
+        )
+    if not (number["capabilities"].get("sms") or number["capabilities"].get("mms")):
+        raise TwilioApiError(
+            400,
+            errors.NO_MESSAGING_CAPABILITY,
+            f"Unable to create record: Phone Number {number['phone_number']} does not have "
+            "SMS or MMS capabilities.",
+        )
     for entry in ctx.state["messaging_service_numbers"]:
         if entry["sid"] == sid:
             if entry["service_sid"] == service["sid"]:
-                # Adding it again changes nothing: the same resource, as a re-POST of a number.
-                return Reply(200, render_service_number(entry, number, request))
-            # Twilio documents no code for this refusal.
+                # Twilio's wording, seen live (https://github.com/mozilla/fx-private-relay/pull/2613).
+                raise TwilioApiError(
+                    400,
+                    errors.ALREADY_IN_MESSAGING_SERVICE,
+                    "Unable to create record: Phone Number or Short Code is already in the "
+                    "Messaging Service.",
+                )
             raise TwilioApiError(
                 400,
-                None,
-                f"Phone Number {number['phone_number']} is already in Messaging Service "
-                f"{entry['service_sid']}: remove it there first.",
+                errors.IN_ANOTHER_MESSAGING_SERVICE,
+                "Unable to create record: Phone Number or Short Code is associated with another "
+                "Messaging Service.",
             )
     stamp = ctx.now.isoformat()
     entry = {

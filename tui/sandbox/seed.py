@@ -429,28 +429,38 @@ BUNDLE_GB_MOBILE_REJECTED = bundle_sid("gb-mobile-individual-rejected")
 BUNDLE_GB_LOCAL_APPROVED = bundle_sid("gb-local-business-approved")
 
 
-# What a number can be pointed at besides webhooks: a TwiML application, a Messaging
-# Service, an Elastic SIP trunk. One of each for the main account, none attached yet.
+# What a number can be pointed at besides webhooks: TwiML applications, Messaging
+# Services, Elastic SIP trunks. A few of each for the main account (none attached to
+# a number yet), none for the trial account, so the wizard's pickers have something
+# to list and something to be empty about.
 class ApplicationRow(NamedTuple):
     key: str
     friendly_name: str
-    voice_url: str
-    sms_url: str
+    voice_url: str | None
+    sms_url: str | None
+    voice_method: str = "POST"
+    sms_method: str = "POST"
 
 
 MAIN_ACCOUNT_APPLICATIONS: tuple[ApplicationRow, ...] = (
     ApplicationRow("ivr", "Sandbox IVR", "https://example.com/ivr/voice", "https://example.com/ivr/sms"),
+    ApplicationRow("hotline", "Support hotline", "https://example.com/hotline", None, voice_method="GET"),
+    ApplicationRow("auto-reply", "SMS auto-reply", None, "https://example.com/auto-reply"),
 )
 
 
 class MessagingServiceRow(NamedTuple):
     key: str
     friendly_name: str
-    inbound_request_url: str
+    inbound_request_url: str | None
+    # True: the number's own SMS URL answers its messages, not the service's.
+    use_inbound_webhook_on_number: bool = False
 
 
 MAIN_ACCOUNT_MESSAGING_SERVICES: tuple[MessagingServiceRow, ...] = (
     MessagingServiceRow("notifications", "Sandbox notifications", "https://example.com/messages/inbound"),
+    MessagingServiceRow("support", "Customer support", "https://example.com/support/sms", True),
+    MessagingServiceRow("alerts", "Outbound alerts", None),
 )
 
 
@@ -460,7 +470,10 @@ class TrunkRow(NamedTuple):
     domain_name: str
 
 
-MAIN_ACCOUNT_TRUNKS: tuple[TrunkRow, ...] = (TrunkRow("pbx", "Sandbox PBX", "sandbox-pbx.pstn.twilio.com"),)
+MAIN_ACCOUNT_TRUNKS: tuple[TrunkRow, ...] = (
+    TrunkRow("pbx", "Sandbox PBX", "sandbox-pbx.pstn.twilio.com"),
+    TrunkRow("call-centre", "Call centre", "sandbox-call-centre.pstn.twilio.com"),
+)
 
 
 def application_sid(key: str, account_sid: str = MAIN_ACCOUNT_SID) -> str:
@@ -476,8 +489,13 @@ def trunk_sid(key: str, account_sid: str = MAIN_ACCOUNT_SID) -> str:
 
 
 APPLICATION_IVR = application_sid("ivr")
+APPLICATION_HOTLINE = application_sid("hotline")
+APPLICATION_AUTO_REPLY = application_sid("auto-reply")
 MESSAGING_SERVICE_NOTIFICATIONS = messaging_service_sid("notifications")
+MESSAGING_SERVICE_SUPPORT = messaging_service_sid("support")
+MESSAGING_SERVICE_ALERTS = messaging_service_sid("alerts")
 TRUNK_PBX = trunk_sid("pbx")
+TRUNK_CALL_CENTRE = trunk_sid("call-centre")
 
 
 class PriceRow(NamedTuple):

@@ -106,7 +106,13 @@ def initial_state() -> State:
         new_application_record(
             seed.MAIN_ACCOUNT_SID,
             seed.application_sid(row.key),
-            {"friendly_name": row.friendly_name, "voice_url": row.voice_url, "sms_url": row.sms_url},
+            {
+                "friendly_name": row.friendly_name,
+                "voice_url": row.voice_url,
+                "voice_method": row.voice_method,
+                "sms_url": row.sms_url,
+                "sms_method": row.sms_method,
+            },
             now=seed.SEED_DATE,
         )
         for row in seed.MAIN_ACCOUNT_APPLICATIONS
@@ -115,7 +121,11 @@ def initial_state() -> State:
         new_messaging_service_record(
             seed.MAIN_ACCOUNT_SID,
             seed.messaging_service_sid(row.key),
-            {"friendly_name": row.friendly_name, "inbound_request_url": row.inbound_request_url},
+            {
+                "friendly_name": row.friendly_name,
+                "inbound_request_url": row.inbound_request_url,
+                "use_inbound_webhook_on_number": row.use_inbound_webhook_on_number,
+            },
             now=seed.SEED_DATE,
         )
         for row in seed.MAIN_ACCOUNT_MESSAGING_SERVICES

@@ -3,20 +3,24 @@ number's requirements shown and checked before anything is sent."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Label, Select, Static
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Label, Select, Static
 
 from tui.domain import rules
 from tui.domain.errors import WizardError
 from tui.domain.fields import field as field_spec
+from tui.domain.resources import Address
 from tui.screens.base import StepScreen
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
 from tui.wizard.compliance import (
+    ADDRESS_REQUIREMENT_TEXT,
+    address_fits,
     address_label,
     blocking_warnings,
     bundle_label,
@@ -35,6 +39,15 @@ PICKERS = {
 FIELD_OF_PICKER = {picker_id: name for name, (picker_id, _) in PICKERS.items()}
 
 
+# What an identity is, when a country asks for one and where to find it: the
+# catalogue's words. Twilio's API offers no way to list identities, so there is no
+# picker (https://www.twilio.com/docs/errors/21650).
+IDENTITY_NOTE = (
+    field_spec("identity_sid").about
+    + " Twilio cannot list them here: copy the SID from the Console, or leave this empty."
+)
+
+
 class ComplianceStep(StepScreen):
     STEP_ID = "compliance"
     INTRO = (
@@ -51,6 +64,8 @@ class ComplianceStep(StepScreen):
         for name in COMPLIANCE_FIELDS:
             if name not in PICKERS:
                 yield self.form_field(name)
+                if name == "identity_sid":
+                    yield Static(IDENTITY_NOTE, id="identity-note", classes="note", markup=False)
                 continue
             # The picker sits under the field's label, above the SID input it fills.
             picker_id, prompt = PICKERS[name]
@@ -59,6 +74,10 @@ class ComplianceStep(StepScreen):
                 yield Select([], prompt=prompt, id=picker_id, compact=True)
                 if name == "bundle_sid":
                     yield LiveText("", id="bundle-note", classes="dim", markup=False)
+                if name == "address_sid":
+                    with Horizontal(classes="picker-actions"):
+                        yield Button("Add an address…", id="add-address", compact=True)
+                        yield LiveText("", id="address-added", classes="dim", markup=False)
                 yield self.form_field(name, label="or SID", classes="-inline")
         yield LiveText("", id="step-warnings", classes="warnings", markup=False)
 
@@ -94,10 +113,16 @@ class ComplianceStep(StepScreen):
     def _fill_pickers(self) -> None:
         facts = self.context.facts
         assert facts is not None
-        addresses = list(facts.addresses or [])
-        self.query_one("#pick-address", Select).set_options([(address_label(a), a.sid) for a in addresses])
-        self.query_one("#pick-emergency-address", Select).set_options(
-            [(address_label(a), a.sid) for a in addresses if a.emergency_enabled]
+        requirement, country = facts.address_requirement, facts.iso_country
+        # The addresses that meet the number's requirement first.
+        addresses = sorted(
+            facts.addresses or [], key=lambda a: address_fits(a, requirement, country) is False
+        )
+        self._set_options(
+            "#pick-address", [(address_label(a, requirement, country), a.sid) for a in addresses]
+        )
+        self._set_options(
+            "#pick-emergency-address", [(address_label(a), a.sid) for a in addresses if a.emergency_enabled]
         )
         # Only an approved bundle can be used: the others are listed with their
         # status and why, not offered.
@@ -108,6 +133,48 @@ class ComplianceStep(StepScreen):
         note = self.query_one("#bundle-note", Static)
         note.update("\n".join(unusable_bundle_note(b) for b in unusable))
         note.display = bool(unusable)
+
+    def _set_options(self, selector: str, options: list[tuple[str, str]]) -> None:
+        """New options, keeping the one chosen (set_options clears the choice)."""
+        select = self.query_one(selector, Select)
+        chosen = select.value
+        select.set_options(options)
+        if chosen is not Select.NULL and any(sid == chosen for _, sid in options):
+            with select.prevent(Select.Changed):
+                select.value = chosen
+
+    # -- a new address ----------------------------------------------------------
+
+    @on(Button.Pressed, "#add-address")
+    def add_address_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        from tui.screens.address_dialog import AddressDialog
+
+        facts = self.context.facts
+        requirement = facts.address_requirement if facts else None
+        country = facts.iso_country if facts and requirement in ("any", "local") else None
+        described = ADDRESS_REQUIREMENT_TEXT.get(requirement or "", "")
+        self.app.push_screen(
+            AddressDialog(self.session.create_address, country=country, requirement=described),
+            self.address_created,
+        )
+
+    def address_created(self, address: Address | None) -> None:
+        """The dialog created an address: it joins the list and is chosen."""
+        if address is None:
+            return
+        facts = self.context.facts
+        if facts is not None:
+            known = [a for a in facts.addresses or [] if a.sid != address.sid]
+            self.context.facts = replace(facts, addresses=[*known, address])
+            self._fill_pickers()
+        self.query_one("#pick-address", Select).value = address.sid
+        self.draft.set("address_sid", address.sid)
+        self.query_one("#field-address_sid", FormField).set_value(address.sid)
+        self.query_one("#address-added", Static).update(f"✓ Added and chosen: {address.one_line()}")
+        self.show_step_error(None)
+        self.wizard.draft_changed()
+        self.after_change()
 
     @on(Select.Changed, "#pick-address, #pick-bundle, #pick-emergency-address")
     def picked(self, event: Select.Changed) -> None:

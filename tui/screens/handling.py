@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import RadioButton, RadioSet, Static
 
+from tui.screens.pickers import PickerStep
 from tui.screens.webhook_testing import WebhookTestingStep
 from tui.widgets.text import LiveText
 from tui.widgets.webhook_checks import WebhookChecks
@@ -31,7 +32,7 @@ from tui.wizard.draft import (
 )
 
 
-class HandlingStep(WebhookTestingStep):
+class HandlingStep(WebhookTestingStep, PickerStep):
     MODES: ClassVar[type[Enum]]
     MODE_FIELDS: ClassVar[Mapping[Any, tuple[str, ...]]]
     MODE_LABELS: ClassVar[Mapping[Any, str]]
@@ -54,7 +55,8 @@ class HandlingStep(WebhookTestingStep):
                 if mode.value == "none":
                     yield Static(self.NONE_NOTE, classes="note", markup=False)
                 for name in self.MODE_FIELDS[mode]:
-                    yield self.form_field(name)
+                    # An application, a trunk, a Messaging Service: picked from the account.
+                    yield self.field_or_picker(name)
                 if mode.value == "webhook":
                     yield WebhookChecks(self.WEBHOOK_WORDS)
         for name in self.COMMON_FIELDS:

@@ -16,7 +16,8 @@ from textual.widgets import Button, Static
 
 from tui.domain import rules
 from tui.domain.fields import FIELDS_BY_NAME, GROUP_TITLES
-from tui.domain.purchase import PurchaseRequest
+from tui.domain.follow_up import FollowUpRequest
+from tui.domain.purchase import FieldProblem, PurchaseRequest
 from tui.domain.resources import IncomingPhoneNumber, MobilePrice
 from tui.screens.modals import ConfirmPurchaseModal
 from tui.screens.webhook_testing import WebhookTestingStep
@@ -25,7 +26,13 @@ from tui.services.twilio import form_body
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
 from tui.widgets.webhook_checks import WebhookChecks
-from tui.wizard.commands import curl_command, number_wizard_command, twilio_cli_command
+from tui.wizard.commands import (
+    PHONE_NUMBER_SID_VARIABLE,
+    curl_command,
+    join_service_twilio_cli,
+    number_wizard_command,
+    twilio_cli_command,
+)
 from tui.wizard.compliance import compliance_issues
 from tui.wizard.flow import STEPS_BY_ID, step_index, step_of_field
 
@@ -104,6 +111,17 @@ class ReviewStep(WebhookTestingStep):
     def next_label(self) -> str:
         return "Buy… ▶"
 
+    def build(self) -> tuple[PurchaseRequest | None, list[FieldProblem]]:
+        """The purchase, or the problems that keep it from being bought (its
+        follow-up's too: a Messaging Service chosen must be valid)."""
+        request, problems = self.draft.build()
+        _, follow_up_problems = self.draft.build_follow_up()
+        return (None if follow_up_problems else request), problems + follow_up_problems
+
+    def _follow_up(self) -> FollowUpRequest:
+        follow_up, _ = self.draft.build_follow_up()
+        return follow_up or FollowUpRequest()
+
     def step_shown(self) -> None:
         self.refresh_review()
         self.show_purchase_state()
@@ -113,7 +131,7 @@ class ReviewStep(WebhookTestingStep):
     def refresh_review(self) -> None:
         self._owned = None
         self.query_one("#review-change-owned").display = False
-        request, problems = self.draft.build()
+        request, problems = self.build()
         problems_box = self.query_one("#review-problems", Static)
         if problems:
             lines = ["These need attention before buying:"]
@@ -181,6 +199,10 @@ class ReviewStep(WebhookTestingStep):
             spec = FIELDS_BY_NAME[name]
             shown = ("true" if value else "false") if isinstance(value, bool) else str(value)
             table.add_row(GROUP_TITLES[spec.group], spec.label, shown)
+        for name, value in self._follow_up().values().items():
+            if value is not None:
+                spec = FIELDS_BY_NAME[name]
+                table.add_row(GROUP_TITLES[spec.group], spec.label, f"{value} (2nd request, once bought)")
         self.query_one("#review-values", Static).update(table)
         defaults = section_table("Left to Twilio's defaults")
         defaults.add_column("Field", no_wrap=True)
@@ -206,18 +228,42 @@ class ReviewStep(WebhookTestingStep):
 
     def _request(self, request: PurchaseRequest) -> None:
         prepared = self.client.prepare_purchase(request)
-        self.query_one("#review-request", Static).update(
+        follow_up = self._follow_up()
+        text = (
             f"The request\n{prepared.method} {prepared.url}\n"
             f"Content-Type: application/x-www-form-urlencoded\n\n{form_body(prepared.form)}"
         )
+        join = None
+        if follow_up.messaging_service_sid:
+            # Sent only once the number is bought, with its SID from the first answer;
+            # it never undoes or hides the purchase.
+            join = self.client.prepare_messaging_service_join(
+                follow_up.messaging_service_sid, PHONE_NUMBER_SID_VARIABLE
+            )
+            text += (
+                "\n\nThen, once the number is bought, a second request adds it to the Messaging "
+                f"Service:\n{join.method} {join.url}\n"
+                "Content-Type: application/x-www-form-urlencoded\n\n"
+                "PhoneNumberSid=PN… (the SID of the number bought, from the first answer)"
+            )
+        self.query_one("#review-request", Static).update(text)
         api_key = self.connection.credentials.auth_kind == "api_key"
         sandbox = self.connection.sandbox
         # curl and twilio-cli reach the real Twilio, never this in-process sandbox.
         real = " (against the real Twilio API, with your own credentials)" if sandbox else ""
+        curl = curl_command(prepared, api_key=api_key)
+        twilio_cli = twilio_cli_command(request)
+        if join is not None and follow_up.messaging_service_sid:
+            then = "\n# then, with the new number's SID (PN…) in PHONE_NUMBER_SID:\n"
+            curl += then + curl_command(join, api_key=api_key)
+            twilio_cli += then + join_service_twilio_cli(follow_up.messaging_service_sid)
         self._commands = {
-            "number-wizard": ("The same with number-wizard", number_wizard_command(request, sandbox=sandbox)),
-            "curl": (f"With curl{real}", curl_command(prepared, api_key=api_key)),
-            "twilio-cli": (f"With twilio-cli{real}", twilio_cli_command(request)),
+            "number-wizard": (
+                "The same with number-wizard",
+                number_wizard_command(request, sandbox=sandbox, follow_up=follow_up),
+            ),
+            "curl": (f"With curl{real}", curl),
+            "twilio-cli": (f"With twilio-cli{real}", twilio_cli),
         }
         for key, (title, command) in self._commands.items():
             self.query_one(f"#title-{key}", Static).update(title)
@@ -227,7 +273,7 @@ class ReviewStep(WebhookTestingStep):
     async def load_price(self, phone_number: str) -> None:
         if self.session.known_price(self._country()) is None:
             await self.session.mobile_price(self._country())
-            request, _ = self.draft.build()
+            request, _ = self.build()
             if request is not None:
                 self._headline(request)
 
@@ -239,7 +285,7 @@ class ReviewStep(WebhookTestingStep):
     # -- buying -----------------------------------------------------------------
 
     def check_step(self) -> list[tuple[FormField | None, str]]:
-        _, problems = self.draft.build()
+        _, problems = self.build()
         return [(None, "Fix the fields listed above first")] if problems else []
 
     def action_next(self) -> None:
@@ -258,7 +304,7 @@ class ReviewStep(WebhookTestingStep):
     def action_buy(self) -> None:
         if self.wizard.purchase_running or self._checking:
             return
-        request, problems = self.draft.build()
+        request, problems = self.build()
         if request is None or problems:
             self.set_status("Fix the fields listed above first")
             return
@@ -307,10 +353,13 @@ class ReviewStep(WebhookTestingStep):
             warnings=self.warnings(request),
         )
 
+        follow_up = self._follow_up()
+        service = self.session.known_messaging_service(follow_up.messaging_service_sid)
+
         def confirmed(yes: bool | None) -> None:
             # The draft may not change while the dialog is open: buy what was checked.
             if yes:
-                self.wizard.buy(request)
+                self.wizard.buy(request, follow_up, service.friendly_name if service else None)
 
         self.app.push_screen(modal, confirmed)
 
@@ -331,7 +380,7 @@ class ReviewStep(WebhookTestingStep):
         """Buttons, keys and status follow the App's purchase attempt."""
         running = self.wizard.purchase_running
         attempt = self.wizard.attempt
-        request, _ = self.draft.build()
+        request, _ = self.build()
         self.query_one("#next", Button).disabled = request is None or running or self._checking
         self.query_one("#back", Button).disabled = running or self._checking
         stop = self.query_one("#stop-waiting", Button)

@@ -17,9 +17,10 @@ from textual.widgets import Button, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from tui.domain.attempt import AttemptState
-from tui.domain.errors import WizardError
+from tui.domain.errors import TwilioApiError, WizardError
+from tui.domain.fields import FIELDS_BY_NAME, GROUP_TITLES
 from tui.domain.resources import IncomingPhoneNumber
-from tui.services.purchase import PurchaseAttempt
+from tui.services.purchase import FollowUp, PurchaseAttempt
 from tui.widgets.chrome import ErrorPanel, SandboxBanner
 from tui.widgets.text import LiveText
 from tui.widgets.webhook_checks import SIMULATE_CALL_KEY, SIMULATE_MESSAGE_KEY, RehearsalPanel
@@ -48,7 +49,22 @@ def resource_table(resource: IncomingPhoneNumber, outcome: PurchaseAttempt, *, m
                 value += f"   ≠ you asked for {item.asked}"
                 label.stylize(marked)
             table.add_row(label, Text(value))
+        if title == GROUP_TITLES["messaging"]:
+            for follow_up in outcome.follow_ups:
+                table.add_row(Text(FIELDS_BY_NAME["messaging_service_sid"].label), _follow_up_cell(follow_up))
     return table
+
+
+FOLLOW_UP_MARKS = {
+    "done": "✓ joined",
+    "pending": "not sent yet",
+    "failed": "✗ not joined",
+    "unknown": "? unknown",
+}
+
+
+def _follow_up_cell(follow_up: FollowUp) -> Text:
+    return Text(f"{follow_up.service}   {FOLLOW_UP_MARKS[follow_up.state]}")
 
 
 class SummaryScreen(Screen[None]):
@@ -88,6 +104,7 @@ class SummaryScreen(Screen[None]):
         with VerticalScroll(id="step-body"):
             yield Static("Summary", classes="step-title")
             yield LiveText(id="summary-headline", markup=False)
+            yield LiveText(id="summary-follow-ups", markup=False)
             yield LiveText(id="summary-sid", markup=False)
             if self.wizard.is_sandbox:
                 yield RehearsalPanel(id="rehearsal")
@@ -96,6 +113,7 @@ class SummaryScreen(Screen[None]):
         yield ErrorPanel(id="summary-error")
         with Horizontal(id="nav"):
             yield Button("Check again", id="check-again", compact=True)
+            yield Button("Retry joining", id="retry-follow-up", compact=True)
             yield Button("Copy SID", id="copy-sid", compact=True)
             yield Button("Buy another", id="buy-another", compact=True)
             yield Button("Quit", id="quit", variant="primary", compact=True)
@@ -132,6 +150,7 @@ class SummaryScreen(Screen[None]):
             self.query_one("#summary-resource", Static).update(
                 resource_table(resource, outcome, marked=marked)
             )
+        self._show_follow_ups(outcome)
         receipt = outcome.receipt.path if outcome.receipt else None
         self.query_one("#summary-receipt", Static).update(f"Receipt: {receipt}" if receipt else "")
         self.query_one("#check-again", Button).display = outcome.state is AttemptState.UNKNOWN
@@ -140,6 +159,26 @@ class SummaryScreen(Screen[None]):
             outcome.error if outcome.state is not AttemptState.BOUGHT else None
         )
         self.refresh_bindings()
+
+    def _show_follow_ups(self, outcome: PurchaseAttempt) -> None:
+        """What followed the purchase (the Messaging Service), apart from it: its
+        failure never makes the number look not bought."""
+        box = self.query_one("#summary-follow-ups", Static)
+        lines = outcome.follow_up_lines()
+        retry = outcome.follow_ups_to_retry
+        if retry:
+            from tui.wizard.commands import join_service_twilio_cli
+
+            error = retry[0].error
+            if isinstance(error, TwilioApiError) and error.explanation:
+                lines.append(error.explanation.summary)
+            sid = outcome.phone_number_sid or ""
+            lines.append("To retry just this step: Retry joining, below (safe: never buys again), or run")
+            lines += [join_service_twilio_cli(f.service_sid, sid) for f in retry]
+        box.update("\n".join(lines))
+        box.display = bool(lines)
+        box.set_class(bool(retry), "-failed")
+        self.query_one("#retry-follow-up", Button).display = bool(retry)
 
     def show_error(self, error: WizardError | None) -> None:
         self.query_one("#summary-error", ErrorPanel).show(error)
@@ -153,6 +192,7 @@ class SummaryScreen(Screen[None]):
             self.query_one(RehearsalPanel).show_failed()
             return
         self.query_one("#check-again", Button).disabled = False
+        self.query_one("#retry-follow-up", Button).disabled = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "copy_sid" and not (self.outcome.state is AttemptState.BOUGHT and self.outcome.resource):
@@ -220,11 +260,30 @@ class SummaryScreen(Screen[None]):
         finally:
             button.disabled = False
 
+    @work(exclusive=True, group="follow-up", exit_on_error=False)
+    async def retry_follow_ups(self) -> None:
+        """Send again only what followed the purchase (adding the number to its
+        Messaging Service): the number is bought and stays bought either way."""
+        from tui.services import purchase as purchase_service
+
+        client = self.wizard.client
+        if client is None:
+            return
+        button = self.query_one("#retry-follow-up", Button)
+        button.disabled = True
+        try:
+            await purchase_service.retry_follow_ups(client, self.outcome, self.wizard.receipts)
+            self.show_outcome(self.outcome)
+        finally:
+            button.disabled = False
+
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         match event.button.id:
             case "check-again":
                 self.check_again()
+            case "retry-follow-up":
+                self.retry_follow_ups()
             case "copy-sid":
                 self.action_copy_sid()
             case "simulate-call":

@@ -16,8 +16,18 @@ from __future__ import annotations
 
 import asyncio
 
+from tui.domain.addresses import NewAddress
 from tui.domain.errors import WizardError
-from tui.domain.resources import Address, AvailableCountry, Bundle, MobilePrice, Regulation
+from tui.domain.resources import (
+    Address,
+    Application,
+    AvailableCountry,
+    Bundle,
+    MessagingService,
+    MobilePrice,
+    Regulation,
+    Trunk,
+)
 from tui.services.twilio import CredentialCheck, TwilioClient
 
 
@@ -42,6 +52,9 @@ class AccountSession:
         self._addresses: list[Address] | None = None
         self._regulations: dict[str, list[Regulation]] = {}
         self._bundles: dict[str, list[Bundle]] = {}
+        self._applications: list[Application] | None = None
+        self._trunks: list[Trunk] | None = None
+        self._messaging_services: list[MessagingService] | None = None
         # One request at a time per thing: two screens asking at once share it.
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -89,6 +102,39 @@ class AccountSession:
             if iso_country not in self._bundles:
                 self._bundles[iso_country] = await self.client.list_bundles(iso_country)
             return self._bundles[iso_country]
+
+    async def create_address(self, address: NewAddress) -> Address:
+        """Create an address; the account's list (if loaded) gets it at once."""
+        created = await self.client.create_address(address)
+        async with self._lock("addresses"):
+            if self._addresses is not None:
+                self._addresses = [*self._addresses, created]
+        return created
+
+    # What a number's calls and messages can be pointed at. Kept for the session;
+    # `refresh` asks again (one made in the Console meanwhile).
+
+    async def applications(self, *, refresh: bool = False) -> list[Application]:
+        async with self._lock("applications"):
+            if self._applications is None or refresh:
+                self._applications = await self.client.list_applications()
+            return self._applications
+
+    async def trunks(self, *, refresh: bool = False) -> list[Trunk]:
+        async with self._lock("trunks"):
+            if self._trunks is None or refresh:
+                self._trunks = await self.client.list_trunks()
+            return self._trunks
+
+    def known_messaging_service(self, sid: str | None) -> MessagingService | None:
+        """A Messaging Service already loaded (never asks Twilio)."""
+        return next((s for s in self._messaging_services or [] if s.sid == sid), None)
+
+    async def messaging_services(self, *, refresh: bool = False) -> list[MessagingService]:
+        async with self._lock("messaging-services"):
+            if self._messaging_services is None or refresh:
+                self._messaging_services = await self.client.list_messaging_services()
+            return self._messaging_services
 
     def forget_compliance(self) -> None:
         """Addresses and bundles change outside number-wizard (a bundle approved, an

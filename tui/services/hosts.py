@@ -2,8 +2,8 @@
 
 Twilio's rule (twilio-python `get_hostname`, twilio-node `getHostname`):
 `{product}.{edge}.{region}.twilio.com`; an edge alone implies region `us1`; with
-neither, the global host. It is applied to the `api` host only: `numbers` and `pricing`
-stay global (see resolve_hosts). The legacy region-only form (`api.ie1.twilio.com`) was
+neither, the global host. It is applied to the `api` host only: `numbers`, `pricing`, `messaging` and
+`trunking` stay global (see resolve_hosts). The legacy region-only form (`api.ie1.twilio.com`) was
 retired on 2026-04-28, so a region without an edge is refused here rather than
 sent somewhere that no longer answers. `--api-url` overrides all of it and sends
 every service to one base URL (the sandbox, a proxy).
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from tui.domain.rules import RuleError
 
-SERVICES = ("api", "numbers", "pricing")
+SERVICES = ("api", "numbers", "pricing", "messaging", "trunking")
 
 # Twilio's documented region/edge pairs (twilio-cli regional docs, edge list).
 EDGE_FOR_REGION = {
@@ -43,11 +43,13 @@ def location_name(value: str, what: str) -> str:
 
 @dataclass(frozen=True)
 class Hosts:
-    """Base URLs for the three services, without a trailing slash."""
+    """Base URLs for the services, without a trailing slash."""
 
     api: str
     numbers: str
     pricing: str
+    messaging: str
+    trunking: str
 
 
 def check_base_url(base: str) -> None:
@@ -87,7 +89,7 @@ def resolve_hosts(*, region: str | None = None, edge: str | None = None, api_url
     if api_url:
         base = api_url.rstrip("/")
         check_base_url(base)
-        return Hosts(api=base, numbers=base, pricing=base)
+        return Hosts(api=base, numbers=base, pricing=base, messaging=base, trunking=base)
     region = location_name(region, "Region") if region else None
     edge = location_name(edge, "Edge") if edge else None
     if region and not edge:
@@ -105,8 +107,13 @@ def resolve_hosts(*, region: str | None = None, edge: str | None = None, api_url
     # neither Phone Numbers nor Pricing, and regional hosts of products outside a region
     # have failed to resolve (https://github.com/twilio/twilio-cli/issues/420,
     # https://www.twilio.com/docs/global-infrastructure/regional-product-and-feature-availability).
+    # Messaging Services and SIP trunks are reached at their global hosts too (the US1
+    # region, where numbers are processed unless configured otherwise); a number set
+    # up for another region cannot join a US1 service (https://www.twilio.com/docs/errors/21669).
     return Hosts(
         api=f"https://api{suffix}.twilio.com",
         numbers="https://numbers.twilio.com",
         pricing="https://pricing.twilio.com",
+        messaging="https://messaging.twilio.com",
+        trunking="https://trunking.twilio.com",
     )

@@ -19,6 +19,12 @@ What it promises:
 * **Always a receipt.** Written before the request goes out, completed with the
   outcome and how it was settled; unfinished receipts are settled by
   `recover_unfinished` at the next start.
+
+A purchase may carry **follow-ups**: requests that belong with it without being
+part of it (adding the new number to a Messaging Service). They run once the number
+is bought (by Twilio's answer or by a lookup), each with its own outcome in the
+receipt, and never change the purchase's outcome: a failed follow-up leaves a bought
+number bought. They are safe to run again (`retry_follow_ups`).
 """
 
 from __future__ import annotations
@@ -32,8 +38,9 @@ from typing import Any, Literal, TypeVar
 from tui.domain.attempt import AttemptState
 from tui.domain.errors import TwilioApiError, TwilioUnreachable, WizardError
 from tui.domain.fields import FIELDS_BY_WIRE
+from tui.domain.follow_up import FollowUpRequest
 from tui.domain.purchase import FieldDifference, PurchaseRequest, build_request, differences
-from tui.domain.resources import IncomingPhoneNumber
+from tui.domain.resources import IncomingPhoneNumber, MessagingServicePhoneNumber
 from tui.services.purchase_lock import DEFAULT_WAIT, BuyerBusy, PurchaseLocks
 from tui.services.receipts import Receipt, ReceiptBook
 from tui.services.twilio import PreparedRequest, TwilioClient
@@ -53,6 +60,13 @@ TEST_CREDENTIALS_CODE = 20008
 
 Lookup = Literal["found", "absent", "failed"]
 SettledBy = Literal["answer", "lookup", "sandbox-ended", "test-credentials"]
+FollowUpState = Literal["pending", "done", "failed", "unknown"]
+
+# Twilio's "Phone Number or Short Code is already in the Messaging Service": adding a
+# number again is refused, which for a retry means it was added the first time
+# (https://www.twilio.com/docs/errors/21710, seen in
+# https://github.com/mozilla/fx-private-relay/pull/2613).
+ALREADY_IN_SERVICE_CODE = 21710
 
 
 class AlreadyOwned(WizardError):
@@ -116,6 +130,88 @@ def _error_record(error: WizardError) -> dict[str, Any]:
 
 
 @dataclass(eq=False)
+class FollowUp:
+    """Adding the bought number to a Messaging Service: a request of its own, sent
+    once the number is bought, with an outcome of its own (`pending → done | failed |
+    unknown`) that never changes the purchase's. Safe to send again: a number
+    already in the service is refused with 21710, which counts as done."""
+
+    service_sid: str
+    service_name: str | None = None  # for messages only, when known
+    kind: str = "messaging-service"
+    state: FollowUpState = "pending"
+    error: WizardError | None = None
+    already: bool = False  # Twilio said it was in the service already (21710)
+    settled_by: Literal["answer", "lookup"] | None = None
+    resource: MessagingServicePhoneNumber | None = None
+    request: PreparedRequest | None = None  # as last sent
+    attempts: int = 0
+
+    @property
+    def service(self) -> str:
+        return f"{self.service_sid} ({self.service_name})" if self.service_name else self.service_sid
+
+    def headline(self, phone_number: str, *, bought: bool = True) -> str:
+        """One line about this follow-up's outcome."""
+        where = f"Messaging Service {self.service}"
+        if self.state == "done":
+            if self.already:
+                return f"{phone_number} is in {where} (it was already there)."
+            how = " (confirmed by looking it up)" if self.settled_by == "lookup" else ""
+            return f"Added {phone_number} to {where}{how}."
+        if self.state == "pending":
+            if not bought:
+                return f"Not added to {where}: the number was not bought."
+            return f"{phone_number} will be added to {where}."
+        why = f": {self.error}" if self.error is not None else ""
+        if self.state == "unknown":
+            return (
+                f"Unknown whether {phone_number} was added to {where}{why}. The number itself is "
+                "bought; adding it again is safe (Twilio says so if it is there already)."
+            )
+        return f"{phone_number} was not added to {where}{why}. The number itself is bought."
+
+    def record(self) -> dict[str, Any]:
+        """What the receipt keeps about this follow-up."""
+        record: dict[str, Any] = {
+            "kind": self.kind,
+            "service_sid": self.service_sid,
+            "outcome": self.state,
+            "attempts": self.attempts,
+        }
+        if self.service_name:
+            record["service_name"] = self.service_name
+        if self.request is not None:
+            record["request"] = self.request.as_json()
+        if self.settled_by is not None:
+            record["settled_by"] = self.settled_by
+        if self.already:
+            record["already"] = True
+        if self.error is not None:
+            record["error"] = _error_record(self.error)
+        if self.resource is not None:
+            record["resource"] = self.resource.model_dump(mode="json")
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> FollowUp | None:
+        sid = record.get("service_sid")
+        if record.get("kind") != "messaging-service" or not isinstance(sid, str):
+            return None
+        state = record.get("outcome")
+        follow_up = cls(
+            sid,
+            service_name=record.get("service_name") or None,
+            state=state if state in ("pending", "done", "failed", "unknown") else "pending",
+            already=bool(record.get("already")),
+            attempts=int(record.get("attempts") or 0),
+        )
+        if follow_up.state in ("failed", "unknown") and isinstance(record.get("error"), dict):
+            follow_up.error = WizardError(str(record["error"].get("message", "")))
+        return follow_up
+
+
+@dataclass(eq=False)
 class PurchaseAttempt:
     """One purchase of one number: the exact request, its receipt and its state
     (`ready → sending → bought | failed | unknown`, and `unknown → bought |
@@ -138,18 +234,33 @@ class PurchaseAttempt:
     # Failed, and certainly not processed: nothing left, or Twilio said so.
     retry_safe: bool = False
     differences: list[FieldDifference] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)
     _pending_stop: bool = field(default=False, repr=False)
     _in_flight: asyncio.Future[Any] | None = field(default=None, repr=False)
 
     @classmethod
-    def prepare(cls, client: TwilioClient, request: PurchaseRequest, *, sandbox: bool) -> PurchaseAttempt:
+    def prepare(
+        cls,
+        client: TwilioClient,
+        request: PurchaseRequest,
+        *,
+        sandbox: bool,
+        follow_up: FollowUpRequest | None = None,
+        service_name: str | None = None,
+    ) -> PurchaseAttempt:
+        """`follow_up`: what to do with the number once bought (its Messaging
+        Service; `service_name` only names it in messages)."""
         creds = client.credentials
+        follow_ups = []
+        if follow_up is not None and follow_up.messaging_service_sid:
+            follow_ups.append(FollowUp(follow_up.messaging_service_sid, service_name=service_name))
         return cls(
             prepared=client.prepare_purchase(request),
             account_sid=creds.account_sid,
             auth_kind=creds.auth_kind,
             sandbox=sandbox,
             request=request,
+            follow_ups=follow_ups,
         )
 
     @classmethod
@@ -165,6 +276,11 @@ class PurchaseAttempt:
             sent_at = datetime.fromisoformat(str(record.get("started_at")))
         except ValueError:
             sent_at = None
+        follow_ups = [
+            follow_up
+            for item in record.get("follow_ups") or []
+            if isinstance(item, dict) and (follow_up := FollowUp.from_record(item)) is not None
+        ]
         return cls(
             prepared=prepared,
             account_sid=str(record.get("account_sid", "")),
@@ -174,6 +290,7 @@ class PurchaseAttempt:
             state=AttemptState.UNKNOWN,
             receipt=receipt,
             sent_at=sent_at,
+            follow_ups=follow_ups,
         )
 
     # -- what it is -----------------------------------------------------------
@@ -181,6 +298,23 @@ class PurchaseAttempt:
     @property
     def phone_number(self) -> str:
         return self.prepared.form.get("PhoneNumber", "")
+
+    @property
+    def phone_number_sid(self) -> str | None:
+        """The bought number's SID (PN…), once known."""
+        return self.resource.sid if self.resource is not None else None
+
+    @property
+    def follow_ups_to_retry(self) -> list[FollowUp]:
+        """Follow-ups of a bought number that did not (certainly) go through."""
+        if self.state is not AttemptState.BOUGHT:
+            return []
+        return [f for f in self.follow_ups if f.state in ("failed", "unknown")]
+
+    def follow_up_lines(self) -> list[str]:
+        """One line per follow-up, for the Summary and the command line."""
+        bought = self.state is AttemptState.BOUGHT
+        return [f.headline(self.phone_number, bought=bought) for f in self.follow_ups]
 
     @property
     def sending(self) -> bool:
@@ -362,6 +496,7 @@ async def _send(
         account_sid=attempt.account_sid,
         auth_kind=attempt.auth_kind,
         sandbox=attempt.sandbox,
+        follow_ups=[f.record() for f in attempt.follow_ups],
     )
     attempt.state = AttemptState.SENDING
     attempt.sent_at = receipts.now()
@@ -410,6 +545,7 @@ async def _send(
     attempt.settled_by = "answer"
     attempt.differences = differences(attempt.request, resource) if attempt.request else []
     await _record(receipts, attempt)
+    await run_follow_ups(client, attempt, receipts)
 
 
 async def _settle_after(
@@ -464,7 +600,94 @@ async def settle(client: TwilioClient, attempt: PurchaseAttempt, receipts: Recei
                 attempt.settled_by = "lookup"
                 attempt.retry_safe = True
     await _record(receipts, attempt)
+    # Found bought: what was to follow the purchase follows it now.
+    await run_follow_ups(client, attempt, receipts)
     return attempt
+
+
+# -- follow-ups --------------------------------------------------------------------
+
+
+async def run_follow_ups(
+    client: TwilioClient, attempt: PurchaseAttempt, receipts: ReceiptBook, *, retry: bool = False
+) -> PurchaseAttempt:
+    """Send the follow-ups of a bought number that are still pending (and, with
+    `retry`, those that failed or whose outcome is unknown), recording each outcome
+    in the receipt. The purchase's own outcome is never touched."""
+    sid = attempt.phone_number_sid
+    if attempt.state is not AttemptState.BOUGHT or not sid:
+        return attempt
+    for follow_up in attempt.follow_ups:
+        if follow_up.state == "pending" or (retry and follow_up.state in ("failed", "unknown")):
+            await _join_service(client, attempt, follow_up, sid)
+            await _record(receipts, attempt)
+    return attempt
+
+
+async def retry_follow_ups(
+    client: TwilioClient, attempt: PurchaseAttempt, receipts: ReceiptBook
+) -> PurchaseAttempt:
+    """Send again the follow-ups that did not go through (the Summary's "Retry")."""
+    return await run_follow_ups(client, attempt, receipts, retry=True)
+
+
+async def _join_service(
+    client: TwilioClient, attempt: PurchaseAttempt, follow_up: FollowUp, phone_number_sid: str
+) -> None:
+    prepared = client.prepare_messaging_service_join(follow_up.service_sid, phone_number_sid)
+    follow_up.request = prepared
+    follow_up.attempts += 1
+    follow_up.error = None
+    follow_up.already = False
+    try:
+        resource = await attempt._interruptible(client.join_messaging_service(prepared), before_sending=True)
+    except _Stopped as stop:
+        if not stop.started:
+            follow_up.state = "failed"
+            follow_up.error = StoppedWaiting("stopped before it was sent")
+            return
+        await _look_up_join(
+            client, attempt, follow_up, phone_number_sid, StoppedWaiting("you stopped waiting")
+        )
+        return
+    except TwilioApiError as error:
+        if error.from_twilio and error.code == ALREADY_IN_SERVICE_CODE:
+            follow_up.state, follow_up.already, follow_up.settled_by = "done", True, "answer"
+        elif error.refused or error.not_processed:
+            follow_up.state, follow_up.error, follow_up.settled_by = "failed", error, "answer"
+        else:
+            await _look_up_join(client, attempt, follow_up, phone_number_sid, error)
+        return
+    except TwilioUnreachable as error:
+        if not error.sent:
+            follow_up.state, follow_up.error, follow_up.settled_by = "failed", error, "answer"
+        else:
+            await _look_up_join(client, attempt, follow_up, phone_number_sid, error)
+        return
+    follow_up.state, follow_up.resource, follow_up.settled_by = "done", resource, "answer"
+
+
+async def _look_up_join(
+    client: TwilioClient,
+    attempt: PurchaseAttempt,
+    follow_up: FollowUp,
+    phone_number_sid: str,
+    cause: WizardError,
+) -> None:
+    """The join's answer was lost: is the number in the service now?"""
+    try:
+        found = await attempt._interruptible(
+            client.find_messaging_service_number(follow_up.service_sid, phone_number_sid),
+            before_sending=False,
+        )
+    except (_Stopped, WizardError):
+        follow_up.state, follow_up.error = "unknown", cause
+        return
+    follow_up.settled_by = "lookup"
+    if found is not None:
+        follow_up.state, follow_up.resource = "done", found
+    else:
+        follow_up.state, follow_up.error = "failed", cause
 
 
 def _receipt_fields(attempt: PurchaseAttempt) -> dict[str, Any]:
@@ -484,6 +707,8 @@ def _receipt_fields(attempt: PurchaseAttempt) -> dict[str, Any]:
         fields["lookup_error"] = _error_record(attempt.lookup_error)
     if attempt.retry_safe:
         fields["retry_safe"] = True
+    if attempt.follow_ups:
+        fields["follow_ups"] = [f.record() for f in attempt.follow_ups]
     return fields
 
 
@@ -535,7 +760,8 @@ def describe_recovered(attempt: PurchaseAttempt) -> str:
     prefix = f"An earlier purchase of {attempt.phone_number}{when} was interrupted: "
     if attempt.state is AttemptState.BOUGHT:
         sid = attempt.resource.sid if attempt.resource else ""
-        return prefix + f"it went through, the number is on the account ({sid})."
+        then = "".join(" " + line for line in attempt.follow_up_lines())
+        return prefix + f"it went through, the number is on the account ({sid}).{then}"
     if attempt.state is AttemptState.FAILED:
         if attempt.settled_by == "sandbox-ended":
             return prefix + "it was a rehearsal on the in-process sandbox; nothing was bought or charged."

@@ -94,9 +94,12 @@ class ReceiptBook:
         sandbox: bool,
         kind: str | None = None,
         phone_number: str | None = None,
+        follow_ups: list[dict[str, Any]] | None = None,
     ) -> Receipt:
         """`kind` and `phone_number` for a change of an owned number (its request
-        names the number by SID only)."""
+        names the number by SID only). `follow_ups`: the requests to send once the
+        number is bought (each completed with its own outcome later; see
+        tui.services.purchase)."""
         now = self._clock()
         number = re.sub(r"\D", "", form.get("PhoneNumber") or phone_number or "") or "unknown"
         stem = f"{now:%Y%m%dT%H%M%S}Z-{number}" + (f"-{kind}" if kind else "")
@@ -115,6 +118,7 @@ class ReceiptBook:
                 "auth_kind": auth_kind,
                 "request": {"method": method, "url": url, "form": dict(form)},
                 **({"kind": kind, "phone_number": phone_number} if kind else {}),
+                **({"follow_ups": list(follow_ups)} if follow_ups else {}),
             },
         )
         receipt.update()

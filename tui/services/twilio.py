@@ -23,19 +23,24 @@ import httpx
 from pydantic import ValidationError
 
 from tui import __version__
+from tui.domain.addresses import NewAddress
 from tui.domain.credentials import Credentials
 from tui.domain.errors import TwilioApiError, TwilioUnreachable
 from tui.domain.purchase import PurchaseRequest
 from tui.domain.resources import (
     Account,
     Address,
+    Application,
     AvailableCountry,
     AvailablePhoneNumber,
     Bundle,
     IncomingPhoneNumber,
+    MessagingService,
+    MessagingServicePhoneNumber,
     MobilePrice,
     PhoneNumberPricing,
     Regulation,
+    Trunk,
 )
 from tui.domain.search import MobileSearch
 from tui.services.hosts import Hosts, resolve_hosts
@@ -309,6 +314,74 @@ class TwilioClient:
         body = await self._get(self.hosts.pricing + f"/v1/PhoneNumbers/Countries/{iso_country}")
         return PhoneNumberPricing.model_validate(body).mobile_price()
 
+    async def list_applications(self) -> list[Application]:
+        """The account's TwiML applications (voice and messaging handlers)."""
+        items = await self._get_v2010_list(
+            self.api_url("/Applications.json"), "applications", [("PageSize", "100")]
+        )
+        return [Application.model_validate(a) for a in items]
+
+    async def list_trunks(self) -> list[Trunk]:
+        """The account's Elastic SIP trunks."""
+        items = await self._get_meta_list(self.hosts.trunking + "/v1/Trunks", [("PageSize", "100")])
+        return [Trunk.model_validate(t) for t in items]
+
+    async def list_messaging_services(self) -> list[MessagingService]:
+        """The account's Messaging Services."""
+        items = await self._get_meta_list(self.hosts.messaging + "/v1/Services", [("PageSize", "100")])
+        return [MessagingService.model_validate(s) for s in items]
+
+    def messaging_service_numbers_url(self, service_sid: str) -> str:
+        return self.hosts.messaging + f"/v1/Services/{service_sid}/PhoneNumbers"
+
+    def prepare_messaging_service_join(self, service_sid: str, phone_number_sid: str) -> PreparedRequest:
+        """Adding a number to a Messaging Service (a purchase's follow-up)."""
+        return PreparedRequest(
+            "POST", self.messaging_service_numbers_url(service_sid), {"PhoneNumberSid": phone_number_sid}
+        )
+
+    async def join_messaging_service(self, prepared: PreparedRequest) -> MessagingServicePhoneNumber:
+        """Send a prepared join once (not retried here: the caller decides, after
+        looking it up when the answer was lost)."""
+        body = await self._post(prepared)
+        try:
+            return MessagingServicePhoneNumber.model_validate(body)
+        except ValidationError:
+            raise _not_twilio_answer(200, prepared, "a number in a Messaging Service") from None
+
+    async def find_messaging_service_number(
+        self, service_sid: str, phone_number_sid: str
+    ) -> MessagingServicePhoneNumber | None:
+        """The number in the service, or None when it is not in it (404)."""
+        try:
+            body = await self._get(f"{self.messaging_service_numbers_url(service_sid)}/{phone_number_sid}")
+        except TwilioApiError as error:
+            if error.status == 404 and error.from_twilio:
+                return None
+            raise
+        return MessagingServicePhoneNumber.model_validate(body)
+
+    async def create_address(self, address: NewAddress) -> Address:
+        """Create an address. Twilio validates it in some countries and may correct
+        it (https://www.twilio.com/docs/usage/api/address): the answer is what was kept."""
+        body = await self._post(PreparedRequest("POST", self.api_url("/Addresses.json"), address.to_form()))
+        try:
+            return Address.model_validate(body)
+        except ValidationError:
+            raise _not_twilio_answer(201, None, "an address") from None
+
+    async def _post(self, prepared: PreparedRequest) -> Any:
+        """One POST, never retried: a lost answer is the caller's to settle."""
+        try:
+            response = await self._http.request(prepared.method, prepared.url, data=prepared.form)
+        except httpx.TransportError as error:
+            raise _unreachable(error, sent=_may_have_been_processed(error)) from None
+        except httpx.HTTPError as error:
+            raise TwilioUnreachable(
+                f"Twilio's answer could not be read ({type(error).__name__}).", sent=True
+            ) from None
+        return _json_or_raise(response)
+
     def prepare_purchase(self, request: PurchaseRequest) -> PreparedRequest:
         return PreparedRequest("POST", self.purchase_url(), request.to_form())
 
@@ -373,6 +446,18 @@ def _number_or_raise(response: httpx.Response, prepared: PreparedRequest, what: 
             from_twilio=False,
         )
     return resource
+
+
+def _not_twilio_answer(status: int, prepared: PreparedRequest | None, what: str) -> TwilioApiError:
+    """A 2xx whose body is not the resource asked for: not Twilio's own answer."""
+    return TwilioApiError(
+        status,
+        None,
+        f"with a body that does not describe {what}, so not Twilio's own answer",
+        method=prepared.method if prepared else "POST",
+        path=httpx.URL(prepared.url).path if prepared else "",
+        from_twilio=False,
+    )
 
 
 def _may_have_been_processed(error: httpx.TransportError) -> bool:

@@ -27,6 +27,11 @@ if TYPE_CHECKING:
     from tui.domain.resources import IncomingPhoneNumber
 
 SETTING_NAMES = tuple(spec.name for spec in PURCHASE_FIELDS if spec.name != "phone_number")
+CHANGE_SERVICE_REFUSED = (
+    "A Messaging Service is joined only when buying here: to put a number you own in "
+    "one, add it in the Console (Messaging › Services › Sender Pool), or choose another "
+    "way of handling messages."
+)
 
 
 def draft_for(resource: IncomingPhoneNumber) -> WizardDraft:
@@ -84,6 +89,12 @@ class ChangeSession:
     def plan(self, draft: WizardDraft) -> tuple[NumberUpdate | None, list[FieldProblem]]:
         """The update from the number as it was to what the steps hold."""
         from tui.domain.number_settings import plan_update
+        from tui.domain.purchase import FieldProblem
 
+        if draft.sms_mode is SmsMode.SERVICE:
+            # A Messaging Service is joined by a request of its own after a purchase
+            # (tui.services.purchase, follow-ups); a change sends the number's own
+            # settings only, so it would leave the number out of the service.
+            return None, [FieldProblem("messaging_service_sid", CHANGE_SERVICE_REFUSED)]
         requested, clear = wanted_settings(draft)
         return plan_update(self.sid, self.phone_number, self.before(), requested, clear)

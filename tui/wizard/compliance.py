@@ -62,6 +62,20 @@ class ComplianceFacts:
         return lines
 
 
+def address_fits(address: Address, requirement: str | None, iso_country: str | None) -> bool | None:
+    """Whether an address meets a number's address requirement (`any`: every
+    address; `local`: in the number's country; `foreign`: outside it); None when
+    the number needs none or the requirement is not known."""
+    if requirement not in ("any", "local", "foreign"):
+        return None
+    if requirement == "any":
+        return True
+    if not iso_country:
+        return None
+    inside = address.iso_country == iso_country
+    return inside if requirement == "local" else not inside
+
+
 def compliance_issues(values: dict[str, str], facts: ComplianceFacts) -> list[Issue]:
     """Warnings about the compliance fields, by what Twilio would answer."""
     issues: list[Issue] = []
@@ -160,9 +174,19 @@ def blocking_warnings(issues: Sequence[Issue]) -> list[Issue]:
 # -- the account's addresses and bundles, as the pickers list them -----------------
 
 
-def address_label(address: Address) -> str:
-    state = "validated" if address.validated else "not validated"
-    return f"{address.one_line()} · {state} · {address.sid}"
+def address_label(address: Address, requirement: str | None = None, iso_country: str | None = None) -> str:
+    """One address as a picker lists it, marked with whether it meets the number's
+    requirement (any / local / foreign) and whether it is emergency-enabled."""
+    fits = address_fits(address, requirement, iso_country)
+    marks = []
+    if fits is True:
+        marks.append(f"✓ meets {requirement}")
+    elif fits is False:
+        marks.append(f"✗ not {requirement}")
+    marks.append("validated" if address.validated else "not validated")
+    if address.emergency_enabled:
+        marks.append("emergency")
+    return f"{address.one_line()} · {' · '.join(marks)} · {address.sid}"
 
 
 # Why a bundle that is not twilio-approved cannot be used (statuses:

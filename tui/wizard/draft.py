@@ -14,11 +14,19 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, cast
 
-from tui.domain.fields import FIELDS_BY_NAME, PURCHASE_FIELDS, HandlingMode, StepId, fields_on_step
+from tui.domain.fields import (
+    FIELDS_BY_NAME,
+    FOLLOW_UP_FIELDS,
+    PURCHASE_FIELDS,
+    HandlingMode,
+    StepId,
+    fields_on_step,
+)
 
 if TYPE_CHECKING:
     # The models (pydantic) are imported where a draft is checked or read back: an
     # empty draft, the wizard's first frame, needs none of them.
+    from tui.domain.follow_up import FollowUpRequest
     from tui.domain.purchase import FieldProblem, Issue, PurchaseRequest
     from tui.domain.resources import AvailablePhoneNumber
 
@@ -33,6 +41,7 @@ class VoiceMode(StrEnum):
 class SmsMode(StrEnum):
     WEBHOOK = "webhook"
     APPLICATION = "application"
+    SERVICE = "service"
     NONE = "none"
 
 
@@ -64,6 +73,7 @@ VOICE_MODE_LABELS = {
 SMS_MODE_LABELS = {
     SmsMode.WEBHOOK: "Webhook: Twilio calls your URL",
     SmsMode.APPLICATION: "Messaging application",
+    SmsMode.SERVICE: "Messaging Service",
     SmsMode.NONE: "Not now",
 }
 NO_VOICE_NOTE = "Incoming calls will not be answered until you configure voice."
@@ -71,6 +81,7 @@ NO_SMS_NOTE = (
     "Twilio answers incoming messages with its default sample auto-reply until you configure messaging."
 )
 
+FOLLOW_UP_NAMES = tuple(spec.name for spec in FOLLOW_UP_FIELDS)
 DETAILS_FIELDS = fields_on_step("details")
 COMPLIANCE_FIELDS = fields_on_step("compliance")
 
@@ -106,7 +117,7 @@ class WizardDraft:
         """Fields about how the number is used rather than which number it is
         (every voice and messaging field of every way, the status callback, the
         API version): kept by "Buy another"."""
-        return tuple(spec.name for spec in PURCHASE_FIELDS if not spec.number_specific)
+        return tuple(spec.name for spec in (*PURCHASE_FIELDS, *FOLLOW_UP_FIELDS) if not spec.number_specific)
 
     def active_fields(self) -> tuple[str, ...]:
         """The fields that are sent: those of the chosen ways of handling calls and
@@ -123,6 +134,16 @@ class WizardDraft:
             name: self.values[name]
             for name in self.active_fields()
             if name in self.values and self.values[name] not in (None, "")
+        }
+
+    def follow_up_values(self) -> dict[str, Any]:
+        """The follow-up values that will be sent after the purchase (those of the
+        chosen ways of handling)."""
+        chosen = self.voice_fields() + self.sms_fields()
+        return {
+            spec.name: self.values[spec.name]
+            for spec in FOLLOW_UP_FIELDS
+            if spec.name in chosen and self.values.get(spec.name) not in (None, "")
         }
 
     def field_errors(self, names: tuple[str, ...]) -> dict[str, str]:
@@ -152,6 +173,20 @@ class WizardDraft:
         from tui.domain.purchase import build_request
 
         return build_request(self.request_values())
+
+    def build_follow_up(self) -> tuple[FollowUpRequest | None, list[FieldProblem]]:
+        """What follows the purchase (the Messaging Service to join), or the problems."""
+        from tui.domain.follow_up import build_follow_up
+
+        follow_up, problems = build_follow_up(self.follow_up_values())
+        key = SMS_KEY_FIELD.get(self.sms_mode)
+        if follow_up is not None and key in FOLLOW_UP_NAMES and getattr(follow_up, key) is None:
+            from tui.domain.purchase import FieldProblem
+
+            label = FIELDS_BY_NAME[key].label
+            problems = [FieldProblem(key, f"Choose the {label}, or another way of handling messages.")]
+            follow_up = None
+        return follow_up, problems
 
     # -- persistence (no secrets ever live here) --------------------------
 

@@ -71,10 +71,12 @@ def resource_groups(
     differing = {d.field: d for d in differences}
     groups: list[tuple[str, list[ResourceField]]] = []
     for group, title in GROUP_TITLES.items():
-        if group in ("search", "account"):
+        if group in ("search", "account", "address"):
             continue  # not fields of the created number
+        # Follow-ups (the Messaging Service) are not fields of the number: the
+        # Summary reports them apart, with their own outcome.
         names = list(RESOURCE_ONLY_FIELDS.get(group, ())) + [
-            spec.name for spec in FIELDS_BY_NAME.values() if spec.group == group
+            spec.name for spec in FIELDS_BY_NAME.values() if spec.group == group and not spec.follow_up
         ]
         groups.append(
             (
