@@ -217,7 +217,7 @@ class SummaryScreen(Screen[None]):
             return
         panel = self.query_one(RehearsalPanel)
         panel.show_simulating("call" if kind == "call" else "message")
-        self.call_after_refresh(panel.scroll_visible, top=True, animate=False)
+        panel.reveal()
         self.simulate(kind)
 
     @work(exclusive=True, group=REHEARSAL_GROUP, exit_on_error=False)
@@ -239,7 +239,7 @@ class SummaryScreen(Screen[None]):
             panel.show_refused(str(error))
         else:
             panel.show_rehearsal(rehearsal.lines())
-        self.call_after_refresh(panel.scroll_visible, top=True, animate=False)
+        panel.reveal()
 
     def action_copy_sid(self) -> None:
         resource = self.outcome.resource

@@ -133,7 +133,7 @@ class WebhookTestingStep(StepScreen):
 
     def _bring_into_view(self, checks: WebhookChecks) -> None:
         # Pressed by its key, the panel may be below the fold: its answer must be seen.
-        self.call_after_refresh(checks.scroll_visible, top=True, animate=False)
+        checks.reveal()
 
     @on(Button.Pressed, "#test-webhooks")
     def test_webhooks_pressed(self, event: Button.Pressed) -> None:

@@ -40,6 +40,23 @@ class WebhookChecks(Vertical):
         """`what`: the URLs this panel tests, for its idle line ("the voice URLs")."""
         super().__init__(id=id, classes="webhook-checks")
         self.what = what
+        self._reveal_when_resized = False
+
+    def reveal(self) -> None:
+        """Bring the panel into view after the next refresh, and again when its new
+        content has been laid out: a panel that grows (the verdicts arrive) has its
+        new size only after a layout, which may come after that refresh, and a
+        scroll made before it falls short of the verdicts."""
+        self._reveal_when_resized = True
+        self.call_after_refresh(self._scroll_into_view)
+
+    def on_resize(self) -> None:
+        if self._reveal_when_resized:
+            self._reveal_when_resized = False
+            self._scroll_into_view()
+
+    def _scroll_into_view(self) -> None:
+        self.scroll_visible(top=True, animate=False)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="webhook-checks-bar"):
