@@ -311,3 +311,28 @@ def test_a_malformed_service_sid_is_refused_at_the_flag(tmp_path: Path, served: 
     assert result.returncode == 2
     assert result.stderr.startswith("error: --messaging-service-sid:")
     assert served.sandbox.requests == []
+
+
+def test_a_lost_answer_is_settled_by_looking_the_number_up(tmp_path: Path, served: SandboxServer) -> None:
+    sid = uk_sid(served)
+    # Processed, then a gateway's 500: the outcome is read from the service.
+    served.sandbox.faults.add("POST", join_path(SERVICE) + "$", status=500, commit=True)
+    result = run(tmp_path, served, "update", UK, "--messaging-service-sid", SERVICE, "--yes", "-o", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["messaging_service"]["outcome"] == "done"
+    assert "(confirmed by looking it up)" in result.stderr
+    assert receipts(tmp_path)[0]["settled_by"] == "lookup"
+    assert numbers_in(served, SERVICE) == [sid]
+
+
+def test_leave_alone_removes_the_number(tmp_path: Path, served: SandboxServer) -> None:
+    sid = uk_sid(served)
+    add_directly(served, OTHER, sid)
+    result = run(tmp_path, served, "update", UK, "--leave-messaging-service", "--yes", "-o", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["left_messaging_service"]["outcome"] == "done" and "messaging_service" not in data
+    assert f"Removed {UK} from Messaging Service {OTHER}" in result.stderr
+    assert numbers_in(served, OTHER) == []
+    [receipt] = receipts(tmp_path)
+    assert receipt["kind"] == "messaging-service-leave" and receipt["request"]["method"] == "DELETE"
