@@ -27,6 +27,8 @@ async def open_dialog(pilot, number: str) -> AddressDialog:
     app.screen.query_one("#add-address", Button).press()
     await settle(pilot)
     assert isinstance(app.screen, AddressDialog)
+    escape = app.screen.active_bindings["escape"].binding
+    assert (escape.action, escape.description) == ("cancel", "Cancel")
     return app.screen
 
 
@@ -161,7 +163,10 @@ async def test_an_address_twilio_does_not_validate_is_created_with_a_warning(mak
         result = dialog.query_one("#address-result", Static)
         assert "⚠ Not validated" in str(result.content)
         assert result.has_class("-not-validated")
-        # Escape after creating hands the address back too: it is on the account.
+        # Escape after creating hands the address back too (it is on the account),
+        # and the footer says so instead of "Cancel".
+        escape = app.screen.active_bindings["escape"].binding
+        assert (escape.action, escape.description) == ("use_created", "Use this address")
         await pilot.press("escape")
         await settle(pilot)
         picker = app.screen.query_one("#pick-address", Select)

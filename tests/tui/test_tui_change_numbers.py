@@ -425,3 +425,29 @@ async def test_a_refused_update_is_explained_and_the_edits_are_kept(make_app) ->
         await settle(pilot)
         assert app.screen.__class__.__name__ == "ChangeReviewScreen"
         assert "Address" in rendered(app, "#change-table")  # still asked for, to fix
+
+
+async def test_a_messaging_service_is_refused_on_the_review_with_the_command_that_does_it(make_app) -> None:
+    from tui.sandbox.seed import MESSAGING_SERVICE_NOTIFICATIONS
+
+    app = make_app()
+    async with app.run_test(size=(110, 40)) as pilot:
+        sandbox = sandbox_of(app)
+        await open_number(pilot, UK)
+        await go(pilot, "messaging")
+        await set_mode(pilot, "service")
+        app.draft.set("messaging_service_sid", MESSAGING_SERVICE_NOTIFICATIONS)
+        app.draft_changed()
+        await go(pilot, "review")
+        await pilot.pause()
+        problems = text_of(app, "#change-problems")
+        sid = app.change.sid
+        command = (
+            f"number-wizard numbers update {sid} --messaging-service-sid {MESSAGING_SERVICE_NOTIFICATIONS}"
+        )
+        assert "Messaging Service (Messaging step)" in problems and command in problems
+        assert app.screen.query_one("#next", Button).disabled
+        sandbox.clear_requests()
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        assert sent(sandbox) == []

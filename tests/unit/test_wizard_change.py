@@ -84,6 +84,11 @@ def test_a_messaging_service_is_refused_for_a_change_with_the_way_to_do_it() -> 
     assert update is None
     assert [p.field for p in problems] == ["messaging_service_sid"]
     assert "Console (Messaging › Services › Sender Pool)" in problems[0].message
+    # The command line does it: the exact command, with this number and service.
+    sid = resource.sid
+    assert (
+        f"number-wizard numbers update {sid} --messaging-service-sid {'MG' + 'e' * 32}" in problems[0].message
+    )
     # Nothing of the number's own settings is cleared by it.
     draft.sms_mode = SmsMode.WEBHOOK
     _, problems = ChangeSession(resource).plan(draft)

@@ -20,8 +20,8 @@ from tui.domain.fields import PURCHASE_FIELDS
 NUMBERS_EXIT_CODES = (
     EXIT_CODES_HELP.removesuffix(".")
     + ". For numbers: 4 the account owns no such number; 7 not done (also: a release "
-    "refused while an emergency address is set); 8 an update or release was sent and its "
-    "outcome is unknown."
+    "refused while an emergency address is set, or a Messaging Service to join while the "
+    "number is in another); 8 an update or release was sent and its outcome is unknown."
 )
 
 REFERENCE = click.argument("number", metavar="PN…|+E164")
@@ -86,22 +86,51 @@ def show_number(number: str, output: str) -> None:
 @numbers.command("update", epilog=NUMBERS_EXIT_CODES)
 @REFERENCE
 @with_setting_fields
+@click.option(
+    "--messaging-service-sid",
+    "messaging_service_sid",
+    metavar="MG…",
+    default=None,
+    help="Add the number to this Messaging Service, by a request of its own after the settings "
+    "change (if any). A number is in one service at a time: if it is in another one, you are "
+    "told before anything is sent (add --leave-messaging-service to move it).",
+)
+@click.option(
+    "--leave-messaging-service",
+    is_flag=True,
+    help="Remove the number from the Messaging Service it is in (before it joins the one "
+    "of --messaging-service-sid, when both are given).",
+)
 @click.option("--yes", "-y", is_flag=True, help="Update without asking for confirmation.")
 @click.option("--dry-run", is_flag=True, help="Print the request that would be sent, and send nothing.")
 @output_option
 @connection_options
-def update_number(number: str, yes: bool, dry_run: bool, output: str, **values: Any) -> None:
+def update_number(
+    number: str,
+    messaging_service_sid: str | None,
+    leave_messaging_service: bool,
+    yes: bool,
+    dry_run: bool,
+    output: str,
+    **values: Any,
+) -> None:
     """Change an owned number's settings: only what the flags change is sent.
 
     Takes every settings flag of `buy`; a --clear-… flag empties a URL or a SID.
     The confirmation lists each setting before → after; every update leaves a
     receipt, and the number is read back to check that it carries the changes.
+    Joining or leaving a Messaging Service is a request of its own, sent after
+    the settings change, with its own receipt; when it fails after a settings
+    change, it is a warning with the command to retry it (the exit code is the
+    settings change's).
     """
+    from tui.cli.numbers_membership import MembershipRequest
     from tui.cli.numbers_running import run_update
 
     clear = [name.removeprefix("clear_") for name, on in values.items() if name.startswith("clear_") and on]
     requested = {name: value for name, value in values.items() if not name.startswith("clear_")}
-    run_update(number, requested, clear, yes=yes, dry_run=dry_run, output=output)
+    membership = MembershipRequest(join=messaging_service_sid, leave=leave_messaging_service)
+    run_update(number, requested, clear, yes=yes, dry_run=dry_run, output=output, membership=membership)
 
 
 @numbers.command("release", epilog=NUMBERS_EXIT_CODES)

@@ -7,14 +7,16 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
+from tui.cli import numbers_membership as membership_cli
 from tui.cli.buy import flag_of
 from tui.cli.buying import resource_json, resource_pairs
 from tui.cli.common import Exit, emit_fields, emit_json, emit_table, fail, open_connection, report_error
 from tui.cli.numbers import clear_flag
+from tui.cli.numbers_membership import MembershipRequest
 from tui.domain import rules
 from tui.domain.attempt import ChangeState
 from tui.domain.errors import TwilioApiError, WizardError
@@ -41,6 +43,7 @@ from tui.services.number_changes import (
     run_change,
 )
 from tui.services.receipts import ReceiptBook
+from tui.services.service_membership import MembershipChange, run_membership
 from tui.services.session import Connection
 from tui.services.twilio import TwilioClient
 
@@ -136,9 +139,20 @@ def run_update(
     yes: bool,
     dry_run: bool,
     output: str,
+    membership: MembershipRequest | None = None,
 ) -> None:
     try:
-        asyncio.run(_update(reference, requested, clear, yes=yes, dry_run=dry_run, output=output))
+        asyncio.run(
+            _update(
+                reference,
+                requested,
+                clear,
+                yes=yes,
+                dry_run=dry_run,
+                output=output,
+                membership=membership or MembershipRequest(),
+            )
+        )
     except rules.RuleError as error:
         _bad_reference(error, output)
 
@@ -151,10 +165,12 @@ async def _update(
     yes: bool,
     dry_run: bool,
     output: str,
+    membership: MembershipRequest,
 ) -> None:
     # The flags are checked before anything is asked of Twilio: each value by its
     # field rule (the whole update is planned again below, against the number).
-    for name, raw in requested.items():
+    checked = {**requested, "messaging_service_sid": membership.join}
+    for name, raw in checked.items():
         if raw is None:
             continue
         try:
@@ -162,8 +178,17 @@ async def _update(
         except rules.RuleError as error:
             click.echo(f"error: {flag_of(name)}: {error}", err=True)
             sys.exit(int(Exit.BAD_INPUT))
-    if not any(v is not None for v in requested.values()) and not clear:
-        fail("nothing to change: give at least one settings flag or --clear-… flag.", Exit.BAD_INPUT)
+    settings_asked = any(v is not None for v in requested.values()) or bool(clear)
+    if not settings_asked and not membership.asked:
+        fail(
+            "nothing to change: give at least one settings flag, --clear-… flag, "
+            "--messaging-service-sid or --leave-messaging-service.",
+            Exit.BAD_INPUT,
+        )
+    if membership.join is not None:
+        membership = MembershipRequest(
+            join=FIELDS_BY_NAME["messaging_service_sid"].check(membership.join), leave=membership.leave
+        )
     connection = open_connection(output)
     receipts = ReceiptBook()
     async with connection.client() as client:
@@ -173,46 +198,95 @@ async def _update(
             resource = await find_number(client, reference)
         except WizardError as error:
             _report_lookup_error(error, output)
-        update, problems = plan_update(
-            resource.sid or "", resource.phone_number or "", current_settings(resource), requested, clear
-        )
-        if problems:
-            for problem in problems:
-                where = flag_of(problem.field) if problem.field else "request"
-                click.echo(f"error: {where}: {problem.message}", err=True)
-            sys.exit(int(Exit.BAD_INPUT))
-        assert update is not None
-        for issue in update.warnings:
-            click.echo(f"warning: {flag_of(issue.fields[0])}: {issue.message}", err=True)
-        if update.empty:
-            click.echo(f"{update.phone_number} already has these settings: nothing to send.", err=True)
+        update: NumberUpdate | None = None
+        if settings_asked:
+            update, problems = plan_update(
+                resource.sid or "", resource.phone_number or "", current_settings(resource), requested, clear
+            )
+            if problems:
+                for problem in problems:
+                    where = flag_of(problem.field) if problem.field else "request"
+                    click.echo(f"error: {where}: {problem.message}", err=True)
+                sys.exit(int(Exit.BAD_INPUT))
+            assert update is not None
+            for issue in update.warnings:
+                click.echo(f"warning: {flag_of(issue.fields[0])}: {issue.message}", err=True)
+            if update.empty:
+                click.echo(f"{update.phone_number} already has these settings: nothing to send.", err=True)
+                update = None
+        # Before anything is sent: which service the number is in (a join Twilio
+        # would refuse stops here).
+        memberships: list[MembershipChange] = []
+        if membership.asked:
+            memberships = await membership_cli.plan_membership(
+                client, resource, membership, sandbox=connection.sandbox, output=output
+            )
+        if update is None and not memberships:
             if output == "json":
-                emit_json({"outcome": "unchanged", "phone_number": update.phone_number, "changes": []})
+                emit_json({"outcome": "unchanged", "phone_number": resource.phone_number, "changes": []})
             return
-        _print_changes(update)
-        prepared = client.prepare_update(update.sid, update.to_form())
+        _print_changes(resource, update, memberships)
+        requests = [client.prepare_update(update.sid, update.to_form())] if update is not None else []
+        requests += [change.prepared for change in memberships]
         if dry_run:
-            if output == "json":
-                emit_json(prepared.as_json())
-            else:
-                click.echo(f"{prepared.method} {prepared.url}")
-                emit_fields([(k, repr(v) if v == "" else v) for k, v in prepared.form.items()])
-            click.echo("dry run: nothing was sent.", err=True)
+            _print_dry_run(requests, output)
             return
         if not yes:
-            _confirm_update(connection, update)
-        attempt = ChangeAttempt.for_update(client, update, sandbox=connection.sandbox)
-        await run_change(client, attempt, receipts)
-    _finish(attempt, output)
+            _confirm_update(connection, resource.phone_number or "")
+        attempt = None
+        if update is not None:
+            attempt = ChangeAttempt.for_update(client, update, sandbox=connection.sandbox)
+            await run_change(client, attempt, receipts)
+        await _run_memberships(client, attempt, memberships, receipts)
+    if attempt is None:
+        _finish_memberships(resource, memberships, output)
+    _finish(attempt, output, memberships)
 
 
-def _print_changes(update: NumberUpdate) -> None:
-    click.echo(f"Changes to {update.phone_number} ({update.sid}):", err=True)
-    for change in update.changes:
+async def _run_memberships(
+    client: TwilioClient,
+    attempt: ChangeAttempt | None,
+    memberships: list[MembershipChange],
+    receipts: ReceiptBook,
+) -> None:
+    """The settings first, then leave, then join; a step is not sent when the one
+    before did not go through (a join after a failed leave would be refused)."""
+    for change in memberships:
+        if attempt is not None and attempt.state is not ChangeState.DONE:
+            change.not_sent = "the settings update did not go through"
+            continue
+        before = [c for c in memberships if c is not change and c.kind == "leave" and change.kind == "join"]
+        if before and not membership_cli.done(before[0]):
+            change.not_sent = f"{change.phone_number} could not be removed from {before[0].service} first"
+            continue
+        await run_membership(client, change, receipts)
+
+
+def _print_dry_run(requests: list[Any], output: str) -> None:
+    """As `buy --dry-run`: the first request, then the others under `then`."""
+    first, *then = requests
+    if output == "json":
+        emit_json({**first.as_json(), **({"then": [r.as_json() for r in then]} if then else {})})
+    else:
+        click.echo(f"{first.method} {first.url}")
+        emit_fields([(k, repr(v) if v == "" else v) for k, v in first.form.items()])
+        for request in then:
+            click.echo(f"then: {request.method} {request.url}")
+            emit_fields(list(request.form.items()))
+    click.echo("dry run: nothing was sent.", err=True)
+
+
+def _print_changes(
+    resource: IncomingPhoneNumber, update: NumberUpdate | None, memberships: list[MembershipChange]
+) -> None:
+    click.echo(f"Changes to {resource.phone_number} ({resource.sid}):", err=True)
+    for change in update.changes if update is not None else ():
         click.echo(f"  {change.spec.label}: {change.describe()}", err=True)
+    for membership in memberships:
+        click.echo(f"  {membership_cli.describe_planned(membership)}", err=True)
 
 
-def _confirm_update(connection: Connection, update: NumberUpdate) -> None:
+def _confirm_update(connection: Connection, phone_number: str) -> None:
     if not sys.stdin.isatty():
         fail(
             "not updated: a confirmation is needed; run in a terminal, or pass --yes.",
@@ -221,7 +295,7 @@ def _confirm_update(connection: Connection, update: NumberUpdate) -> None:
     where = "the SANDBOX" if connection.sandbox else f"account {connection.credentials.account_sid}"
     try:
         confirmed = click.confirm(
-            f"Send these changes to {update.phone_number} on {where}?", default=False, err=True
+            f"Send these changes to {phone_number} on {where}?", default=False, err=True
         )
     except click.Abort:
         confirmed = False
@@ -287,7 +361,36 @@ async def _recover(client: TwilioClient, receipts: ReceiptBook, *, sandbox: bool
             click.echo(f"  receipt: {earlier.receipt.path}", err=True)
 
 
-def _finish(attempt: ChangeAttempt, output: str) -> None:
+def _finish_memberships(
+    resource: IncomingPhoneNumber, memberships: list[MembershipChange], output: str
+) -> NoReturn:
+    """Only a Messaging Service was asked: its outcome decides the exit code."""
+    membership_cli.report(memberships, prefix_failures="error")
+    code = membership_cli.exit_code(memberships)
+    if output == "json":
+        emit_json(
+            {
+                "outcome": "done"
+                if code is Exit.OK
+                else "failed"
+                if code is not Exit.OUTCOME_UNKNOWN
+                else "unknown",
+                "kind": "messaging-service",
+                "phone_number": resource.phone_number,
+                "sid": resource.sid,
+                **membership_cli.changes_json(memberships),
+            }
+        )
+    elif code is Exit.OK:
+        emit_fields(resource_pairs(resource))
+    sys.exit(int(code))
+
+
+def _finish(attempt: ChangeAttempt, output: str, memberships: list[MembershipChange] | None = None) -> None:
+    """Say what happened and exit with the update's (or release's) code. The
+    Messaging Service steps that followed an update are reported after it; their
+    failure is a warning with the command to retry them, as `buy` does."""
+    memberships = memberships or []
     receipt = attempt.receipt.path if attempt.receipt else None
     extra = {
         "outcome": attempt.state.value,
@@ -297,11 +400,13 @@ def _finish(attempt: ChangeAttempt, output: str) -> None:
         "settled_by": attempt.settled_by,
         "retry_safe": attempt.retry_safe,
         "receipt": str(receipt) if receipt else None,
+        **membership_cli.changes_json(memberships),
     }
     if attempt.state is not ChangeState.DONE:
         click.echo(f"error: {attempt.headline()}", err=True)
         if receipt:
             click.echo(f"  receipt: {receipt}", err=True)
+        membership_cli.report(memberships, prefix_failures="warning")
         if attempt.state is ChangeState.UNKNOWN:
             if attempt.error is not None:
                 click.echo(f"  cause: {attempt.error}", err=True)
@@ -323,6 +428,7 @@ def _finish(attempt: ChangeAttempt, output: str) -> None:
         )
     if receipt:
         click.echo(f"receipt: {receipt}", err=True)
+    membership_cli.report(memberships, prefix_failures="warning")
     if attempt.kind == "release":
         if output == "json":
             emit_json(extra)

@@ -34,7 +34,13 @@ class AddressDialog(ModalScreen[Address | None]):
     """`AddressDialog(create, country="GB")`: the new address, or None if cancelled.
     `create` sends it (the account session's `create_address`)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="cancel")]
+    # Escape cancels until the address is created; from then on the address is on
+    # the account and Escape hands it back, so the footer says so (one binding
+    # shown at a time, by check_action).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("escape", "use_created", "Use this address", id="use-created"),
+    ]
 
     def __init__(self, create: CreateAddress, *, country: str | None = None, requirement: str = "") -> None:
         super().__init__(classes="choice-modal address-dialog")
@@ -114,6 +120,7 @@ class AddressDialog(ModalScreen[Address | None]):
             return
         self.created = created
         self._show_created(address, created)
+        self.refresh_bindings()
 
     def _show_created(self, sent: NewAddress, created: Address) -> None:
         for field in self.query(FormField):
@@ -147,6 +154,16 @@ class AddressDialog(ModalScreen[Address | None]):
     def cancel_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.action_cancel()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel":
+            return self.created is None
+        if action == "use_created":
+            return self.created is not None
+        return True
+
+    def action_use_created(self) -> None:
+        self.dismiss(self.created)
 
     def action_cancel(self) -> None:
         # Once created, the address is on the account whatever is pressed: closing

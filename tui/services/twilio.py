@@ -349,6 +349,19 @@ class TwilioClient:
         except ValidationError:
             raise _not_twilio_answer(200, prepared, "a number in a Messaging Service") from None
 
+    def prepare_messaging_service_leave(self, service_sid: str, phone_number_sid: str) -> PreparedRequest:
+        """Removing a number from a Messaging Service
+        (https://www.twilio.com/docs/messaging/api/phonenumber-resource#delete-a-phonenumber-resource)."""
+        return PreparedRequest(
+            "DELETE", f"{self.messaging_service_numbers_url(service_sid)}/{phone_number_sid}"
+        )
+
+    async def leave_messaging_service(self, prepared: PreparedRequest) -> None:
+        """Send a prepared removal (DELETE) once; Twilio answers 204 with no body."""
+        response = await self._send_once(prepared)
+        if not response.is_success:
+            _json_or_raise(response)
+
     async def find_messaging_service_number(
         self, service_sid: str, phone_number_sid: str
     ) -> MessagingServicePhoneNumber | None:

@@ -15,6 +15,7 @@ clears the voice URL). Methods, modes and yes/no settings always keep a value.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -27,11 +28,27 @@ if TYPE_CHECKING:
     from tui.domain.resources import IncomingPhoneNumber
 
 SETTING_NAMES = tuple(spec.name for spec in PURCHASE_FIELDS if spec.name != "phone_number")
-CHANGE_SERVICE_REFUSED = (
-    "A Messaging Service is joined only when buying here: to put a number you own in "
-    "one, add it in the Console (Messaging › Services › Sender Pool), or choose another "
-    "way of handling messages."
-)
+
+
+def change_service_refused(phone_number_sid: str, service_sid: str | None) -> str:
+    """Why the wizard's change does not join a Messaging Service, and the ways to
+    do it: the command line's `numbers update`, or the Console."""
+    command = shlex.join(
+        [
+            "number-wizard",
+            "numbers",
+            "update",
+            phone_number_sid or "PN…",
+            "--messaging-service-sid",
+            service_sid or "MG…",
+        ]
+    )
+    return (
+        "A Messaging Service is joined only when buying here. To put a number you own in "
+        f"one, run `{command}` (add --leave-messaging-service to move it from another "
+        "service), or add it in the Console (Messaging › Services › Sender Pool); or "
+        "choose another way of handling messages."
+    )
 
 
 def draft_for(resource: IncomingPhoneNumber) -> WizardDraft:
@@ -93,8 +110,10 @@ class ChangeSession:
 
         if draft.sms_mode is SmsMode.SERVICE:
             # A Messaging Service is joined by a request of its own after a purchase
-            # (tui.services.purchase, follow-ups); a change sends the number's own
+            # (tui.services.purchase, follow-ups) or by `numbers update
+            # --messaging-service-sid`; the wizard's change sends the number's own
             # settings only, so it would leave the number out of the service.
-            return None, [FieldProblem("messaging_service_sid", CHANGE_SERVICE_REFUSED)]
+            refused = change_service_refused(self.sid, draft.get("messaging_service_sid"))
+            return None, [FieldProblem("messaging_service_sid", refused)]
         requested, clear = wanted_settings(draft)
         return plan_update(self.sid, self.phone_number, self.before(), requested, clear)
