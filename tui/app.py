@@ -642,6 +642,24 @@ class WizardApp(App[None]):
             return
         for change in changes:
             self.notify(describe_recovered_change(change), timeout=20, markup=False)
+        from tui.services.service_membership import (
+            describe_recovered_membership,
+            recover_unfinished_memberships,
+        )
+
+        try:
+            memberships = await recover_unfinished_memberships(
+                self.client, self.receipts, sandbox=self.connection.sandbox
+            )
+        except WizardError as error:
+            self.notify(
+                f"Could not check earlier Messaging Service changes: {error}",
+                severity="warning",
+                markup=False,
+            )
+            return
+        for membership in memberships:
+            self.notify(describe_recovered_membership(membership), timeout=20, markup=False)
 
     def no_connection_yet(self) -> None:
         """The Account step found no usable credentials: nothing to settle yet, so

@@ -336,3 +336,60 @@ def test_leave_alone_removes_the_number(tmp_path: Path, served: SandboxServer) -
     assert numbers_in(served, OTHER) == []
     [receipt] = receipts(tmp_path)
     assert receipt["kind"] == "messaging-service-leave" and receipt["request"]["method"] == "DELETE"
+
+
+def test_a_join_killed_while_waiting_is_settled_at_the_next_run(
+    tmp_path: Path, served: SandboxServer
+) -> None:
+    """SIGKILL while Twilio holds its answer to the join: the receipt stays
+    "sending"; the next `numbers` command that changes something looks the number
+    up in the service, settles the receipt and says so, without sending it again."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.e2e.test_cli_numbers import REPO
+
+    sid = uk_sid(served)
+    served.sandbox.faults.add("POST", join_path(SERVICE) + "$", delay_after_commit=60)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
+    env.update(
+        HOME=str(tmp_path / "home"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        TWILIO_ACCOUNT_SID=MAIN_ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN=MAIN_AUTH_TOKEN,
+    )
+    command = [sys.executable, "-m", "tui", "numbers", "update", UK, "--messaging-service-sid", SERVICE]
+    process = subprocess.Popen(
+        [*command, "--yes", "--api-url", served.base_url],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while numbers_in(served, SERVICE) != [sid]:  # committed; the answer is held back
+            assert time.monotonic() < deadline, "the sandbox never took the join"
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    [receipt] = receipts(tmp_path)
+    assert receipt["kind"] == "messaging-service-join" and receipt["outcome"] == "sending"
+    joins_sent = len([r for r in sent(served) if r["path"] == join_path(SERVICE)])
+
+    result = run(tmp_path, served, "update", UK, "--friendly-name", "Support line", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "An earlier joining of a Messaging Service was interrupted" in result.stderr
+    assert f"Added {UK} to Messaging Service {SERVICE}" in result.stderr
+    assert "(confirmed by looking it up)" in result.stderr
+    settled = next(r for r in receipts(tmp_path) if r.get("kind") == "messaging-service-join")
+    assert settled["outcome"] == "done" and settled["settled_by"] == "lookup"
+    assert len([r for r in sent(served) if r["path"] == join_path(SERVICE)]) == joins_sent  # not sent again

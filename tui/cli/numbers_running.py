@@ -355,10 +355,19 @@ def _confirm_release(connection: Connection, resource: IncomingPhoneNumber) -> N
 
 
 async def _recover(client: TwilioClient, receipts: ReceiptBook, *, sandbox: bool) -> None:
+    from tui.services.service_membership import (
+        describe_recovered_membership,
+        recover_unfinished_memberships,
+    )
+
     for earlier in await recover_unfinished_changes(client, receipts, sandbox=sandbox):
         click.echo(f"note: {describe_recovered_change(earlier)}", err=True)
         if earlier.receipt is not None:
             click.echo(f"  receipt: {earlier.receipt.path}", err=True)
+    for membership in await recover_unfinished_memberships(client, receipts, sandbox=sandbox):
+        click.echo(f"note: {describe_recovered_membership(membership)}", err=True)
+        if membership.receipt is not None:
+            click.echo(f"  receipt: {membership.receipt.path}", err=True)
 
 
 def _finish_memberships(

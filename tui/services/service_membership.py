@@ -234,3 +234,83 @@ async def _look_up(client: TwilioClient, change: MembershipChange, cause: Wizard
         change.state, change.resource = ChangeState.DONE, found
     else:
         change.state, change.error = ChangeState.FAILED, cause
+
+
+RECEIPT_KINDS: dict[str, MembershipKind] = {
+    "messaging-service-join": "join",
+    "messaging-service-leave": "leave",
+}
+
+
+def _from_receipt(client: TwilioClient, receipt: Receipt) -> MembershipChange | None:
+    """The join or leave an earlier run left unfinished, when it was made with this
+    client's account against its endpoint (re-preparing it must give the very
+    request the receipt holds); None for any other receipt."""
+    record = receipt.record
+    kind = RECEIPT_KINDS.get(str(record.get("kind")))
+    if kind is None or receipt.outcome not in ("sending", "unknown"):
+        return None
+    if record.get("account_sid") != client.credentials.account_sid:
+        return None
+    request = record.get("request") or {}
+    url, form = str(request.get("url", "")), dict(request.get("form") or {})
+    if kind == "join":
+        number_sid = str(form.get("PhoneNumberSid", ""))
+        service_sid = url.rstrip("/").split("/")[-2] if url.endswith("/PhoneNumbers") else ""
+    else:
+        number_sid = url.rstrip("/").split("/")[-1]
+        parts = url.rstrip("/").split("/")
+        service_sid = parts[-3] if len(parts) >= 3 else ""
+    if not (service_sid and number_sid):
+        return None
+    prepare = (
+        client.prepare_messaging_service_join if kind == "join" else client.prepare_messaging_service_leave
+    )
+    prepared = prepare(service_sid, number_sid)
+    if prepared.url != url or prepared.method != request.get("method"):
+        return None  # another endpoint: a lookup here would say nothing about it
+    return MembershipChange(
+        kind=kind,
+        prepared=prepared,
+        service_sid=service_sid,
+        phone_number_sid=number_sid,
+        phone_number=receipt.phone_number,
+        account_sid=client.credentials.account_sid,
+        auth_kind=str(record.get("auth_kind", "")),
+        sandbox=bool(record.get("sandbox")),
+        state=ChangeState.UNKNOWN,
+        receipt=receipt,
+    )
+
+
+async def recover_unfinished_memberships(
+    client: TwilioClient, receipts: ReceiptBook, *, sandbox: bool
+) -> list[MembershipChange]:
+    """Settle the joins and leaves of this account and endpoint that an earlier
+    run left `sending` (it ended while waiting) or `unknown` (the answer and the
+    lookup were lost): the service's number is looked up, as for a lost answer.
+    Nothing is sent again: the person decides (the headline says it is safe)."""
+    found = []
+    for receipt in await asyncio.to_thread(receipts.load_all):
+        if bool(receipt.record.get("sandbox")) != sandbox:
+            continue
+        change = _from_receipt(client, receipt)
+        if change is None:
+            continue
+        cause = WizardError("an earlier run of number-wizard stopped before Twilio's answer was read.")
+        if sandbox:
+            # The in-process sandbox keeps nothing between runs: nothing to look up.
+            change.state, change.error = (
+                ChangeState.FAILED,
+                WizardError("a rehearsal on the in-process sandbox, which forgets everything"),
+            )
+        else:
+            await _look_up(client, change, cause)
+        await receipts.finish_in_thread(receipt, change.state.value, **change.record())
+        found.append(change)
+    return found
+
+
+def describe_recovered_membership(change: MembershipChange) -> str:
+    what = "joining" if change.kind == "join" else "leaving"
+    return f"An earlier {what} of a Messaging Service was interrupted: {change.headline()}"
