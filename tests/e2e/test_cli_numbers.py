@@ -35,9 +35,8 @@ def served() -> Iterator[SandboxServer]:
         yield server
 
 
-def run(
-    tmp_path: Path, server: SandboxServer, *args: str, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
+def numbers_env(tmp_path: Path) -> dict[str, str]:
+    """A home of the test's own and the sandbox's main account in TWILIO_*."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
     env.update(
         HOME=str(tmp_path / "home"),
@@ -48,6 +47,13 @@ def run(
         TWILIO_ACCOUNT_SID=MAIN_ACCOUNT_SID,
         TWILIO_AUTH_TOKEN=MAIN_AUTH_TOKEN,
     )
+    return env
+
+
+def run(
+    tmp_path: Path, server: SandboxServer, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = numbers_env(tmp_path)
     return subprocess.run(
         [sys.executable, "-m", "tui", "numbers", *args, "--api-url", server.base_url],
         capture_output=True,

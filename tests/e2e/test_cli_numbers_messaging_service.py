@@ -344,26 +344,16 @@ def test_a_join_killed_while_waiting_is_settled_at_the_next_run(
     """SIGKILL while Twilio holds its answer to the join: the receipt stays
     "sending"; the next `numbers` command that changes something looks the number
     up in the service, settles the receipt and says so, without sending it again."""
-    import os
     import signal
     import subprocess
     import sys
     import time
 
-    from tests.e2e.test_cli_numbers import REPO
+    from tests.e2e.test_cli_numbers import REPO, numbers_env
 
     sid = uk_sid(served)
     served.sandbox.faults.add("POST", join_path(SERVICE) + "$", delay_after_commit=60)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
-    env.update(
-        HOME=str(tmp_path / "home"),
-        XDG_DATA_HOME=str(tmp_path / "data"),
-        XDG_STATE_HOME=str(tmp_path / "state"),
-        XDG_CONFIG_HOME=str(tmp_path / "config"),
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-        TWILIO_ACCOUNT_SID=MAIN_ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN=MAIN_AUTH_TOKEN,
-    )
+    env = numbers_env(tmp_path)
     command = [sys.executable, "-m", "tui", "numbers", "update", UK, "--messaging-service-sid", SERVICE]
     process = subprocess.Popen(
         [*command, "--yes", "--api-url", served.base_url],

@@ -28,7 +28,7 @@ from tui.domain.errors import TwilioApiError, TwilioUnreachable, WizardError
 from tui.domain.fields import FIELDS_BY_NAME, FIELDS_BY_WIRE
 from tui.domain.number_settings import Mismatch, NumberUpdate, SettingChange, mismatches
 from tui.domain.resources import IncomingPhoneNumber
-from tui.services.receipts import Receipt, ReceiptBook
+from tui.services.receipts import Receipt, ReceiptBook, error_record
 from tui.services.twilio import PreparedRequest, TwilioClient
 
 ChangeKind = Literal["update", "release"]
@@ -244,22 +244,10 @@ def _changes_from_form(form: dict[str, str]) -> tuple[SettingChange, ...]:
     return tuple(changes)
 
 
-def _error_record(error: WizardError) -> dict[str, Any]:
-    if isinstance(error, TwilioApiError):
-        return {
-            "status": error.status,
-            "code": error.code,
-            "message": error.message,
-            "more_info": error.more_info,
-            "from_twilio": error.from_twilio,
-        }
-    return {"message": str(error), "kind": type(error).__name__}
-
-
 def _receipt_fields(attempt: ChangeAttempt) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if attempt.error is not None:
-        fields["error"] = _error_record(attempt.error)
+        fields["error"] = error_record(attempt.error)
     if attempt.resource is not None:
         fields["resource"] = attempt.resource.model_dump(mode="json")
     if attempt.mismatches:
@@ -267,7 +255,7 @@ def _receipt_fields(attempt: ChangeAttempt) -> dict[str, Any]:
     if attempt.settled_by is not None:
         fields["settled_by"] = attempt.settled_by
     if attempt.lookup_error is not None:
-        fields["lookup_error"] = _error_record(attempt.lookup_error)
+        fields["lookup_error"] = error_record(attempt.lookup_error)
     if attempt.retry_safe:
         fields["retry_safe"] = True
     return fields

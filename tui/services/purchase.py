@@ -42,7 +42,7 @@ from tui.domain.follow_up import FollowUpRequest
 from tui.domain.purchase import FieldDifference, PurchaseRequest, build_request, differences
 from tui.domain.resources import IncomingPhoneNumber, MessagingServicePhoneNumber
 from tui.services.purchase_lock import DEFAULT_WAIT, BuyerBusy, PurchaseLocks
-from tui.services.receipts import Receipt, ReceiptBook
+from tui.services.receipts import Receipt, ReceiptBook, error_record
 from tui.services.twilio import PreparedRequest, TwilioClient
 
 T = TypeVar("T")
@@ -117,18 +117,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _error_record(error: WizardError) -> dict[str, Any]:
-    if isinstance(error, TwilioApiError):
-        return {
-            "status": error.status,
-            "code": error.code,
-            "message": error.message,
-            "more_info": error.more_info,
-            "from_twilio": error.from_twilio,
-        }
-    return {"message": str(error), "kind": type(error).__name__}
-
-
 @dataclass(eq=False)
 class FollowUp:
     """Adding the bought number to a Messaging Service: a request of its own, sent
@@ -188,7 +176,7 @@ class FollowUp:
         if self.already:
             record["already"] = True
         if self.error is not None:
-            record["error"] = _error_record(self.error)
+            record["error"] = error_record(self.error)
         if self.resource is not None:
             record["resource"] = self.resource.model_dump(mode="json")
         return record
@@ -693,7 +681,7 @@ async def _look_up_join(
 def _receipt_fields(attempt: PurchaseAttempt) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if attempt.error is not None:
-        fields["error"] = _error_record(attempt.error)
+        fields["error"] = error_record(attempt.error)
     if attempt.resource is not None:
         fields["resource"] = attempt.resource.model_dump(mode="json")
     if attempt.differences:
@@ -704,7 +692,7 @@ def _receipt_fields(attempt: PurchaseAttempt) -> dict[str, Any]:
         fields["lookup"] = attempt.lookup
         fields["looked_up_at"] = _now().isoformat()
     if attempt.lookup_error is not None:
-        fields["lookup_error"] = _error_record(attempt.lookup_error)
+        fields["lookup_error"] = error_record(attempt.lookup_error)
     if attempt.retry_safe:
         fields["retry_safe"] = True
     if attempt.follow_ups:

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tui.domain.errors import TwilioApiError, WizardError
 from tui.services.paths import data_dir, write_private
 
 Clock = Callable[[], datetime]
@@ -180,3 +181,17 @@ class ReceiptBook:
             and bool(receipt.record.get("sandbox")) == sandbox
             and receipt.record["request"].get("url") == url
         ]
+
+
+def error_record(error: WizardError) -> dict[str, Any]:
+    """An error as a receipt keeps it: Twilio's status, code, message and docs link
+    (and whether the answer came from Twilio at all), else the message and kind."""
+    if isinstance(error, TwilioApiError):
+        return {
+            "status": error.status,
+            "code": error.code,
+            "message": error.message,
+            "more_info": error.more_info,
+            "from_twilio": error.from_twilio,
+        }
+    return {"message": str(error), "kind": type(error).__name__}

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from tui.domain.attempt import ChangeState
 from tui.domain.errors import TwilioApiError, TwilioUnreachable, WizardError
 from tui.domain.resources import MessagingService, MessagingServicePhoneNumber
-from tui.services.receipts import Receipt, ReceiptBook
+from tui.services.receipts import Receipt, ReceiptBook, error_record
 from tui.services.twilio import PreparedRequest, TwilioClient
 
 MembershipKind = Literal["join", "leave"]
@@ -51,18 +51,6 @@ async def service_of(
 
 def describe_service(service: MessagingService) -> str:
     return f"{service.sid} ({service.friendly_name})" if service.friendly_name else service.sid
-
-
-def _error_record(error: WizardError) -> dict[str, Any]:
-    if isinstance(error, TwilioApiError):
-        return {
-            "status": error.status,
-            "code": error.code,
-            "message": error.message,
-            "more_info": error.more_info,
-            "from_twilio": error.from_twilio,
-        }
-    return {"message": str(error), "kind": type(error).__name__}
 
 
 @dataclass(eq=False)
@@ -161,7 +149,7 @@ class MembershipChange:
         if self.already:
             fields["already"] = True
         if self.error is not None:
-            fields["error"] = _error_record(self.error)
+            fields["error"] = error_record(self.error)
         if self.resource is not None:
             fields["resource"] = self.resource.model_dump(mode="json")
         return fields
