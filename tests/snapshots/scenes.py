@@ -582,8 +582,14 @@ async def release_confirm(pilot: Pilot[Any]) -> None:
     pilot.app.screen.query_one("#owned-table", DataTable).move_cursor(row=1)
     await pilot.press("ctrl+r")
     await settle(pilot)
-    pilot.app.screen.query_one("#release-typed", Input).value = OWNED_SE
+    # Focused and its cursor at the end, as after typing: left to timing, the
+    # focus (and with it the cursor and the input's look) differed between runs.
+    typed = pilot.app.screen.query_one("#release-typed", Input)
+    typed.focus()
     await pilot.pause()
+    typed.value = OWNED_SE
+    typed.cursor_position = len(OWNED_SE)
+    await settle(pilot)
 
 
 async def release_summary(pilot: Pilot[Any]) -> None:
