@@ -14,7 +14,7 @@ import pytest
 from textual.widgets import Button, DataTable, Select, Static
 
 from tests.support.app_factory import sandbox_of
-from tests.support.pilot import buy, checked, choose, go, reach_review, settle, text_of, type_number
+from tests.support.pilot import buy, checked, choose, go, reach_review, set_mode, settle, text_of, type_number
 from tui.app import WizardApp
 from tui.sandbox.seed import BUNDLE_GB_MOBILE_APPROVED
 from tui.services import account_session, purchase, rehearsal, twilio
@@ -118,6 +118,19 @@ async def type_anything(pilot: Any) -> None:
     await go(pilot, "number")
     await type_number(pilot, "+4479")
     await settle(pilot)
+
+
+async def pick_an_application(pilot: Any) -> None:
+    await go(pilot, "voice")
+    await set_mode(pilot, "application")
+    await settle(pilot)
+
+
+def picker_not_loading(app: WizardApp) -> None:
+    from tui.widgets.resource_picker import ResourcePicker
+
+    [picker] = [p for p in app.screen.query(ResourcePicker) if p.field_name == "voice_application_sid"]
+    assert picker.state == "error"  # not left "loading"
 
 
 def nothing(app: WizardApp) -> None:
@@ -224,6 +237,13 @@ CASES = (
         simulate_a_call,
         "simulating an incoming call or message",
         simulation_stopped,
+    ),
+    Case(
+        "pickers",
+        lambda mp: mp.setattr(twilio.TwilioClient, "list_applications", aboom),
+        pick_an_application,
+        "loading the account's applications, trunks or Messaging Services",
+        picker_not_loading,
     ),
     Case(
         "draft",
