@@ -262,15 +262,22 @@ class WizardApp(App[None]):
         from tui.screens.base import StepScreen
         from tui.screens.summary import SummaryScreen
 
+        # The topmost screen with an error panel says it: a step, the Summary, the
+        # list of owned numbers, the address dialog.
+        shown_on = None
         for screen in reversed(self.screen_stack):
             if isinstance(screen, StepScreen):
                 screen.show_step_error(error)
+                shown_on = screen
                 break
-            if isinstance(screen, SummaryScreen):
-                screen.show_error(error)
+            show_error = getattr(screen, "show_error", None)
+            if isinstance(screen, SummaryScreen) or callable(show_error):
+                assert callable(show_error)
+                show_error(error)
+                shown_on = screen
                 break
-        # A dialog may cover the step: say it there too.
-        if not isinstance(self.screen, (StepScreen, SummaryScreen)):
+        # A dialog without a panel may cover it: say it there too.
+        if shown_on is not self.screen:
             self.notify(str(error), severity="error", timeout=15, markup=False)
 
     # -- navigation ---------------------------------------------------------

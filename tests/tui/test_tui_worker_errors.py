@@ -291,3 +291,46 @@ async def test_the_log_never_holds_a_secret(make_app, monkeypatch) -> None:
         assert secret not in shown(app)
     assert secret not in log_file().read_text("utf-8")
     assert "token was ********" in log_file().read_text("utf-8")
+
+
+# -- screens that are not steps: the list of owned numbers, the address dialog --------
+
+
+async def test_an_unexpected_error_listing_owned_numbers_is_shown_on_that_screen(
+    make_app, monkeypatch
+) -> None:
+    from textual.widgets import Button as TextualButton
+
+    from tui.screens.owned import OwnedNumbersScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 32), notifications=True) as pilot:
+        monkeypatch.setattr(twilio.TwilioClient, "list_owned_numbers", aboom)
+        await go(pilot, "number")
+        app.screen.query_one("#open-owned", TextualButton).press()
+        await settle(pilot)
+        assert isinstance(app.screen, OwnedNumbersScreen)
+        text = str(app.screen.query_one("#owned-error", Static).content)
+        assert "Unexpected error while listing the numbers the account owns" in text and BOOM in text
+        assert text_of(app, "#owned-status") == ""  # no "Loading…" left behind
+    assert BOOM in log_file().read_text("utf-8")
+
+
+async def test_an_unexpected_error_creating_an_address_is_shown_in_the_dialog(make_app, monkeypatch) -> None:
+    from textual.widgets import Button as TextualButton
+
+    from tests.tui.test_tui_address_dialog import ADDRESS, AU_NUMBER, fill, open_dialog
+
+    app = make_app()
+    async with app.run_test(size=(100, 32), notifications=True) as pilot:
+        # Patched first: the dialog is given the session's method when it opens.
+        monkeypatch.setattr(account_session.AccountSession, "create_address", aboom)
+        dialog = await open_dialog(pilot, AU_NUMBER)
+        fill(dialog, **ADDRESS)
+        dialog.query_one("#address-create", TextualButton).press()
+        await settle(pilot)
+        assert app.screen is dialog
+        text = str(dialog.query_one("#address-error", Static).content)
+        assert "Unexpected error while creating the address" in text and BOOM in text
+        assert not dialog.query_one("#address-create", TextualButton).disabled  # can try again
+    assert BOOM in log_file().read_text("utf-8")

@@ -136,6 +136,10 @@ class AddressDialog(ModalScreen[Address | None]):
         use.focus()
         result.scroll_visible()
 
+    def show_error(self, error: WizardError | None) -> None:
+        """Where the app's funnel says an unexpected error, over the step below."""
+        self.query_one("#address-error", ErrorPanel).show(error)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
             self.query_one("#address-create", Button).disabled = False

@@ -216,6 +216,11 @@ class OwnedNumbersScreen(Screen[None]):
     def show_error(self, error: WizardError | None) -> None:
         self.query_one("#owned-error", ErrorPanel).show(error)
 
+    def worker_failed(self, group: str) -> None:
+        """An unexpected error (the app's funnel): no "Loading…" left behind."""
+        if group == "owned-list":
+            self.query_one("#owned-status", Static).update("")
+
 
 class ReleaseModal(ModalScreen[None]):
     """Release a number: what is lost, and the number typed to confirm. Refused,
