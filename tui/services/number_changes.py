@@ -28,7 +28,7 @@ from tui.domain.errors import TwilioApiError, TwilioUnreachable, WizardError
 from tui.domain.fields import FIELDS_BY_NAME, FIELDS_BY_WIRE
 from tui.domain.number_settings import Mismatch, NumberUpdate, SettingChange, mismatches
 from tui.domain.resources import IncomingPhoneNumber
-from tui.services.receipts import Receipt, ReceiptBook, error_record
+from tui.services.receipts import Receipt, ReceiptBook, outcome_fields
 from tui.services.twilio import PreparedRequest, TwilioClient
 
 ChangeKind = Literal["update", "release"]
@@ -245,20 +245,14 @@ def _changes_from_form(form: dict[str, str]) -> tuple[SettingChange, ...]:
 
 
 def _receipt_fields(attempt: ChangeAttempt) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    if attempt.error is not None:
-        fields["error"] = error_record(attempt.error)
-    if attempt.resource is not None:
-        fields["resource"] = attempt.resource.model_dump(mode="json")
-    if attempt.mismatches:
-        fields["differences"] = [m.field for m in attempt.mismatches]
-    if attempt.settled_by is not None:
-        fields["settled_by"] = attempt.settled_by
-    if attempt.lookup_error is not None:
-        fields["lookup_error"] = error_record(attempt.lookup_error)
-    if attempt.retry_safe:
-        fields["retry_safe"] = True
-    return fields
+    return outcome_fields(
+        error=attempt.error,
+        resource=attempt.resource,
+        differences=(m.field for m in attempt.mismatches),
+        settled_by=attempt.settled_by,
+        lookup_error=attempt.lookup_error,
+        retry_safe=attempt.retry_safe,
+    )
 
 
 async def _record(receipts: ReceiptBook, attempt: ChangeAttempt) -> None:

@@ -42,7 +42,7 @@ from tui.domain.follow_up import FollowUpRequest
 from tui.domain.purchase import FieldDifference, PurchaseRequest, build_request, differences
 from tui.domain.resources import IncomingPhoneNumber, MessagingServicePhoneNumber
 from tui.services.purchase_lock import DEFAULT_WAIT, BuyerBusy, PurchaseLocks
-from tui.services.receipts import Receipt, ReceiptBook, error_record
+from tui.services.receipts import Receipt, ReceiptBook, error_record, outcome_fields
 from tui.services.twilio import PreparedRequest, TwilioClient
 
 T = TypeVar("T")
@@ -679,22 +679,17 @@ async def _look_up_join(
 
 
 def _receipt_fields(attempt: PurchaseAttempt) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    if attempt.error is not None:
-        fields["error"] = error_record(attempt.error)
-    if attempt.resource is not None:
-        fields["resource"] = attempt.resource.model_dump(mode="json")
-    if attempt.differences:
-        fields["differences"] = [d.field for d in attempt.differences]
-    if attempt.settled_by is not None:
-        fields["settled_by"] = attempt.settled_by
+    fields = outcome_fields(
+        error=attempt.error,
+        resource=attempt.resource,
+        differences=(d.field for d in attempt.differences),
+        settled_by=attempt.settled_by,
+        lookup_error=attempt.lookup_error,
+        retry_safe=attempt.retry_safe,
+    )
     if attempt.lookup is not None:
         fields["lookup"] = attempt.lookup
         fields["looked_up_at"] = _now().isoformat()
-    if attempt.lookup_error is not None:
-        fields["lookup_error"] = error_record(attempt.lookup_error)
-    if attempt.retry_safe:
-        fields["retry_safe"] = True
     if attempt.follow_ups:
         fields["follow_ups"] = [f.record() for f in attempt.follow_ups]
     return fields

@@ -18,14 +18,17 @@ import asyncio
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.domain.errors import TwilioApiError, WizardError
 from tui.services.paths import data_dir, write_private
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 Clock = Callable[[], datetime]
 
@@ -195,3 +198,30 @@ def error_record(error: WizardError) -> dict[str, Any]:
             "from_twilio": error.from_twilio,
         }
     return {"message": str(error), "kind": type(error).__name__}
+
+
+def outcome_fields(
+    *,
+    error: WizardError | None = None,
+    resource: BaseModel | None = None,
+    differences: Iterable[str] = (),
+    settled_by: str | None = None,
+    lookup_error: WizardError | None = None,
+    retry_safe: bool = False,
+) -> dict[str, Any]:
+    """What every kind of attempt (a purchase, a change, a Messaging Service join
+    or leave) records of its outcome, each key only when it says something."""
+    fields: dict[str, Any] = {}
+    if error is not None:
+        fields["error"] = error_record(error)
+    if resource is not None:
+        fields["resource"] = resource.model_dump(mode="json")
+    if differing := list(differences):
+        fields["differences"] = differing
+    if settled_by is not None:
+        fields["settled_by"] = settled_by
+    if lookup_error is not None:
+        fields["lookup_error"] = error_record(lookup_error)
+    if retry_safe:
+        fields["retry_safe"] = True
+    return fields

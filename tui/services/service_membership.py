@@ -23,7 +23,7 @@ from typing import Any, Literal
 from tui.domain.attempt import ChangeState
 from tui.domain.errors import TwilioApiError, TwilioUnreachable, WizardError
 from tui.domain.resources import MessagingService, MessagingServicePhoneNumber
-from tui.services.receipts import Receipt, ReceiptBook, error_record
+from tui.services.receipts import Receipt, ReceiptBook, outcome_fields
 from tui.services.twilio import PreparedRequest, TwilioClient
 
 MembershipKind = Literal["join", "leave"]
@@ -144,14 +144,9 @@ class MembershipChange:
     def record(self) -> dict[str, Any]:
         """The receipt's fields for the outcome."""
         fields: dict[str, Any] = {"service_sid": self.service_sid, "phone_number_sid": self.phone_number_sid}
-        if self.settled_by is not None:
-            fields["settled_by"] = self.settled_by
+        fields |= outcome_fields(error=self.error, resource=self.resource, settled_by=self.settled_by)
         if self.already:
             fields["already"] = True
-        if self.error is not None:
-            fields["error"] = error_record(self.error)
-        if self.resource is not None:
-            fields["resource"] = self.resource.model_dump(mode="json")
         return fields
 
 
