@@ -251,11 +251,7 @@ def list_numbers(ctx: Context, request: Request, *, mobile: bool) -> Reply:
 
 
 def _owned_by_sid(ctx: Context, request: Request) -> dict[str, Any]:
-    sid = request.path_params["Sid"]
-    for record in ctx.state["incoming_phone_numbers"]:
-        if record["sid"] == sid and record["account_sid"] == request.account.sid:
-            return record
-    raise errors.not_found(request.path)
+    return ctx.own_record("incoming_phone_numbers", request)
 
 
 def fetch_number(ctx: Context, request: Request) -> Reply:
@@ -431,11 +427,7 @@ def create_address(ctx: Context, request: Request) -> Reply:
 
 
 def _own_address(ctx: Context, request: Request) -> dict[str, Any]:
-    sid = request.path_params["Sid"]
-    for record in ctx.state["addresses"]:
-        if record["sid"] == sid and record["account_sid"] == request.account.sid:
-            return record
-    raise errors.not_found(request.path)
+    return ctx.own_record("addresses", request)
 
 
 def fetch_address(ctx: Context, request: Request) -> Reply:
@@ -537,11 +529,7 @@ def _application_settings(request: Request) -> dict[str, Any]:
 
 
 def _own_application(ctx: Context, request: Request) -> dict[str, Any]:
-    sid = request.path_params["Sid"]
-    for record in ctx.state["applications"]:
-        if record["sid"] == sid and record["account_sid"] == request.account.sid:
-            return record
-    raise errors.not_found(request.path)
+    return ctx.own_record("applications", request)
 
 
 def list_applications(ctx: Context, request: Request) -> Reply:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tui.sandbox import errors
 from tui.sandbox.accounts import SandboxAccount, SandboxCredential
 from tui.sandbox.state import State
 
@@ -55,6 +56,16 @@ class Context:
 
     def mark_changed(self) -> None:
         self.changed = True
+
+    def own_record(self, collection: str, request: Request, param: str = "Sid") -> dict[str, Any]:
+        """The record of `collection` named by the path parameter `param`, if it
+        belongs to the requesting account; else Twilio's 404 (20404): another
+        account's resource is not found, as on Twilio."""
+        sid = request.path_params[param]
+        for record in self.state[collection]:
+            if record["sid"] == sid and record["account_sid"] == request.account.sid:
+                return record
+        raise errors.not_found(request.path)
 
 
 @dataclass

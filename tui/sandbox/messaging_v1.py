@@ -65,11 +65,7 @@ def render_service(record: dict[str, Any], request: Request) -> dict[str, Any]:
 
 
 def _own_service(ctx: Context, request: Request) -> dict[str, Any]:
-    sid = request.path_params["ServiceSid"]
-    for record in ctx.state["messaging_services"]:
-        if record["sid"] == sid and record["account_sid"] == request.account.sid:
-            return record
-    raise errors.not_found(request.path)
+    return ctx.own_record("messaging_services", request, "ServiceSid")
 
 
 def list_services(ctx: Context, request: Request) -> Reply:

@@ -71,11 +71,7 @@ def render_trunk_number(number: dict[str, Any], request: Request) -> dict[str, A
 
 
 def _own_trunk(ctx: Context, request: Request) -> dict[str, Any]:
-    sid = request.path_params["TrunkSid"]
-    for record in ctx.state["trunks"]:
-        if record["sid"] == sid and record["account_sid"] == request.account.sid:
-            return record
-    raise errors.not_found(request.path)
+    return ctx.own_record("trunks", request, "TrunkSid")
 
 
 def list_trunks(ctx: Context, request: Request) -> Reply:
