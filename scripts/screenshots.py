@@ -61,9 +61,9 @@ async def main(check: bool) -> int:
         work = Path(tmp)
         isolate_environment(work / "home")
 
-        from tui.widgets.form_field import FormField
+        from tui.widgets.text import TextInput
 
-        FormField.CURSOR_BLINK = False  # the same screen whenever it is taken
+        TextInput.CURSOR_BLINK = False  # the same screen whenever it is taken
 
         from tests.snapshots.scenes import TOUR
 

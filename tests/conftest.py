@@ -34,7 +34,7 @@ import pytest
 
 from tests.support.keyrings import MemoryKeyring
 from tui.services.credentials import keyring_store, redact
-from tui.widgets.form_field import FormField
+from tui.widgets.text import TextInput
 
 DROPPED_PREFIXES = ("TWILIO_", "KEYRING_PROPERTY_")
 DROPPED = (
@@ -80,7 +80,7 @@ def isolated_environment(
     keyring.set_keyring(keyring.backends.fail.Keyring())
     monkeypatch.setattr(keyring_store, "PROCESS_CIRCUIT_BREAKER", keyring_store.CircuitBreaker())
     monkeypatch.setattr(redact, "REGISTRY", redact.SecretRegistry())
-    monkeypatch.setattr(FormField, "CURSOR_BLINK", False)
+    monkeypatch.setattr(TextInput, "CURSOR_BLINK", False)
     with _logging_restored():
         yield home
 

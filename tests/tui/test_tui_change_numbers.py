@@ -451,3 +451,28 @@ async def test_a_messaging_service_is_refused_on_the_review_with_the_command_tha
         await pilot.press("ctrl+y")
         await settle(pilot)
         assert sent(sandbox) == []
+
+
+async def test_every_text_input_follows_the_one_cursor_blink_switch(make_app) -> None:
+    """Snapshots switch blinking off for every text input (tests/conftest.py): the
+    owned-number search, the release dialog's and the pickers' filters too, not
+    only the fields' (a blinking cursor made the release dialog's shot differ)."""
+    from tests.support.pilot import set_mode
+
+    app = make_app()
+    async with app.run_test(size=(110, 32)) as pilot:
+        screen = await open_owned(pilot)
+        assert [i.cursor_blink for i in screen.query(Input)] == [False]
+        screen.query_one("#owned-table", DataTable).move_cursor(row=1)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReleaseModal)
+        assert [i.cursor_blink for i in app.screen.query(Input)] == [False]
+        await pilot.press("escape")
+        await pilot.press("ctrl+b")  # back to buying a number
+        await settle(pilot)
+        await go(pilot, "voice")
+        await set_mode(pilot, "application")
+        await settle(pilot)
+        inputs = list(app.screen.query(Input))
+        assert len(inputs) > 1 and not any(i.cursor_blink for i in inputs)

@@ -27,7 +27,7 @@ from tui.domain.number_settings import (
 from tui.domain.resources import IncomingPhoneNumber
 from tui.services.number_changes import find_number, matches
 from tui.widgets.chrome import ErrorPanel, SandboxBanner, StepIndicator
-from tui.widgets.text import LiveText
+from tui.widgets.text import LiveText, TextInput
 
 if TYPE_CHECKING:
     from tui.app import WizardApp
@@ -78,7 +78,7 @@ class OwnedNumbersScreen(Screen[None]):
                 classes="step-intro",
                 markup=False,
             )
-            yield Input(placeholder="Search by number or friendly name", id="owned-search", compact=True)
+            yield TextInput(placeholder="Search by number or friendly name", id="owned-search", compact=True)
             table: DataTable[Any] = DataTable(id="owned-table", cursor_type="row", zebra_stripes=True)
             yield table
             yield LiveText("", id="owned-status", markup=False)
@@ -252,7 +252,7 @@ class ReleaseModal(ModalScreen[None]):
                 lines = "\n".join(f"• {line}" for line in RELEASE_CONSEQUENCES)
                 yield Static(lines, classes="modal-body", markup=False)
                 yield Static(f"Type {number} to release it:", classes="modal-body", markup=False)
-                yield Input(placeholder=number, id="release-typed", compact=True)
+                yield TextInput(placeholder=number, id="release-typed", compact=True)
             with Horizontal(classes="modal-buttons"):
                 yield Button("Keep it", id="no")
                 if not self.refusal:

@@ -9,7 +9,7 @@ valid again.
 from __future__ import annotations
 
 import sys
-from typing import Any, ClassVar
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -24,6 +24,7 @@ from textual.widgets import Input, Label, Select, Static, Switch
 from tui.domain.credentials import Secret
 from tui.domain.fields import FieldSpec
 from tui.domain.rules import RuleError
+from tui.widgets.text import TextInput
 
 # Seconds without a keystroke before a field's rule is applied to what was typed.
 TYPING_PAUSE = 0.6
@@ -44,7 +45,7 @@ class RuleValidator(Validator):
         return self.success()
 
 
-class FieldInput(Input):
+class FieldInput(TextInput):
     """An Input whose box does not depend on its text (a field's input is one line,
     as wide as the field).
 
@@ -62,10 +63,6 @@ class FieldInput(Input):
 
 class FormField(Vertical):
     """One field: `FormField(spec)`; its value is text, a choice or a boolean."""
-
-    # Whether text cursors blink. Off for screenshots and snapshots, which must come
-    # out the same whenever they are taken.
-    CURSOR_BLINK: ClassVar[bool] = True
 
     class ValueChanged(Message):
         def __init__(self, form_field: FormField, value: Any) -> None:
@@ -130,7 +127,6 @@ class FormField(Vertical):
                     id=f"control-{spec.name}",
                     compact=True,  # one line per input keeps a step readable at 80×24
                 )
-                text_input.cursor_blink = self.CURSOR_BLINK
                 yield text_input
         yield Static(self._help, classes="field-help", markup=False)
         yield Static("", classes="field-error", markup=False)

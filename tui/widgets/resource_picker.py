@@ -28,11 +28,11 @@ from textual.widgets.option_list import Option
 
 from tui.domain.fields import FieldSpec
 from tui.widgets.form_field import FormField
-from tui.widgets.text import LiveText
+from tui.widgets.text import LiveText, TextInput
 from tui.wizard.pickers import PickerItem
 
 
-class FilterInput(Input):
+class FilterInput(TextInput):
     """The filter line: Down goes into the list below it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from textual.visual import VisualType
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 
 class LiveText(Static):
@@ -27,3 +29,15 @@ class LiveText(Static):
         super().update(content, layout=layout)
         if layout:
             self.call_after_refresh(self.refresh, layout=True)
+
+
+class TextInput(Input):
+    """Every text input of the wizard. Its cursor blinks unless `CURSOR_BLINK` is
+    off: screenshots and snapshots must come out the same whenever they are taken,
+    and a blinking cursor is drawn or not by the clock."""
+
+    CURSOR_BLINK: ClassVar[bool] = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cursor_blink = TextInput.CURSOR_BLINK
