@@ -73,6 +73,58 @@ async def test_mode_switching_sends_only_the_chosen_modes_fields(make_app):
         assert resource.voice_application_sid == APP_SID and resource.voice_url is None
 
 
+async def test_a_way_of_handling_is_built_when_chosen_and_shows_the_draft(make_app):
+    """The ways not chosen are not built when the step opens (their pickers made the
+    step twice as slow to open); chosen later, their fields show what the draft
+    holds, and a value typed there is kept and sent like any other."""
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await go(pilot, "number")
+        await type_number(pilot, "+447929436483")
+        await go(pilot, "voice")
+        assert not app.screen.query("#panel-application FormField")
+        assert not app.screen.query("#panel-trunk FormField")
+        app.draft.set("voice_application_sid", APP_SID)  # e.g. from a resumed draft
+        await set_mode(pilot, "application")
+        assert control(app, "voice_application_sid").value == APP_SID
+        await set_mode(pilot, "trunk")
+        await type_into(pilot, "trunk_sid", "TK" + "3" * 32)
+        await set_mode(pilot, "application")
+        await set_mode(pilot, "trunk")
+        assert control(app, "trunk_sid").value == "TK" + "3" * 32
+        assert app.draft.request_values()["trunk_sid"] == "TK" + "3" * 32
+        await go(pilot, "messaging")
+        assert not app.screen.query("#panel-service FormField")
+        await set_mode(pilot, "service")
+        assert app.screen.query_one("#panel-service FormField").field_name == "messaging_service_sid"
+
+
+async def test_a_step_opened_on_another_way_still_has_its_webhook_tests(make_app, tmp_path):
+    """A draft resumed with an application for calls: the Voice step opens on that
+    way (built at once); the webhook way, chosen afterwards, works as usual."""
+    from tests.support.app_factory import draft_store_in
+    from tui.wizard.draft import VoiceMode, WizardDraft
+
+    draft = WizardDraft()
+    draft.set("phone_number", "+447929436483")
+    draft.voice_mode = VoiceMode.APPLICATION
+    draft.set("voice_application_sid", APP_SID)
+    draft_store_in(tmp_path).save(draft.to_json())
+    app = make_app(resume_draft=True)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        await pilot.click("#yes")  # resume the draft
+        await settle(pilot)
+        await go(pilot, "voice")
+        assert control(app, "voice_application_sid").value == APP_SID
+        await set_mode(pilot, "webhook")
+        await type_into(pilot, "voice_url", "https://example.com/voice")
+        assert app.screen.check_action("test_webhooks", ()) is True
+        await set_mode(pilot, "application")
+        assert app.screen.check_action("test_webhooks", ()) is False
+        assert app.draft.request_values()["voice_application_sid"] == APP_SID
+
+
 async def test_not_now_sends_no_handling_fields_and_says_what_happens(make_app):
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:

@@ -6,7 +6,7 @@ and messages come from the field catalogue (the domain's rules)."""
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, RadioButton
 
 from tests.support.pilot import (
     control,
@@ -186,6 +186,10 @@ async def test_every_field_has_its_catalogue_help_line(make_app):
         seen: set[str] = set()
         for step_id in STEP_SCREENS:
             await go(pilot, step_id)
+            # A way of handling calls or messages builds its fields when chosen.
+            for mode in app.screen.query(RadioButton).results() if step_id in ("voice", "messaging") else []:
+                mode.value = True
+                await pilot.pause()
             for form_field in app.screen.query(FormField):
                 help_text = str(form_field.query_one(".field-help").content)
                 assert help_text == form_field.spec.help

@@ -193,8 +193,14 @@ class StepScreen(Screen[None]):
     def step_shown(self) -> None:
         """Hook: the step became the current screen (again)."""
 
+    def form_fields(self) -> list[FormField]:
+        """The step's fields, those being added this moment left out: a field added
+        after the step was built fills itself from the draft once it is mounted
+        (`FormField(value=…)`), and has nothing typed in it until then."""
+        return [form_field for form_field in self.query(FormField) if form_field.is_mounted]
+
     def load_from_draft(self) -> None:
-        for form_field in self.query(FormField):
+        for form_field in self.form_fields():
             form_field.set_value(self.draft.get(form_field.field_name))
 
     def on_form_field_value_changed(self, event: FormField.ValueChanged) -> None:
@@ -250,7 +256,7 @@ class StepScreen(Screen[None]):
     def visible_fields(self) -> list[FormField]:
         return [
             f
-            for f in self.query(FormField)
+            for f in self.form_fields()
             if f.display and all(a.display for a in f.ancestors_with_self if hasattr(a, "display"))
         ]
 
@@ -261,7 +267,7 @@ class StepScreen(Screen[None]):
         before they are: the step would then judge an older value than the one on
         the screen (a URL shown, "Enter the SMS URL" said)."""
         changed = False
-        for form_field in self.query(FormField):
+        for form_field in self.form_fields():
             if not isinstance(form_field.control, Input):
                 # A switch or a select changes by one event, not a stream of
                 # keys; an untouched switch shows False where the draft keeps
@@ -303,7 +309,7 @@ class StepScreen(Screen[None]):
         if problems:
             # The first field *on the screen* gets the cursor, each field counted once.
             flagged = {f for f, _ in problems if f is not None}
-            on_fields = [f for f in self.query(FormField) if f in flagged]
+            on_fields = [f for f in self.form_fields() if f in flagged]
             if on_fields:
                 count = len(on_fields)
                 self.set_status(f"{count} field{'s need' if count > 1 else ' needs'} attention")

@@ -7,12 +7,13 @@ beats URLs, a trunk beats both) never surprises anyone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from enum import Enum
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import RadioButton, RadioSet, Static
 
 from tui.screens.pickers import PickerStep
@@ -50,18 +51,33 @@ class HandlingStep(WebhookTestingStep, PickerStep):
         with RadioSet(id="mode"):
             for mode in self.MODES:
                 yield RadioButton(self.MODE_LABELS[mode], id=f"mode-{mode.value}")
+        # A way's fields are built the first time that way is chosen, not all at
+        # once: the application, trunk and Messaging Service ways each bring a
+        # picker of the account's resources, and building every way made the step
+        # take nearly twice as long to open. The webhook way is always built (its
+        # panel holds the step's webhook tests).
+        self._built = {self.MODES("webhook"), self.current_mode()}
         for mode in self.MODES:
             with Vertical(id=f"panel-{mode.value}", classes="mode-panel"):
-                if mode.value == "none":
-                    yield Static(self.NONE_NOTE, classes="note", markup=False)
-                for name in self.MODE_FIELDS[mode]:
-                    # An application, a trunk, a Messaging Service: picked from the account.
-                    yield self.field_or_picker(name)
-                if mode.value == "webhook":
-                    yield WebhookChecks(self.WEBHOOK_WORDS)
+                if mode in self._built:
+                    yield from self._panel_content(mode)
         for name in self.COMMON_FIELDS:
             yield self.form_field(name)
         yield LiveText("", id="step-warnings", classes="warnings", markup=False)
+
+    def _panel_content(self, mode: Enum, *, from_draft: bool = False) -> Iterator[Widget]:
+        """A way's widgets; `from_draft`: its fields show the draft's values once
+        mounted (a panel built after the step has filled its fields)."""
+        if mode.value == "none":
+            yield Static(self.NONE_NOTE, classes="note", markup=False)
+        for name in self.MODE_FIELDS[mode]:
+            # An application, a trunk, a Messaging Service: picked from the account.
+            if from_draft:
+                yield self.field_or_picker(name, value=self.draft.get(name))
+            else:
+                yield self.field_or_picker(name)
+        if mode.value == "webhook":
+            yield WebhookChecks(self.WEBHOOK_WORDS)
 
     def load_from_draft(self) -> None:
         mode = self.current_mode()
@@ -73,6 +89,9 @@ class HandlingStep(WebhookTestingStep, PickerStep):
         self.after_change()
 
     def _show_panel(self, mode: Enum) -> None:
+        if mode not in self._built:
+            self._built.add(mode)
+            self.query_one(f"#panel-{mode.value}").mount_all(self._panel_content(mode, from_draft=True))
         for each in self.MODES:
             self.query_one(f"#panel-{each.value}").display = each == mode
 

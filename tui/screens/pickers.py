@@ -9,7 +9,7 @@ Reload is pressed, and again when the account has changed since.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.widget import Widget
@@ -24,9 +24,9 @@ if TYPE_CHECKING:
     from tui.services.account_session import AccountSession
 
 
-def picker_for(name: str) -> ResourcePicker:
+def picker_for(name: str, **options: Any) -> ResourcePicker:
     source = PICKER_SOURCES[name]
-    return ResourcePicker(field_spec(name), noun=source.noun, empty_hint=source.empty_hint)
+    return ResourcePicker(field_spec(name), noun=source.noun, empty_hint=source.empty_hint, **options)
 
 
 class PickerStep(StepScreen):
@@ -37,9 +37,9 @@ class PickerStep(StepScreen):
         # Which account session each picker's items came from.
         self._loaded_for: dict[str, AccountSession] = {}
 
-    def field_or_picker(self, name: str) -> Widget:
+    def field_or_picker(self, name: str, **options: Any) -> Widget:
         """The field `name`: a picker when the account can list its values."""
-        return picker_for(name) if name in PICKER_SOURCES else self.form_field(name)
+        return picker_for(name, **options) if name in PICKER_SOURCES else self.form_field(name, **options)
 
     def on_resource_picker_wanted(self, event: ResourcePicker.Wanted) -> None:
         event.stop()

@@ -61,8 +61,15 @@ class FieldInput(TextInput):
     virtual_size = Reactive(Size(0, 0), layout=False)
 
 
+# "No value given": None is a value (an empty field).
+_NO_VALUE: Any = object()
+
+
 class FormField(Vertical):
-    """One field: `FormField(spec)`; its value is text, a choice or a boolean."""
+    """One field: `FormField(spec)`; its value is text, a choice or a boolean.
+
+    `FormField(spec, value=v)` shows `v` once mounted (a field added to a screen
+    after the screen filled its fields from the draft)."""
 
     class ValueChanged(Message):
         def __init__(self, form_field: FormField, value: Any) -> None:
@@ -82,9 +89,11 @@ class FormField(Vertical):
         help: str | None = None,
         id: str | None = None,
         classes: str | None = None,
+        value: Any = _NO_VALUE,
     ) -> None:
         super().__init__(id=id or f"field-{spec.name}", classes=classes)
         self.spec = spec
+        self._initial = value
         self._label = label or spec.label
         self._help = help or spec.help
         self._loading_value = False
@@ -130,6 +139,10 @@ class FormField(Vertical):
                 yield text_input
         yield Static(self._help, classes="field-help", markup=False)
         yield Static("", classes="field-error", markup=False)
+
+    def on_mount(self) -> None:
+        if self._initial is not _NO_VALUE:
+            self.set_value(self._initial)
 
     @property
     def control(self) -> Widget:

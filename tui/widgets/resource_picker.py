@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -61,9 +61,12 @@ class ResourcePicker(Vertical):
         def control(self) -> ResourcePicker:
             return self.picker
 
-    def __init__(self, spec: FieldSpec, *, noun: str, empty_hint: str, id: str | None = None) -> None:
+    def __init__(
+        self, spec: FieldSpec, *, noun: str, empty_hint: str, id: str | None = None, value: Any = None
+    ) -> None:
         super().__init__(id=id or f"picker-{spec.name}", classes="resource-picker")
         self.spec = spec
+        self._initial = value  # the SID shown once mounted
         self.noun = noun  # plural, e.g. "TwiML applications"
         self.empty_hint = empty_hint
         self.items: list[PickerItem] = []
@@ -82,7 +85,7 @@ class ResourcePicker(Vertical):
             )
             yield Button("Reload", classes="picker-reload", compact=True)
         yield OptionList(classes="picker-options", compact=True)
-        yield FormField(self.spec, label="or SID", classes="-inline")
+        yield FormField(self.spec, label="or SID", classes="-inline", value=self._initial)
         yield LiveText("", classes="picker-note warnings", markup=False)
 
     def on_mount(self) -> None:
