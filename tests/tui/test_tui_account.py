@@ -68,6 +68,7 @@ from tui.services.credentials.profiles import ProfileStore
 from tui.services.credentials.resolve import SESSION_SOURCE
 from tui.services.receipts import ReceiptBook
 from tui.services.session import SANDBOX_SOURCE, ConnectionRequest, sandbox_connection
+from tui.widgets.credentials_form import CredentialsForm
 
 # An extra API key of the sandbox's main account, with a secret nobody could
 # mistake for anything else (made at run time: it is in no source file).
@@ -358,6 +359,7 @@ async def test_add_credentials_saved_as_a_profile(tmp_path: Path, served: str) -
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.screen.query_one("#save-profile", Checkbox).value  # saving is the default
+        assert not app.screen.query("#profile-select")  # no profile to switch to yet
         await fill_form(pilot, profile="work")
         await submit(pilot)
         shown = details(app)
@@ -379,10 +381,11 @@ async def test_add_credentials_saved_as_a_profile(tmp_path: Path, served: str) -
         assert json.loads(backend.entries[(SERVICE_NAME, "twilio:work")])["secret"] == EXTRA_SECRET
         assert "work" in config_text(tmp_path)
         assert EXTRA_SECRET not in config_text(tmp_path)
-        # The new profile can be chosen from the list now.
+        # The new profile can be chosen from the list now, above the closed form.
         await settle(pilot)
         select = app.screen.query_one("#profile-select", Select)
-        assert select.display
+        body = list(app.screen.query_one("#step-body").children)
+        assert select.display and body.index(select) < body.index(app.screen.query_one(CredentialsForm))
         # Next is open.
         await pilot.press("ctrl+n")
         await settle(pilot)

@@ -54,11 +54,10 @@ class AccountStep(StepScreen):
         with Horizontal(id="account-actions"):
             yield Button("Check again", id="check-again", compact=True)
             yield Button("Use other credentials…", id="other-credentials", compact=True)
-        profiles = Select[str]([], prompt="Switch to a stored profile", id="profile-select", compact=True)
-        profiles.display = False
-        yield profiles
-        # The form to add credentials is mounted when first opened (open_form):
-        # most starts never need it, and it is a good part of the step.
+        # The stored profiles' switch is mounted once there are profiles to switch
+        # to (_show_profiles), and the form to add credentials when first opened
+        # (open_form): a first start has no profiles, most starts never need the
+        # form, and both are a good part of the time the step takes to appear.
 
     def step_mounted(self) -> None:
         if self.wizard.connection is not None:
@@ -219,9 +218,17 @@ class AccountStep(StepScreen):
         self.app.call_from_thread(self._show_profiles, [p.name for p in profiles])
 
     def _show_profiles(self, names: list[str]) -> None:
-        select = self.query_one("#profile-select", Select)
-        select.set_options([(name, name) for name in names])
-        select.display = bool(names)
+        options = [(name, name) for name in names]
+        shown = self.query("#profile-select").results(Select)
+        select = next(shown, None)
+        if select is not None:
+            select.set_options(options)
+            select.display = bool(names)
+        elif names:
+            self.query_one("#step-body").mount(
+                Select[str](options, prompt="Switch to a stored profile", id="profile-select", compact=True),
+                after="#account-actions",
+            )
 
     @on(Select.Changed, "#profile-select")
     def profile_chosen(self, event: Select.Changed) -> None:
@@ -265,9 +272,9 @@ class AccountStep(StepScreen):
         the person (no credentials, refused ones) so the explanation above it stays
         in view."""
         if not self.query(CredentialsForm):
-            await self.query_one("#step-body").mount(
-                CredentialsForm(self._environment_help), after="#profile-select"
-            )
+            # Below the profiles' switch, if there is one.
+            above = "#profile-select" if self.query("#profile-select") else "#account-actions"
+            await self.query_one("#step-body").mount(CredentialsForm(self._environment_help), after=above)
         if self.form.open(cancellable=self.wizard.connection is not None):
             self.load_keyring_status()
         if focus:
