@@ -17,6 +17,7 @@ import click
 
 from tui import __version__
 from tui.cli.common import check_api_url, connection_options
+from tui.services import gc_pause
 from tui.services.credentials.redact import install_log_redaction
 
 
@@ -40,6 +41,7 @@ class LazyGroup(click.Group):
             module_name, attribute = self.lazy_commands[cmd_name][0].split(":")
             command = getattr(importlib.import_module(module_name), attribute)
             self.add_command(command, cmd_name)
+        gc_pause.resume()  # a command is loaded: the start is over
         return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -117,13 +119,16 @@ def cli(ctx: click.Context, plain: bool) -> None:
     if plain or reason:
         from tui.plain.run import run_plain  # neither Textual nor Rich
 
+        gc_pause.resume()
         sys.exit(run_plain(request, reason=None if plain else reason))
     from tui.app import run_wizard  # Textual loads only when the wizard runs
 
+    # The collector stays paused until the wizard's first frame (tui/screens/base.py).
     run_wizard(request)
 
 
 def main() -> None:
+    gc_pause.pause()  # until the start is over (tui/services/gc_pause.py)
     # Before anything can log: secrets and Basic auth headers are masked in every
     # log record, whichever library writes it.
     install_log_redaction()

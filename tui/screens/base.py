@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from tui.domain.errors import WizardError
 from tui.domain.fields import field as field_spec
+from tui.services import gc_pause
 from tui.widgets.chrome import ErrorPanel, SandboxBanner, StepIndicator
 from tui.widgets.field_help import FieldHelp, spec_of
 from tui.widgets.footer import SteadyFooter
@@ -168,6 +169,8 @@ class StepScreen(Screen[None]):
         self.sub_title = f"Step {index} of {len(STEPS)} · {self.step_title}"
         self.load_from_draft()
         self.step_mounted()
+        # The first step on the screen ends the start: the collector resumes.
+        self.call_after_refresh(gc_pause.resume)
 
     def step_mounted(self) -> None:
         """Hook: the step was mounted (start loading what it shows)."""
