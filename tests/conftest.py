@@ -17,7 +17,7 @@
 
 `memory_keyring` selects an in-memory keyring for the test.
 
-`-n auto` starts one pytest-xdist worker per CPU, plus one (see
+`-n auto` starts two pytest-xdist workers per CPU (see
 `pytest_xdist_auto_num_workers`).
 """
 
@@ -65,15 +65,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """Workers for `-n auto`: one per CPU this process may use, plus one. A Pilot
-    test spends about a third of its time waiting for the app to go idle, and the
-    end-to-end tests wait on their subprocesses; the extra worker runs meanwhile
-    (on 2 cores: 162 s with 2 workers, 125 s with 3). PYTEST_XDIST_AUTO_NUM_WORKERS
-    still decides when set."""
+    """Workers for `-n auto`: two per CPU this process may use. A Pilot test spends
+    about a third of its time waiting for the app to go idle, and the end-to-end
+    tests wait on their subprocesses; the other workers run meanwhile (the whole
+    suite on 2 cores: 303 s with 3 workers, 264 s with 4, 257 s with 5).
+    PYTEST_XDIST_AUTO_NUM_WORKERS still decides when set."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (usable or 1) + 1
+    return 2 * (usable or 1)
 
 
 @pytest.fixture(autouse=True)
