@@ -327,10 +327,15 @@ def run_children(measurement: str, pairs: int, samples: Samples, *, baseline: bo
 
 
 def _wizard_app(connection: Any = None) -> Any:
-    """The wizard as `number-wizard --sandbox` builds it, its files under $HOME."""
+    """The wizard as `number-wizard --sandbox` builds it, its files under $HOME,
+    the garbage collector paused until its first frame as the command line does
+    (tui/services/gc_pause.py)."""
     from tui.app import WizardApp
+    from tui.services import gc_pause
     from tui.services.drafts import DraftStore
     from tui.services.session import ConnectionRequest, sandbox_connection
+
+    gc_pause.pause()
 
     request = ConnectionRequest(sandbox=True)
     return WizardApp(
