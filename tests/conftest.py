@@ -54,7 +54,7 @@ DROPPED = (
 # tests/tui/test_tui_steps.py and test_tui_validation.py). What exists once the
 # tests are collected is moved out of its way (gc.freeze), and it runs less often
 # (a young collection every 50,000 allocations instead of 700). Garbage is still
-# collected, and finalizers still run; only when changes.
+# collected and finalizers still run, only less often.
 GC_THRESHOLDS = (50_000, 20, 100)
 
 

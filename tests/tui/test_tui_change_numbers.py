@@ -106,7 +106,7 @@ async def test_the_list_shows_the_accounts_numbers_and_searches_them(make_app) -
     async with app.run_test(size=(110, 32)) as pilot:
         screen = await open_owned(pilot)
         table = screen.query_one("#owned-table", DataTable)
-        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
         assert [row[0] for row in rows] == [UK, SE]
         assert rows[0][1:] == [
             "Support line (UK)",
@@ -476,3 +476,37 @@ async def test_every_text_input_follows_the_one_cursor_blink_switch(make_app) ->
         await settle(pilot)
         inputs = list(app.screen.query(Input))
         assert len(inputs) > 1 and not any(i.cursor_blink for i in inputs)
+
+
+# Values with square brackets: a table reads a string as Rich markup, so "[/]"
+# stopped the step with a MarkupError and "[red]…" was shown altered.
+BRACKETED = "Shop [/] [red]x[/red]"
+
+
+async def test_bracketed_values_are_shown_as_they_are(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(110, 40)) as pilot:
+        configure(sandbox_of(app), UK, {"FriendlyName": BRACKETED})
+        screen = await open_owned(pilot)
+        table = screen.query_one("#owned-table", DataTable)
+        names = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        assert BRACKETED in names
+        assert BRACKETED in app.export_screenshot().replace("&#160;", " ")
+        await open_number(pilot, UK)
+        await go(pilot, "details")
+        await type_into(pilot, "friendly_name", BRACKETED + " 2")
+        await go(pilot, "review")
+        assert f"{BRACKETED} → {BRACKETED} 2" in rendered(app, "#change-table")
+
+
+async def test_a_bracketed_value_is_shown_as_typed_on_the_purchase_review(make_app) -> None:
+    from tests.support.pilot import reach_review
+
+    app = make_app()
+    async with app.run_test(size=(110, 40)) as pilot:
+        await settle(pilot)
+        app.draft.set("friendly_name", BRACKETED)
+        await reach_review(pilot, "+31616953194", voice_url="https://example.com/v?[/]")
+        shown = rendered(app, "#review-values")
+        assert f"Friendly name {BRACKETED}" in shown
+        assert "https://example.com/v?[/]" in shown

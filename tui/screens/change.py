@@ -34,12 +34,14 @@ if TYPE_CHECKING:
     from tui.app import WizardApp
 
 
-def _shown(value: object) -> str:
+def _shown(value: object) -> Text:
+    """A setting as a table shows it: Text, never markup (a friendly name or a URL
+    such as "Shop [/]" is shown as it is)."""
     if value is None or value == "":
-        return "(not set)"
+        return Text("(not set)")
     if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
+        return Text("yes" if value else "no")
+    return Text(str(value))
 
 
 def changes_table(update: NumberUpdate) -> Table:
@@ -49,7 +51,7 @@ def changes_table(update: NumberUpdate) -> Table:
     table.add_column("", no_wrap=True)
     table.add_column("After", overflow="fold")
     for change in update.changes:
-        after = Text("(cleared)", style="italic") if change.cleared else Text(_shown(change.after))
+        after = Text("(cleared)", style="italic") if change.cleared else _shown(change.after)
         table.add_row(change.spec.label, _shown(change.before), "→", after)
     return table
 
@@ -255,7 +257,7 @@ class ChangeSummaryScreen(Screen[None]):
         table.add_column("", no_wrap=True)
         for change in attempt.update.changes:
             now = getattr(attempt.resource, change.field, None)
-            asked = "(cleared)" if change.cleared else _shown(change.after)
+            asked = Text("(cleared)") if change.cleared else _shown(change.after)
             if change.field in missed:
                 table.add_row(
                     Text(change.spec.label, style=marked), asked, _shown(now), Text("✗ not as asked")

@@ -341,14 +341,15 @@ class NumberStep(StepScreen):
         monthly = f"{price.monthly:.2f} {price.currency}" if price.known else "unknown"
         for number in numbers:
             caps = number.capabilities.describe() if number.capabilities else ""
-            table.add_row(
+            cells = (
                 number.phone_number or "",
                 number.locality or "",
                 caps,
                 ADDRESS_SHORT.get(number.address_requirements or "", number.address_requirements or ""),
                 monthly,
-                key=number.phone_number,
             )
+            # Text, not strings, which the table would read as markup (and parse).
+            table.add_row(*(Text(cell) for cell in cells), key=number.phone_number)
         if numbers:
             status = f"{len(numbers)} numbers · Enter picks one"
             # Focus the results, and bring them into view once the layout counts the

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -33,15 +34,20 @@ if TYPE_CHECKING:
     from tui.app import WizardApp
 
 
-def number_row(resource: IncomingPhoneNumber) -> tuple[str, str, str, str, str]:
-    """The list's columns: number, friendly name, calls, messages, compliance."""
+def number_row(resource: IncomingPhoneNumber) -> tuple[Text, ...]:
+    """The list's columns: number, friendly name, calls, messages, compliance. Text,
+    not strings, which a table reads as markup: a friendly name such as "Shop [/]"
+    is shown as it is."""
     settings = current_settings(resource)
-    return (
-        resource.phone_number or "",
-        resource.friendly_name or "",
-        describe_voice(settings),
-        describe_messaging(settings),
-        describe_compliance(settings),
+    return tuple(
+        Text(cell)
+        for cell in (
+            resource.phone_number or "",
+            resource.friendly_name or "",
+            describe_voice(settings),
+            describe_messaging(settings),
+            describe_compliance(settings),
+        )
     )
 
 

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from rich import box as rich_box
 from rich.table import Table
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -198,17 +199,21 @@ class ReviewStep(WebhookTestingStep):
         for name, value in sent:
             spec = FIELDS_BY_NAME[name]
             shown = ("true" if value else "false") if isinstance(value, bool) else str(value)
-            table.add_row(GROUP_TITLES[spec.group], spec.label, shown)
+            # Text, not a string: a string is read as Rich markup, and a value such as
+            # "Shop [/]" would be shown altered, or stop the step with a MarkupError.
+            table.add_row(GROUP_TITLES[spec.group], spec.label, Text(shown))
         for name, value in self._follow_up().values().items():
             if value is not None:
                 spec = FIELDS_BY_NAME[name]
-                table.add_row(GROUP_TITLES[spec.group], spec.label, f"{value} (2nd request, once bought)")
+                table.add_row(
+                    GROUP_TITLES[spec.group], spec.label, Text(f"{value} (2nd request, once bought)")
+                )
         self.query_one("#review-values", Static).update(table)
         defaults = section_table("Left to Twilio's defaults")
         defaults.add_column("Field", no_wrap=True)
         defaults.add_column("Twilio uses", overflow="fold")
         for spec, default in request.omitted_defaults():
-            defaults.add_row(spec.label, default)
+            defaults.add_row(spec.label, Text(default))
         self.query_one("#review-defaults", Static).update(defaults)
 
     def warnings(self, request: PurchaseRequest) -> list[str]:
