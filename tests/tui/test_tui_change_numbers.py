@@ -12,10 +12,10 @@ import re
 from typing import Any
 
 from rich.console import Console
-from textual.widgets import Button, DataTable, Input, RadioButton, Static
+from textual.widgets import Button, DataTable, Input, OptionList, RadioButton, Select, Static
 
 from tests.support.app_factory import sandbox_of
-from tests.support.pilot import go, set_mode, settle, step_of, text_of, type_into, type_number
+from tests.support.pilot import field, go, set_mode, settle, step_of, text_of, type_into, type_number
 from tui.app import WizardApp
 from tui.sandbox import Sandbox
 from tui.sandbox.accounts import MAIN_ACCOUNT_SID
@@ -510,3 +510,32 @@ async def test_a_bracketed_value_is_shown_as_typed_on_the_purchase_review(make_a
         shown = rendered(app, "#review-values")
         assert f"Friendly name {BRACKETED}" in shown
         assert "https://example.com/v?[/]" in shown
+
+
+async def test_a_bracketed_address_is_offered_as_it_is(make_app) -> None:
+    """An address of the account named with square brackets: the Compliance step's
+    pickers list it as written (a string label stopped the step)."""
+    from tests.support.pilot import reach_review
+
+    app = make_app()
+    async with app.run_test(size=(110, 40)) as pilot:
+        answer = sandbox_of(app).handle(
+            "POST",
+            f"/2010-04-01/Accounts/{MAIN_ACCOUNT_SID}/Addresses.json",
+            [],
+            {**_auth(), "Content-Type": "application/x-www-form-urlencoded"},
+            b"CustomerName=Shop+%5B%2F%5D+%5Bred%5Dx&Street=1+Main+St&City=London&Region=London"
+            b"&PostalCode=SW1A+1AA&IsoCountry=GB&EmergencyEnabled=true",
+        )
+        sid = json.loads(answer.body)["sid"]
+        await settle(pilot)
+        await reach_review(pilot, "+447437283605")  # GB: an address is needed
+        await go(pilot, "compliance")
+        for picker in ("#pick-address", "#pick-emergency-address"):
+            options = app.screen.query_one(picker, Select).query_one(OptionList).options
+            [label] = [str(option.prompt) for option in options if str(option.prompt).endswith(sid)]
+            assert "Shop [/] [red]x" in label
+        app.screen.query_one("#pick-address", Select).value = sid
+        await settle(pilot)
+        assert field(app, "address_sid").value == sid
+        assert "Shop [/] [red]x" in app.export_screenshot().replace("&#160;", " ")

@@ -218,7 +218,7 @@ class AccountStep(StepScreen):
         self.app.call_from_thread(self._show_profiles, [p.name for p in profiles])
 
     def _show_profiles(self, names: list[str]) -> None:
-        options = [(name, name) for name in names]
+        options = [(Text(name), name) for name in names]
         shown = self.query("#profile-select").results(Select)
         select = next(shown, None)
         if select is not None:

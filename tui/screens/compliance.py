@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -128,7 +129,7 @@ class ComplianceStep(StepScreen):
         # status and why, not offered.
         bundles = list(facts.bundles or [])
         usable = [b for b in bundles if b.approved]
-        self.query_one("#pick-bundle", Select).set_options([(bundle_label(b), b.sid) for b in usable])
+        self.query_one("#pick-bundle", Select).set_options([(Text(bundle_label(b)), b.sid) for b in usable])
         unusable = [b for b in bundles if not b.approved]
         note = self.query_one("#bundle-note", Static)
         note.update("\n".join(unusable_bundle_note(b) for b in unusable))
@@ -138,7 +139,9 @@ class ComplianceStep(StepScreen):
         """New options, keeping the one chosen (set_options clears the choice)."""
         select = self.query_one(selector, Select)
         chosen = select.value
-        select.set_options(options)
+        # Labels as Text: a string is read as markup, and an address such as
+        # "Flat [/] 2" would stop the step with a MarkupError.
+        select.set_options([(Text(label), sid) for label, sid in options])
         if chosen is not Select.NULL and any(sid == chosen for _, sid in options):
             with select.prevent(Select.Changed):
                 select.value = chosen

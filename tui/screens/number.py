@@ -250,7 +250,7 @@ class NumberStep(StepScreen):
             select.prompt = "Countries unavailable"
             self.show_step_error(error, title="Could not load the countries that sell mobile numbers.")
             return
-        select.set_options([(f"{c.country} ({c.country_code})", c.country_code) for c in countries])
+        select.set_options([(Text(f"{c.country} ({c.country_code})"), c.country_code) for c in countries])
         select.prompt = "Country"
         offered = [c.country_code for c in countries]
         wanted = self.draft.search.get("country_code") or preferred_country(self.wizard.env, offered)
