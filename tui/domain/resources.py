@@ -80,7 +80,9 @@ class TwilioModel(BaseModel):
     @classmethod
     def _blank_is_unset(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            return {k: _empty_to_none(v) for k, v in data.items()}
+            # Inlined _empty_to_none: it runs for every field of every result (a
+            # search of 1,000 numbers is 19,000 calls).
+            return {k: None if isinstance(v, str) and not v.strip() else v for k, v in data.items()}
         return data
 
 
