@@ -35,6 +35,9 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     require_signature: bool = False
+    # Answer only once this is set (at most 30 s): a request kept in flight for as
+    # long as a test needs, however slow the machine, where a delay may run out.
+    released: threading.Event | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,8 @@ class WebhookReceiver:
                     route = Route(status=403, body=b"invalid signature", content_type="text/plain")
                 if route.delay:
                     time.sleep(route.delay)
+                if route.released is not None:
+                    route.released.wait(timeout=30)
                 try:
                     self.send_response(route.status)
                     if route.content_type:

@@ -7,6 +7,7 @@ unsigned; moving on is never blocked; a crash goes through the app's funnel."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -202,7 +203,10 @@ async def test_api_key_credentials_ask_before_testing_unsigned(make_app, receive
 
 
 async def test_testing_never_blocks_moving_on_and_a_second_press_replaces_the_first(make_app, receiver):
-    url = receiver.route("/slow", delay=1.0)
+    # The answers wait until the test has seen both presses in flight (a fixed delay
+    # ran out before the first check on a loaded machine).
+    released = threading.Event()
+    url = receiver.route("/slow", released=released)
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
         await go(pilot, "voice")
@@ -217,6 +221,7 @@ async def test_testing_never_blocks_moving_on_and_a_second_press_replaces_the_fi
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert step_of(app) == "messaging"
+        released.set()
         await settle(pilot)
         await asyncio.sleep(0.2)
         assert len(receiver.received) == 2  # one request per press
