@@ -65,17 +65,14 @@ class HandlingStep(WebhookTestingStep, PickerStep):
             yield self.form_field(name)
         yield LiveText("", id="step-warnings", classes="warnings", markup=False)
 
-    def _panel_content(self, mode: Enum, *, from_draft: bool = False) -> Iterator[Widget]:
-        """A way's widgets; `from_draft`: its fields show the draft's values once
-        mounted (a panel built after the step has filled its fields)."""
+    def _panel_content(self, mode: Enum) -> Iterator[Widget]:
+        """A way's widgets, its fields showing the draft's values once mounted
+        (a panel built later misses the step's own filling from the draft)."""
         if mode.value == "none":
             yield Static(self.NONE_NOTE, classes="note", markup=False)
         for name in self.MODE_FIELDS[mode]:
             # An application, a trunk, a Messaging Service: picked from the account.
-            if from_draft:
-                yield self.field_or_picker(name, value=self.draft.get(name))
-            else:
-                yield self.field_or_picker(name)
+            yield self.field_or_picker(name, value=self.draft.get(name))
         if mode.value == "webhook":
             yield WebhookChecks(self.WEBHOOK_WORDS)
 
@@ -91,7 +88,7 @@ class HandlingStep(WebhookTestingStep, PickerStep):
     def _show_panel(self, mode: Enum) -> None:
         if mode not in self._built:
             self._built.add(mode)
-            self.query_one(f"#panel-{mode.value}").mount_all(self._panel_content(mode, from_draft=True))
+            self.query_one(f"#panel-{mode.value}").mount_all(self._panel_content(mode))
         for each in self.MODES:
             self.query_one(f"#panel-{each.value}").display = each == mode
 
