@@ -58,6 +58,10 @@ DROPPED = (
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    gc.set_threshold(*GC_THRESHOLDS)  # collecting allocates most of them
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     gc.collect()
     gc.freeze()
