@@ -42,6 +42,7 @@ from tui.sandbox.seed import (
 from tui.services.receipts import ReceiptBook
 from tui.services.session import SANDBOX_SOURCE, Connection
 from tui.services.twilio import RetryPolicy
+from tui.wizard.draft import SmsMode, VoiceMode
 
 RECEIPTS = Path("receipts")  # relative: see the module doc
 MAGIC_NUMBER = "+46701740612"  # seeded in SE: needs no address and no bundle
@@ -110,17 +111,20 @@ async def search(pilot: Pilot[Any], contains: str | None = None) -> None:
 
 
 async def fill_to_review(pilot: Pilot[Any], number: str = MAGIC_NUMBER) -> None:
-    """Number typed, a voice URL and an SMS URL: ready to buy."""
-    await go(pilot, "number")
-    await type_number(pilot, number)
-    await pilot.press("ctrl+n")
-    await settle(pilot)
-    await type_into(pilot, "voice_url", VOICE_URL)
-    await pilot.press("ctrl+n")
-    await settle(pilot)
-    await type_into(pilot, "sms_url", SMS_URL)
-    await pilot.press("ctrl+n")
-    await settle(pilot)
+    """Number typed, a voice URL and an SMS URL: ready to buy. The values go into
+    the draft as the steps put them there, without opening each step: typing on
+    each step is its own scene (number_typed, voice, messaging), and a scene
+    shot on the Review and after it needs only the Review."""
+    app = wizard_of(pilot)
+    draft = app.draft
+    draft.set("phone_number", number)
+    draft.voice_mode = VoiceMode.WEBHOOK
+    draft.set("voice_url", VOICE_URL)
+    draft.sms_mode = SmsMode.WEBHOOK
+    draft.set("sms_url", SMS_URL)
+    app.draft_changed()
+    for step_id in ("number", "voice", "messaging"):  # left with Next, as a person would
+        app.mark_done(step_id)
     await go(pilot, "review")
 
 
@@ -201,6 +205,11 @@ async def ownership_checked(pilot: Pilot[Any], number: str) -> None:
 
 
 async def number_21422(pilot: Pilot[Any]) -> None:
+    # Typed on the Number step, which the refusal sends the person back to.
+    await go(pilot, "number")
+    await type_number(pilot, TAKEN_NUMBER)
+    await pilot.press("ctrl+n")
+    await settle(pilot)
     await fill_to_review(pilot, TAKEN_NUMBER)
     await buy(pilot)
     await scroll_home(pilot)
@@ -265,10 +274,12 @@ async def compliance_21631(pilot: Pilot[Any]) -> None:
     await search(pilot)
     await pilot.press("enter")
     await settle(pilot)
-    await go(pilot, "voice")
-    await type_into(pilot, "voice_url", VOICE_URL)
-    await go(pilot, "messaging")
-    await type_into(pilot, "sms_url", SMS_URL)
+    draft = wizard_of(pilot).draft  # the URLs as the Voice and Messaging steps put them
+    draft.voice_mode = VoiceMode.WEBHOOK
+    draft.set("voice_url", VOICE_URL)
+    draft.sms_mode = SmsMode.WEBHOOK
+    draft.set("sms_url", SMS_URL)
+    wizard_of(pilot).draft_changed()
     await go(pilot, "review")
     await buy(pilot)
     await scroll_home(pilot)
@@ -404,23 +415,23 @@ async def address_created(pilot: Pilot[Any]) -> None:
 
 
 async def fill_with_service(pilot: Pilot[Any]) -> None:
-    """A British mobile whose messages go to a Messaging Service (a second request)."""
-    app = pilot.app
-    assert isinstance(app, WizardApp)
-    await go(pilot, "number")
-    await type_number(pilot, GB_SERVICE_NUMBER)
-    await ownership_checked(pilot, GB_SERVICE_NUMBER)
-    await go(pilot, "voice")
-    await type_into(pilot, "voice_url", VOICE_URL)
+    """A British mobile whose messages go to a Messaging Service (a second request).
+    The number, the voice URL and the bundle go into the draft as their steps put
+    them there (typing and the bundle choice have scenes of their own); the service
+    is picked from the list, which is where the wizard learns its name."""
+    app = wizard_of(pilot)
+    draft = app.draft
+    draft.set("phone_number", GB_SERVICE_NUMBER)
+    draft.voice_mode = VoiceMode.WEBHOOK
+    draft.set("voice_url", VOICE_URL)
+    draft.set("bundle_sid", BUNDLE_GB_MOBILE_APPROVED)
+    app.draft_changed()
     await open_picker(pilot, "messaging", "service")
     from tui.widgets.resource_picker import ResourcePicker
 
     app.screen.query_one("#picker-messaging_service_sid", ResourcePicker).pick(
         MESSAGING_SERVICE_NOTIFICATIONS
     )
-    await settle(pilot)
-    await go(pilot, "compliance")
-    await choose(pilot, "pick-bundle", BUNDLE_GB_MOBILE_APPROVED)
     await settle(pilot)
     await go(pilot, "review")
     await settle(pilot)
