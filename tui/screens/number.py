@@ -111,6 +111,9 @@ class NumberStep(StepScreen):
     def step_mounted(self) -> None:
         table = self.query_one("#results", DataTable)
         table.add_columns("Number", "Locality", "Capabilities", "Address", "Monthly")
+        # The table measures new rows when it is next idle, and only then grows:
+        # results are brought into view once it has (see _show_results).
+        self.watch(table, "virtual_size", self._results_measured, init=False)
         self.load_countries()
 
     # -- the typed number -----------------------------------------------------
@@ -326,8 +329,12 @@ class NumberStep(StepScreen):
     @work(exclusive=True, group="search", exit_on_error=False)
     async def search_numbers(self, query: Any) -> None:
         try:
-            numbers = await self.client.search_mobile(query)
-            price = await self.session.mobile_price(query.country_code)
+            # The price is asked for alongside the numbers, not after them: the
+            # table is shown once, with both (a price that cannot be had is
+            # "unknown", never an error).
+            numbers, price = await asyncio.gather(
+                self.client.search_mobile(query), self.session.mobile_price(query.country_code)
+            )
         except WizardError as error:
             self._searching(False, "")
             self.show_step_error(error, title="The search failed.")
@@ -352,16 +359,21 @@ class NumberStep(StepScreen):
             table.add_row(*(Text(cell) for cell in cells), key=number.phone_number)
         if numbers:
             status = f"{len(numbers)} numbers · Enter picks one"
-            # Focus the results, and bring them into view once the layout counts the
-            # new rows: focus() alone scrolls at once, to the table as it was before.
+            # Focus the results, and bring them into view once the table has
+            # measured its new rows and the layout counts them (_results_measured):
+            # focus() alone scrolls at once, to the table as it was before.
             table.focus(scroll_visible=False)
-            self.call_after_refresh(self._bring_into_view, table)
         else:
             status = (
                 f"No mobile numbers in {country} match. Loosen a filter: clear "
                 "Contains, untick a capability or the address filter."
             )
         self._searching(False, status)
+
+    def _results_measured(self) -> None:
+        table = self.query_one("#results", DataTable)
+        if table.row_count:
+            self.call_after_refresh(self._bring_into_view, table)
 
     def _bring_into_view(self, table: DataTable[Any]) -> None:
         if self.focused is table and not self.can_view_entire(table):
