@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.widget import Widget
 
 from tui.domain.errors import TwilioApiError, WizardError
@@ -47,7 +47,7 @@ class PickerStep(StepScreen):
 
     # A handler of its own (Textual runs StepScreen's too): pickers whose items
     # came with other credentials load again.
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
         session = self.wizard.session
         for picker in self.query(ResourcePicker):
             loaded_for = self._loaded_for.get(picker.field_name)
