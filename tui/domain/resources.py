@@ -74,10 +74,7 @@ Money = Annotated[Decimal | None, BeforeValidator(_decimal)]
 class TwilioModel(BaseModel):
     """Base for response models: unknown keys ignored, "" read as unset."""
 
-    # defer_build: a model's validator is built when it first reads an answer,
-    # not when this module is imported; each command reads a few of the sixteen
-    # (importing the module: 25 -> 11 ms).
-    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     @model_validator(mode="before")
     @classmethod
