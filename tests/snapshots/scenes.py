@@ -29,7 +29,16 @@ from tests.support.app_factory import (
     make_app,
     sandbox_of,
 )
-from tests.support.pilot import choose, go, scrolled_still, set_mode, settle, type_into, type_number
+from tests.support.pilot import (
+    choose,
+    fill_draft,
+    go,
+    scrolled_still,
+    set_mode,
+    settle,
+    type_into,
+    type_number,
+)
 from tui.app import WizardApp
 from tui.domain.credentials import Credentials, Secret
 from tui.sandbox import MAIN_ACCOUNT_SID, Sandbox, SandboxTransport
@@ -42,7 +51,6 @@ from tui.sandbox.seed import (
 from tui.services.receipts import ReceiptBook
 from tui.services.session import SANDBOX_SOURCE, Connection
 from tui.services.twilio import RetryPolicy
-from tui.wizard.draft import SmsMode, VoiceMode
 
 RECEIPTS = Path("receipts")  # relative: see the module doc
 MAGIC_NUMBER = "+46701740612"  # seeded in SE: needs no address and no bundle
@@ -111,18 +119,12 @@ async def search(pilot: Pilot[Any], contains: str | None = None) -> None:
 
 
 async def fill_to_review(pilot: Pilot[Any], number: str = MAGIC_NUMBER) -> None:
-    """Number typed, a voice URL and an SMS URL: ready to buy. The values go into
-    the draft as the steps put them there, without opening each step: typing on
-    each step is its own scene (number_typed, voice, messaging), and a scene
-    shot on the Review and after it needs only the Review."""
+    """Number typed, a voice URL and an SMS URL: ready to buy. Put in the draft
+    (fill_draft), not typed: typing on each step is its own scene (number_typed,
+    voice, messaging), and a scene shot on the Review and after it needs only the
+    Review."""
     app = wizard_of(pilot)
-    draft = app.draft
-    draft.set("phone_number", number)
-    draft.voice_mode = VoiceMode.WEBHOOK
-    draft.set("voice_url", VOICE_URL)
-    draft.sms_mode = SmsMode.WEBHOOK
-    draft.set("sms_url", SMS_URL)
-    app.draft_changed()
+    fill_draft(app, number=number, voice_url=VOICE_URL, sms_url=SMS_URL)
     for step_id in ("number", "voice", "messaging"):  # left with Next, as a person would
         app.mark_done(step_id)
     await go(pilot, "review")
@@ -274,12 +276,8 @@ async def compliance_21631(pilot: Pilot[Any]) -> None:
     await search(pilot)
     await pilot.press("enter")
     await settle(pilot)
-    draft = wizard_of(pilot).draft  # the URLs as the Voice and Messaging steps put them
-    draft.voice_mode = VoiceMode.WEBHOOK
-    draft.set("voice_url", VOICE_URL)
-    draft.sms_mode = SmsMode.WEBHOOK
-    draft.set("sms_url", SMS_URL)
-    wizard_of(pilot).draft_changed()
+    # The URLs as the Voice and Messaging steps put them; the number stays the pick.
+    fill_draft(wizard_of(pilot), voice_url=VOICE_URL, sms_url=SMS_URL)
     await go(pilot, "review")
     await buy(pilot)
     await scroll_home(pilot)
@@ -420,12 +418,7 @@ async def fill_with_service(pilot: Pilot[Any]) -> None:
     them there (typing and the bundle choice have scenes of their own); the service
     is picked from the list, which is where the wizard learns its name."""
     app = wizard_of(pilot)
-    draft = app.draft
-    draft.set("phone_number", GB_SERVICE_NUMBER)
-    draft.voice_mode = VoiceMode.WEBHOOK
-    draft.set("voice_url", VOICE_URL)
-    draft.set("bundle_sid", BUNDLE_GB_MOBILE_APPROVED)
-    app.draft_changed()
+    fill_draft(app, number=GB_SERVICE_NUMBER, voice_url=VOICE_URL, bundle_sid=BUNDLE_GB_MOBILE_APPROVED)
     await open_picker(pilot, "messaging", "service")
     from tui.widgets.resource_picker import ResourcePicker
 

@@ -135,6 +135,32 @@ async def set_mode(pilot: Pilot[Any], mode: str) -> None:
     await pilot.pause()
 
 
+def fill_draft(
+    app: WizardApp,
+    *,
+    number: str | None = None,
+    voice_url: str | None = None,
+    sms_url: str | None = None,
+    address_sid: str | None = None,
+    bundle_sid: str | None = None,
+) -> None:
+    """Put values into the wizard's draft as the steps put them there, without
+    visiting each step: voice and messaging by webhook when a URL is given (else
+    not now), the compliance SIDs given, the number unless None (kept as it is)."""
+    from tui.wizard.draft import SmsMode, VoiceMode
+
+    draft = app.draft
+    if number is not None:
+        draft.set("phone_number", number)
+    draft.voice_mode = VoiceMode.WEBHOOK if voice_url else VoiceMode.NONE
+    draft.set("voice_url", voice_url)
+    draft.sms_mode = SmsMode.WEBHOOK if sms_url else SmsMode.NONE
+    draft.set("sms_url", sms_url)
+    draft.set("address_sid", address_sid)
+    draft.set("bundle_sid", bundle_sid)
+    app.draft_changed()
+
+
 async def reach_review(
     pilot: Pilot[Any],
     number: str,
@@ -146,22 +172,13 @@ async def reach_review(
     """Open the Review step with the wizard filled in for `number`: voice by
     `voice_url` (or not now), no messaging, the compliance SIDs given.
 
-    The values go into the wizard's draft, as the steps put them there, without
-    visiting each step: the tests that use this are about buying, not typing.
-    Typing on every step is covered by the navigation, steps and validation tests,
-    the snapshot scenes and the real-terminal smoke test."""
-    from tui.wizard.draft import SmsMode, VoiceMode
-
+    The values go into the wizard's draft (fill_draft): the tests that use this
+    are about buying, not typing. Typing on every step is covered by the
+    navigation, steps and validation tests, the snapshot scenes and the
+    real-terminal smoke test."""
     app = pilot.app
     assert isinstance(app, WizardApp)
-    draft = app.draft
-    draft.set("phone_number", number)
-    draft.voice_mode = VoiceMode.WEBHOOK if voice_url else VoiceMode.NONE
-    draft.set("voice_url", voice_url)
-    draft.sms_mode = SmsMode.NONE
-    draft.set("address_sid", address_sid)
-    draft.set("bundle_sid", bundle_sid)
-    app.draft_changed()
+    fill_draft(app, number=number, voice_url=voice_url, address_sid=address_sid, bundle_sid=bundle_sid)
     await go(pilot, "review")
     assert step_of(app) == "review"
 
