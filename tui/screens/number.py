@@ -111,8 +111,8 @@ class NumberStep(StepScreen):
     def step_mounted(self) -> None:
         table = self.query_one("#results", DataTable)
         table.add_columns("Number", "Locality", "Capabilities", "Address", "Monthly")
-        # The table measures new rows when it is next idle, and only then grows:
-        # results are brought into view once it has (see _show_results).
+        # The table measures new rows when it is next idle, and only then grows
+        # (see _show_results).
         self.watch(table, "virtual_size", self._results_measured, init=False)
         self.load_countries()
 
@@ -359,10 +359,12 @@ class NumberStep(StepScreen):
             table.add_row(*(Text(cell) for cell in cells), key=number.phone_number)
         if numbers:
             status = f"{len(numbers)} numbers · Enter picks one"
-            # Focus the results, and bring them into view once the table has
-            # measured its new rows and the layout counts them (_results_measured):
-            # focus() alone scrolls at once, to the table as it was before.
+            # Focus the results and bring them into view after the next refresh:
+            # focus() alone scrolls at once, to the table as it was before. Rows
+            # that change the table's size are measured later, when it is idle;
+            # _results_measured brings them into view again then.
             table.focus(scroll_visible=False)
+            self.call_after_refresh(self._bring_into_view, table)
         else:
             status = (
                 f"No mobile numbers in {country} match. Loosen a filter: clear "
