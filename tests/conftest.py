@@ -59,13 +59,12 @@ GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    gc.set_threshold(*GC_THRESHOLDS)  # collecting allocates most of them
+    gc.set_threshold(*GC_THRESHOLDS)  # from the start: collecting allocates most of them
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     gc.collect()
     gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
