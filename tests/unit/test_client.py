@@ -649,3 +649,39 @@ async def test_get_read_timeout_is_reported_not_sent():
         with pytest.raises(TwilioUnreachable) as caught:
             await client.find_owned_number(UK_MOBILE)
     assert caught.value.sent is False and len(recorder.requests) == 1
+
+
+# ---------------------------------------------------------------------------
+# TLS: the CA bundle is read once per process, not once per client
+
+
+async def test_clients_of_one_process_share_one_verifying_tls_context(monkeypatch):
+    import ssl
+
+    from tui.services import tls
+
+    built: list[ssl.SSLContext] = []
+    real = httpx.create_ssl_context
+
+    def counting(*args, **kwargs):
+        built.append(real(*args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(httpx, "create_ssl_context", counting)
+    tls.verified_context.cache_clear()
+    try:
+        clients = [TwilioClient(token_credentials()) for _ in range(3)]
+        for client in clients:
+            await client.aclose()
+        assert len(built) == 1
+        [context] = built
+        assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+        # A client given a transport opens no connection of its own: no context.
+        await client_for(Recorder()).aclose()
+        assert len(built) == 1
+        # Webhook checks connect as Twilio would, without the environment's CA
+        # settings: a context of their own, also built once.
+        assert tls.verified_context(trust_env=False) is tls.verified_context(trust_env=False)
+        assert len(built) == 2 and built[1] is not context
+    finally:
+        tls.verified_context.cache_clear()

@@ -44,6 +44,7 @@ from tui.domain.resources import (
 )
 from tui.domain.search import MobileSearch
 from tui.services.hosts import Hosts, resolve_hosts
+from tui.services.tls import verified_context
 
 API_VERSION_PATH = "/2010-04-01"
 
@@ -148,6 +149,8 @@ class TwilioClient:
         self._jitter = jitter
         self._http = httpx.AsyncClient(
             transport=transport,
+            # Only a client that opens its own connections needs the context.
+            verify=verified_context() if transport is None else True,
             timeout=timeout,
             follow_redirects=False,  # as twilio-python: a redirect is an error here
             headers={

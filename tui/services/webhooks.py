@@ -65,6 +65,7 @@ from tui.domain.webhooks import (
     without_userinfo,
 )
 from tui.services.credentials.redact import register_secret
+from tui.services.tls import verified_context
 
 TWILIO_USER_AGENT = "TwilioProxy/1.1"
 HOME_REGION = "us1"
@@ -250,6 +251,12 @@ def plan_number_webhooks(settings: Any) -> WebhookPlan:
         to_number=_setting(settings, "phone_number"),
         api_version=_setting(settings, "api_version") or API_VERSION,
     )
+
+
+def _verify(transport: httpx.AsyncBaseTransport | None) -> ssl.SSLContext | bool:
+    """The shared context for a client that opens its own connections: the one
+    httpx builds for `trust_env=False` (certifi's bundle, SSL_CERT_FILE ignored)."""
+    return verified_context(trust_env=False) if transport is None else True
 
 
 async def resolve_host(host: str) -> list[str]:
@@ -447,7 +454,7 @@ async def check_webhook(
     if client is None:
         # Direct connections, as Twilio makes them: a proxy from the environment
         # would change what is reachable.
-        async with httpx.AsyncClient(transport=transport, trust_env=False) as own:
+        async with httpx.AsyncClient(transport=transport, trust_env=False, verify=_verify(transport)) as own:
             return await _check(target, signing, to_number, api_version, own, limits, resolver, clock)
     return await _check(target, signing, to_number, api_version, client, limits, resolver, clock)
 
@@ -718,7 +725,7 @@ async def check_number_webhooks(
 
     if client is not None:
         return await run(client)
-    async with httpx.AsyncClient(transport=transport, trust_env=False) as own:
+    async with httpx.AsyncClient(transport=transport, trust_env=False, verify=_verify(transport)) as own:
         return await run(own)
 
 
