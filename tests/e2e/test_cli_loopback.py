@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.support.loopback import http_get
 from tui.sandbox import seed, start_server
 from tui.sandbox.accounts import (
     API_KEY_SECRET,
@@ -40,7 +40,7 @@ class Served:
     state: Path
 
     def owned_numbers(self) -> list[str]:
-        response = httpx.get(
+        response = http_get(
             f"{self.base_url}/2010-04-01/Accounts/{MAIN_ACCOUNT_SID}/IncomingPhoneNumbers.json",
             auth=(MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN),
         )

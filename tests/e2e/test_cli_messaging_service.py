@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.e2e.test_cli_loopback import NUMBER, Served, run_cli
+from tests.support.loopback import http_get, http_post
 from tui.sandbox import Sandbox, start_server
 from tui.sandbox.accounts import MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN
 from tui.sandbox.seed import MESSAGING_SERVICE_NOTIFICATIONS, MESSAGING_SERVICE_SUPPORT
@@ -32,7 +32,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Served, Sandbox]]:
 
 
 def numbers_in(served: Served, service_sid: str) -> list[str]:
-    response = httpx.get(
+    response = http_get(
         f"{served.base_url}/v1/Services/{service_sid}/PhoneNumbers", auth=(MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN)
     )
     response.raise_for_status()
@@ -144,7 +144,7 @@ def test_a_failed_join_is_a_warning_with_the_way_to_retry_it(tmp_path: Path, ser
     assert receipt(tmp_path)["outcome"] == "bought"
     assert receipt(tmp_path)["follow_ups"][0]["outcome"] == "failed"
     # The retry printed is the same request: sent now, the number joins.
-    response = httpx.post(
+    response = http_post(
         f"{server.base_url}{JOIN_PATH}",
         data={"PhoneNumberSid": sid},
         auth=(MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN),
@@ -170,7 +170,7 @@ def test_a_number_in_another_service_is_refused_by_twilio_and_explained(tmp_path
     assert first.returncode == 0, first.stderr
     sid = json.loads(first.stdout)["sid"]
     # Joining a second service: Twilio answers 21712 (the sandbox as Twilio does).
-    response = httpx.post(
+    response = http_post(
         f"{server.base_url}{JOIN_PATH}",
         data={"PhoneNumberSid": sid},
         auth=(MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN),

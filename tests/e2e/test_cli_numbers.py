@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
+from tests.support.loopback import http_get, http_post
 from tui.sandbox import start_server
 from tui.sandbox.accounts import MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN
 from tui.sandbox.server import SandboxServer
@@ -67,7 +67,7 @@ def run(
 
 
 def owned(server: SandboxServer) -> dict[str, dict[str, Any]]:
-    response = httpx.get(f"{server.base_url}{NUMBERS}.json", auth=(MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN))
+    response = http_get(f"{server.base_url}{NUMBERS}.json", auth=(MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN))
     response.raise_for_status()
     return {n["phone_number"]: n for n in response.json()["incoming_phone_numbers"]}
 
@@ -298,7 +298,7 @@ def test_release_with_the_number_typed(tmp_path: Path, served: SandboxServer) ->
     # Gone for good: not found, and never for sale again (21422).
     again = run(tmp_path, served, "show", sid)
     assert again.returncode == 4
-    buy = httpx.post(
+    buy = http_post(
         f"{served.base_url}{NUMBERS}/Mobile.json",
         data={"PhoneNumber": SE},
         auth=(MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN),
@@ -319,7 +319,7 @@ def test_release_is_not_sent_unless_the_number_is_typed(
 
 def test_release_is_refused_while_an_emergency_address_is_set(tmp_path: Path, served: SandboxServer) -> None:
     auth = (MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN)
-    address = httpx.post(
+    address = http_post(
         f"{served.base_url}/2010-04-01/Accounts/{MAIN_ACCOUNT_SID}/Addresses.json",
         data={
             "CustomerName": "Ada",

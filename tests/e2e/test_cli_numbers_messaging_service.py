@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.e2e.test_cli_numbers import NUMBERS, UK, owned, receipts, run
+from tests.support.loopback import http_get, http_post
 from tui.sandbox import start_server
 from tui.sandbox.accounts import MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN
 from tui.sandbox.seed import MESSAGING_SERVICE_NOTIFICATIONS, MESSAGING_SERVICE_SUPPORT
@@ -40,13 +40,13 @@ def join_path(service_sid: str) -> str:
 
 
 def numbers_in(server: SandboxServer, service_sid: str) -> list[str]:
-    response = httpx.get(f"{server.base_url}{join_path(service_sid)}", auth=AUTH)
+    response = http_get(f"{server.base_url}{join_path(service_sid)}", auth=AUTH)
     response.raise_for_status()
     return [n["sid"] for n in response.json()["phone_numbers"]]
 
 
 def add_directly(server: SandboxServer, service_sid: str, sid: str) -> None:
-    response = httpx.post(
+    response = http_post(
         f"{server.base_url}{join_path(service_sid)}", data={"PhoneNumberSid": sid}, auth=AUTH
     )
     assert response.status_code == 201, response.text

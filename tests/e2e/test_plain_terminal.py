@@ -21,10 +21,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pexpect
 import pytest
 
+from tests.support.loopback import http_get
 from tests.support.plain import (
     ACCOUNT,
     DETAILS,
@@ -118,7 +118,7 @@ def wait_until_owned(server: SandboxServer, number: str, timeout: float = 20.0) 
     a signal sent before that finds the number not yet owned, an honest "unknown"."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        response = httpx.get(
+        response = http_get(
             f"{server.base_url}/2010-04-01/Accounts/{MAIN_ACCOUNT_SID}/IncomingPhoneNumbers.json",
             params={"PhoneNumber": number},
             auth=(MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN),

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.support.app_factory import make_app
+from tests.support.loopback import http_get
 from tests.support.pilot import checked, reach_review, settle
 from tests.support.proxy import ForwardingProxy
 from tui.domain.credentials import Credentials, Secret
@@ -62,7 +62,7 @@ class World:
         return self.server.sandbox
 
     def owns(self, number: str = NUMBER) -> bool:
-        response = httpx.get(
+        response = http_get(
             f"{self.server.base_url}/2010-04-01/Accounts/{MAIN_ACCOUNT_SID}/IncomingPhoneNumbers.json",
             params={"PhoneNumber": number},
             auth=(MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN),

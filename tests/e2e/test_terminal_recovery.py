@@ -16,10 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.e2e.test_terminal_smoke import Terminal, terminal  # noqa: F401 - the fixture
+from tests.support.loopback import http_get
 from tests.support.proxy import ForwardingProxy
 from tui.sandbox import start_server
 from tui.sandbox.accounts import MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN
@@ -31,7 +31,7 @@ MOBILE_POST = r"/IncomingPhoneNumbers/Mobile\.json$"
 
 
 def owns(base_url: str) -> bool:
-    response = httpx.get(
+    response = http_get(
         f"{base_url}/2010-04-01/Accounts/{MAIN_ACCOUNT_SID}/IncomingPhoneNumbers.json",
         params={"PhoneNumber": NUMBER},
         auth=(MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN),

@@ -26,6 +26,7 @@ from click.testing import CliRunner
 from sandbox_helpers import MAIN, account_path
 from state_helpers import lockable_folder
 
+from tests.support.loopback import http_client, http_get
 from tui.cli import cli
 from tui.sandbox import Sandbox
 from tui.sandbox.state import load_state
@@ -71,7 +72,7 @@ def wait_until_serving(base_url: str) -> None:
     deadline = time.monotonic() + 15
     while True:
         try:
-            httpx.get(f"{base_url}{OWNED_PATH}", auth=MAIN, timeout=2)
+            http_get(f"{base_url}{OWNED_PATH}", auth=MAIN, timeout=2)
             return
         except httpx.TransportError:
             if time.monotonic() > deadline:
@@ -149,7 +150,7 @@ def test_every_interface_warns_and_announces_a_usable_url() -> None:
         assert process.stdout is not None
         second = process.stdout.readline()
         assert "every interface" in second and socket.gethostname() in second
-        response = httpx.get(f"{base_url}{OWNED_PATH}", auth=MAIN, timeout=5)
+        response = http_get(f"{base_url}{OWNED_PATH}", auth=MAIN, timeout=5)
         assert response.status_code == 200
         process.send_signal(signal.SIGINT)
         process.wait(timeout=15)
@@ -177,7 +178,7 @@ def test_sigkill_during_saves_leaves_a_valid_file_and_no_temporary_files(tmp_pat
         with serving("--port", "0", "--state", str(state)) as (process, base_url):
             # A start removes what a killed save left behind.
             assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
-            with httpx.Client(base_url=base_url, auth=MAIN, timeout=5) as client:
+            with http_client(base_url=base_url, auth=MAIN, timeout=5) as client:
                 sid = client.get(OWNED_PATH).json()["incoming_phone_numbers"][0]["sid"]
                 path = f"{account_path()}/IncomingPhoneNumbers/{sid}.json"
                 stop_at = time.monotonic() + randomness.uniform(0.05, 0.4)

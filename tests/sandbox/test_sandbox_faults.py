@@ -19,6 +19,7 @@ import httpx
 import pytest
 from sandbox_helpers import MAIN, account_path, assert_error, buy, call
 
+from tests.support.loopback import http_client, http_post
 from tui.sandbox import FaultSpecError, Sandbox, SandboxServer, SandboxTransport, start_server
 
 PURCHASE = r"/IncomingPhoneNumbers/Mobile\.json$"
@@ -58,7 +59,7 @@ def client(request: pytest.FixtureRequest, sandbox: Sandbox) -> Iterator[httpx.C
     else:
         with (
             start_server(sandbox=sandbox) as server,
-            httpx.Client(base_url=server.base_url, auth=MAIN, timeout=5) as outer,
+            http_client(base_url=server.base_url, auth=MAIN, timeout=5) as outer,
         ):
             yield outer
 
@@ -213,7 +214,7 @@ def test_delay_before_makes_two_clients_overlap(served: SandboxServer, sandbox: 
     seen: dict[str, Any] = {}
 
     def client_a() -> None:
-        with httpx.Client(base_url=served.base_url, auth=MAIN, timeout=30) as a:
+        with http_client(base_url=served.base_url, auth=MAIN, timeout=30) as a:
             seen["a"] = owned(a)
             seen["a_answered"] = time.monotonic()
 
@@ -223,7 +224,7 @@ def test_delay_before_makes_two_clients_overlap(served: SandboxServer, sandbox: 
     while sandbox.faults.armed() and time.monotonic() < deadline:
         time.sleep(0.01)  # until A's request has arrived and taken the fault
     assert sandbox.faults.armed() == [], "A's request never arrived"
-    with httpx.Client(base_url=served.base_url, auth=MAIN, timeout=30) as b:
+    with http_client(base_url=served.base_url, auth=MAIN, timeout=30) as b:
         assert owned(b) == []  # not delayed: the fault was used up by A
         assert b.post(PURCHASE_PATH, data={"PhoneNumber": NUMBER}).status_code == 201
         b_bought = time.monotonic()
@@ -292,7 +293,7 @@ def test_add_refuses_bad_methods_and_patterns(sandbox: Sandbox) -> None:
 
 
 def admin_post(server: SandboxServer, content: bytes) -> httpx.Response:
-    return httpx.post(
+    return http_post(
         f"{server.base_url}/__sandbox__/faults",
         content=content,
         headers={"Content-Type": "application/json"},
@@ -341,7 +342,7 @@ def test_admin_arms_every_kind_and_lists_them(served: SandboxServer) -> None:
         {"method": "GET", "path_regex": "Incoming", "delay_before": 0.5, "times": 2},
         {"method": "POST", "path_regex": "Mobile", "delay_after_commit": 1, "status": 503, "commit": True},
     ]
-    with httpx.Client(base_url=served.base_url, timeout=5) as admin:
+    with http_client(base_url=served.base_url, timeout=5) as admin:
         for spec in kinds:
             armed = admin.post("/__sandbox__/faults", json=spec)
             assert armed.status_code == 201, armed.text
@@ -355,7 +356,7 @@ def test_admin_arms_every_kind_and_lists_them(served: SandboxServer) -> None:
 
 
 def test_admin_endpoints_answer_json_for_unknown_paths_and_methods(served: SandboxServer) -> None:
-    with httpx.Client(base_url=served.base_url, timeout=5) as admin:
+    with http_client(base_url=served.base_url, timeout=5) as admin:
         unknown = admin.get("/__sandbox__/nope")
         assert (unknown.status_code, unknown.json()["code"]) == (404, 20404)
         wrong = admin.put("/__sandbox__/reset", content=b"")
@@ -386,7 +387,7 @@ def test_the_request_log_counts_purchase_posts_without_secrets(
 
 
 def test_the_request_log_over_http(served: SandboxServer) -> None:
-    with httpx.Client(base_url=served.base_url, auth=MAIN, timeout=5) as client:
+    with http_client(base_url=served.base_url, auth=MAIN, timeout=5) as client:
         client.post(PURCHASE_PATH, data={"PhoneNumber": NUMBER})
         client.post("/__sandbox__/faults", json={"path_regex": "x", "status": 500})  # not logged
         log = client.get("/__sandbox__/requests").json()
@@ -405,7 +406,7 @@ def test_shutdown_interrupts_delays(sandbox: Sandbox) -> None:
 
     def waiting_client() -> None:
         try:
-            httpx.post(
+            http_post(
                 f"{server.base_url}{PURCHASE_PATH}", data={"PhoneNumber": NUMBER}, auth=MAIN, timeout=60
             )
         except httpx.HTTPError as error:

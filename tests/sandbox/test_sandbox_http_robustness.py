@@ -13,7 +13,6 @@ import socket
 import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from raw_http import (
     AUTHORIZATION,
@@ -27,6 +26,7 @@ from raw_http import (
 )
 from sandbox_helpers import MAIN
 
+from tests.support.loopback import http_get
 from tui.sandbox import SandboxServer, start_server
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -50,7 +50,7 @@ def assert_json_error(response: RawResponse, status: int, fragment: str = "") ->
 
 
 def assert_still_serving(server: SandboxServer) -> None:
-    response = httpx.get(f"{server.base_url}{OWNED_PATH}", auth=MAIN, timeout=5)
+    response = http_get(f"{server.base_url}{OWNED_PATH}", auth=MAIN, timeout=5)
     assert response.status_code == 200
     assert response.json()["incoming_phone_numbers"]
 
@@ -169,7 +169,7 @@ def test_an_answer_sent_before_the_body_was_read_closes_the_connection(server: S
 
 
 def test_answers_carry_twilios_request_headers(server: SandboxServer) -> None:
-    response = httpx.get(f"{server.base_url}{OWNED_PATH}", auth=MAIN, timeout=5)
+    response = http_get(f"{server.base_url}{OWNED_PATH}", auth=MAIN, timeout=5)
     request_id = response.headers["twilio-request-id"]
     assert request_id.startswith("RQ") and len(request_id) == 34
     assert int(response.headers["twilio-concurrent-requests"]) >= 1

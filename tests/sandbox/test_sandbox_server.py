@@ -11,6 +11,7 @@ import httpx
 import pytest
 from sandbox_helpers import MAIN, account_path, assert_error, call
 
+from tests.support.loopback import http_client, http_get, http_post
 from tui.sandbox import CREDENTIALS, MAIN_ACCOUNT_SID, Sandbox, SandboxTransport, start_server
 from tui.sandbox.server import describe
 
@@ -20,7 +21,7 @@ PURCHASE_PATH = f"{account_path()}/IncomingPhoneNumbers/Mobile.json"
 def test_purchase_over_loopback_http() -> None:
     with start_server() as server:
         assert server.base_url.startswith("http://127.0.0.1:")
-        with httpx.Client(base_url=server.base_url, auth=MAIN, timeout=5) as client:
+        with http_client(base_url=server.base_url, auth=MAIN, timeout=5) as client:
             account = client.get(f"{account_path()}.json")
             assert account.status_code == 200 and account.json()["sid"] == MAIN_ACCOUNT_SID
             bought = client.post(PURCHASE_PATH, data={"PhoneNumber": "+46701740612"})
@@ -33,20 +34,20 @@ def test_purchase_over_loopback_http() -> None:
             assert [n["sid"] for n in listed] == [bought.json()["sid"]]
             released = client.delete(f"{account_path()}/IncomingPhoneNumbers/{listed[0]['sid']}.json")
             assert (released.status_code, released.content) == (204, b"")
-            unauthorised = httpx.get(f"{server.base_url}{account_path()}.json")
+            unauthorised = http_get(f"{server.base_url}{account_path()}.json")
             assert unauthorised.status_code == 401
             assert unauthorised.json()["code"] == 20003
 
 
 def test_absolute_urls_point_back_at_the_server() -> None:
-    with start_server() as server, httpx.Client(base_url=server.base_url, auth=MAIN) as client:
+    with start_server() as server, http_client(base_url=server.base_url, auth=MAIN) as client:
         meta = client.get("/v2/RegulatoryCompliance/Bundles", params={"PageSize": 2}).json()["meta"]
         assert meta["next_page_url"].startswith(f"{server.base_url}/v2/RegulatoryCompliance/")
         assert client.get(meta["next_page_url"]).status_code == 200
 
 
 def test_admin_endpoints_arm_faults_and_reset() -> None:
-    with start_server() as server, httpx.Client(base_url=server.base_url, auth=MAIN) as client:
+    with start_server() as server, http_client(base_url=server.base_url, auth=MAIN) as client:
         armed = client.post(
             "/__sandbox__/faults",
             json={"method": "POST", "path_regex": "Mobile", "status": 429, "retry_after": 3},
@@ -91,7 +92,7 @@ def test_the_sandbox_imports_nothing_of_the_wizard() -> None:
 
 
 def test_delay_fault_over_http_times_out_after_the_commit() -> None:
-    with start_server() as server, httpx.Client(base_url=server.base_url, auth=MAIN) as client:
+    with start_server() as server, http_client(base_url=server.base_url, auth=MAIN) as client:
         client.post(
             "/__sandbox__/faults",
             json={"method": "POST", "path_regex": "Mobile", "delay_after_commit": 1.0},
@@ -107,9 +108,9 @@ def test_delay_fault_over_http_times_out_after_the_commit() -> None:
 def test_served_state_survives_a_restart(tmp_path: Path) -> None:
     state_file = tmp_path / "state.json"
     with start_server(state_path=state_file) as server:
-        httpx.post(f"{server.base_url}{PURCHASE_PATH}", data={"PhoneNumber": "+46701740612"}, auth=MAIN)
+        http_post(f"{server.base_url}{PURCHASE_PATH}", data={"PhoneNumber": "+46701740612"}, auth=MAIN)
     with start_server(state_path=state_file) as server:
-        listed = httpx.get(
+        listed = http_get(
             f"{server.base_url}{account_path()}/IncomingPhoneNumbers.json",
             params={"PhoneNumber": "+46701740612"},
             auth=MAIN,
@@ -140,7 +141,7 @@ def test_python_m_tui_sandbox_serves_and_announces(tmp_path: Path) -> None:
         deadline = time.monotonic() + 10
         while True:
             try:
-                response = httpx.get(f"{base_url}{account_path()}.json", auth=MAIN)
+                response = http_get(f"{base_url}{account_path()}.json", auth=MAIN)
                 break
             except httpx.ConnectError:
                 if time.monotonic() > deadline:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from sandbox_helpers import FIXED_NOW, buy
 
+from tests.support.loopback import http_get, http_post
 from tests.support.webhook_receiver import TWIML_MESSAGE, Received, Route, WebhookReceiver, webhook_receiver
 from tui.sandbox import MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN, Sandbox, SandboxServer, start_server
 from tui.sandbox.accounts import TRIAL_ACCOUNT_SID, TRIAL_AUTH_TOKEN
@@ -40,7 +41,7 @@ def served(sandbox: Sandbox) -> Iterator[SandboxServer]:
 
 
 def simulate(server: SandboxServer, **spec: Any) -> httpx.Response:
-    return httpx.post(f"{server.base_url}/__sandbox__/simulate", json=spec, timeout=30)
+    return http_post(f"{server.base_url}/__sandbox__/simulate", json=spec, timeout=30)
 
 
 def bought(sandbox: Sandbox, **settings: str) -> None:
@@ -228,7 +229,7 @@ def test_a_voice_application_takes_the_call_with_its_own_urls(
     sandbox: Sandbox, served: SandboxServer, receiver: WebhookReceiver
 ) -> None:
     app_url = receiver.route("/app")
-    created = httpx.post(
+    created = http_post(
         f"{served.base_url}/2010-04-01/Accounts/{MAIN_ACCOUNT_SID}/Applications.json",
         data={"FriendlyName": "rehearsal", "VoiceUrl": app_url},
         auth=(MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN),
@@ -269,7 +270,7 @@ def test_a_number_nobody_owns_is_a_twilio_style_404(served: SandboxServer) -> No
 def test_bad_simulations_are_400_json_and_call_nothing(
     served: SandboxServer, receiver: WebhookReceiver, content: bytes, why: str
 ) -> None:
-    answer = httpx.post(
+    answer = http_post(
         f"{served.base_url}/__sandbox__/simulate",
         content=content,
         headers={"Content-Type": "application/json"},
@@ -283,7 +284,7 @@ def test_bad_simulations_are_400_json_and_call_nothing(
 
 
 def test_simulate_takes_only_post(served: SandboxServer) -> None:
-    answer = httpx.get(f"{served.base_url}/__sandbox__/simulate", timeout=5)
+    answer = http_get(f"{served.base_url}/__sandbox__/simulate", timeout=5)
 
     assert answer.status_code == 405 and answer.json()["code"] == 20004
 
@@ -319,11 +320,11 @@ def test_a_messaging_service_takes_the_message_unless_it_defers_to_the_number(
     settings = {"FriendlyName": "rehearsal", "InboundRequestUrl": receiver.route("/service", body=b"")}
     if defer_to_number:
         settings["UseInboundWebhookOnNumber"] = "true"
-    service = httpx.post(f"{served.base_url}/v1/Services", data=settings, auth=auth)
+    service = http_post(f"{served.base_url}/v1/Services", data=settings, auth=auth)
     assert service.status_code == 201, service.text
     bought(sandbox, SmsUrl=receiver.route("/number", body=b""))
     number_sid = sandbox.state_snapshot()["incoming_phone_numbers"][-1]["sid"]
-    added = httpx.post(
+    added = http_post(
         f"{served.base_url}/v1/Services/{service.json()['sid']}/PhoneNumbers",
         data={"PhoneNumberSid": number_sid},
         auth=auth,

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 import httpx
 from twilio.request_validator import RequestValidator
 
+from tests.support.loopback import PLAIN_HTTP_ONLY
 from tui.services.webhooks import WebhookChecker, WebhookLimits
 
 TWIML_SAY = (
@@ -158,7 +159,7 @@ class LoopbackRoutingTransport(httpx.AsyncHTTPTransport):
     network."""
 
     def __init__(self, receiver: WebhookReceiver) -> None:
-        super().__init__()
+        super().__init__(verify=PLAIN_HTTP_ONLY)  # every request leaves as plain http
         self._port = int(receiver.base_url.rsplit(":", 1)[1])
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

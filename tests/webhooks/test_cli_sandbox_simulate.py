@@ -11,9 +11,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.support.loopback import http_post
 from tests.support.webhook_receiver import TWIML_MESSAGE, WebhookReceiver, webhook_receiver
 from tui.cli.common import Exit
 from tui.sandbox import MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN, SandboxServer, start_server
@@ -37,7 +37,7 @@ def served() -> Iterator[SandboxServer]:
 
 
 def buy(server: SandboxServer, **settings: str) -> None:
-    answer = httpx.post(
+    answer = http_post(
         f"{server.base_url}/2010-04-01/Accounts/{MAIN_ACCOUNT_SID}/IncomingPhoneNumbers/Mobile.json",
         data={"PhoneNumber": NUMBER, **settings},
         auth=(MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN),
