@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
+from textual.app import ComposeResult
+from textual.reactive import Reactive
 from textual.widgets import Footer
 
 
@@ -37,6 +39,19 @@ class SteadyFooter(Footer):
                 if binding.show or key == app.COMMAND_PALETTE_BINDING
             ),
         )
+
+    def compose(self) -> ComposeResult:
+        # Each key is created `compact` (its own default) and then bound to the
+        # footer's value: two class changes, each restyling the key on mount,
+        # about 3% of the test suite's CPU. A key created with the footer's value
+        # already has it, so the binding changes nothing.
+        # (The key class is not public: any child with a `compact` setting is one.
+        # The command palette's key is not bound, and keeps its own default.)
+        for widget in super().compose():
+            compact = getattr(type(widget), "compact", None)
+            if isinstance(compact, Reactive) and not widget.has_class("-command-palette"):
+                widget.set_reactive(compact, self.compact)
+            yield widget
 
     async def recompose(self) -> None:
         shown = self._keys_on_show()
