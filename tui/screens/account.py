@@ -18,7 +18,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Select, Static
+from textual.widgets import Select, Static
 
 from tui.domain import credentials as credential_rules
 from tui.domain.credentials import MASK, Credentials
@@ -32,6 +32,7 @@ from tui.services.credentials.errors import (
     VerificationError,
 )
 from tui.services.credentials.guidance import environment_variable_help
+from tui.widgets.controls import Button
 from tui.widgets.credentials_form import CredentialsForm
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText

@@ -17,13 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.domain.addresses import ADDRESS_FIELDS, NewAddress, build_address, describe_created
 from tui.domain.errors import WizardError
 from tui.domain.resources import Address
 from tui.widgets.chrome import ErrorPanel
+from tui.widgets.controls import Button
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
 

@@ -15,13 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.domain.errors import WizardError
 from tui.domain.fields import field as field_spec
 from tui.services import gc_pause
 from tui.widgets.chrome import ErrorPanel, SandboxBanner, StepIndicator
+from tui.widgets.controls import Button
 from tui.widgets.field_help import FieldHelp, spec_of
 from tui.widgets.footer import SteadyFooter
 from tui.widgets.form_field import FormField
@@ -390,11 +391,3 @@ class StepScreen(Screen[None]):
     def back_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.action_back()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        # Transitional: the Review step still overrides `button_pressed`; remove
-        # this and the hook once it uses @on(Button.Pressed, "#stop-waiting").
-        self.button_pressed(event.button)
-
-    def button_pressed(self, button: Button) -> None:
-        """Deprecated hook (see on_button_pressed): use @on(Button.Pressed, "#id")."""

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from tui.domain.attempt import ChangeState
 from tui.domain.fields import FIELDS_BY_NAME
@@ -27,6 +27,7 @@ from tui.screens.review import section_table
 from tui.services.number_changes import ChangeAttempt
 from tui.services.twilio import form_body
 from tui.widgets.chrome import ErrorPanel, SandboxBanner
+from tui.widgets.controls import Button
 from tui.widgets.text import LiveText
 from tui.wizard.flow import STEPS_BY_ID, step_of_field
 

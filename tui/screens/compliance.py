@@ -10,13 +10,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Label, Select, Static
+from textual.widgets import Label, Select, Static
 
 from tui.domain import rules
 from tui.domain.errors import WizardError
 from tui.domain.fields import field as field_spec
 from tui.domain.resources import Address
 from tui.screens.base import StepScreen
+from tui.widgets.controls import Button
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
 from tui.wizard.compliance import (

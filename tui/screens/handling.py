@@ -14,10 +14,11 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import RadioButton, RadioSet, Static
+from textual.widgets import RadioSet, Static
 
 from tui.screens.pickers import PickerStep
 from tui.screens.webhook_testing import WebhookTestingStep
+from tui.widgets.controls import RadioButton
 from tui.widgets.text import LiveText
 from tui.widgets.webhook_checks import WebhookChecks
 from tui.wizard.draft import (

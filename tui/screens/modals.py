@@ -9,8 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Footer, Static
 
+from tui.widgets.controls import Button
 from tui.wizard.draft import WizardDraft
 from tui.wizard.messages import DRAFT_DELETE_WARNING, charge_note, draft_found, quit_lines
 

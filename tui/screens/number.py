@@ -11,7 +11,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import (
-    Button,
     Checkbox,
     DataTable,
     Input,
@@ -30,6 +29,7 @@ from tui.domain.search import SEARCH_FIELDS_BY_NAME, build_search
 from tui.screens.base import StepScreen
 from tui.services import purchase as purchase_service
 from tui.services.purchase import AlreadyOwned
+from tui.widgets.controls import Button
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
 from tui.widgets.tickbox import TickBox

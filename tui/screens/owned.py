@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.domain.errors import WizardError
@@ -28,6 +28,7 @@ from tui.domain.number_settings import (
 from tui.domain.resources import IncomingPhoneNumber
 from tui.services.number_changes import find_number, matches
 from tui.widgets.chrome import ErrorPanel, SandboxBanner, StepIndicator
+from tui.widgets.controls import Button
 from tui.widgets.text import LiveText, TextInput
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from tui.domain import rules
 from tui.domain.fields import FIELDS_BY_NAME, GROUP_TITLES
@@ -24,6 +24,7 @@ from tui.screens.modals import ConfirmPurchaseModal
 from tui.screens.webhook_testing import WebhookTestingStep
 from tui.services import purchase as purchase_service
 from tui.services.twilio import form_body
+from tui.widgets.controls import Button
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
 from tui.widgets.webhook_checks import WebhookChecks
@@ -100,7 +101,7 @@ class ReviewStep(WebhookTestingStep):
             for key, _ in COMMANDS:
                 with Horizontal(classes="command-title"):
                     yield Static(id=f"title-{key}", markup=False)
-                    yield Button("Copy", id=f"copy-{key}", compact=True)
+                    yield Button("Copy", id=f"copy-{key}", classes="copy-command", compact=True)
                 yield Static(id=f"command-{key}", classes="code", markup=False)
             with Horizontal(classes="command-actions"):
                 yield Button("Save the commands to a file", id="save-commands", compact=True)
@@ -425,16 +426,23 @@ class ReviewStep(WebhookTestingStep):
     def action_stop_waiting(self) -> None:
         self.stop_waiting()
 
-    def button_pressed(self, button: Button) -> None:
-        if button.id == "stop-waiting":
-            self.stop_waiting()
-        elif button.id and button.id.startswith("copy-"):
-            key = button.id.removeprefix("copy-")
-            title, command = self._commands[key]
-            self.app.copy_to_clipboard(command)
-            self.query_one("#commands-status", Static).update(f"✓ Copied: {title.split(' (')[0]}")
-        elif button.id == "save-commands":
-            self.save_commands()
+    @on(Button.Pressed, "#stop-waiting")
+    def stop_waiting_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.stop_waiting()
+
+    @on(Button.Pressed, ".copy-command")
+    def copy_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        key = (event.button.id or "").removeprefix("copy-")
+        title, command = self._commands[key]
+        self.app.copy_to_clipboard(command)
+        self.query_one("#commands-status", Static).update(f"✓ Copied: {title.split(' (')[0]}")
+
+    @on(Button.Pressed, "#save-commands")
+    def save_commands_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.save_commands()
 
     @work(thread=True, exclusive=True, group="save-commands", exit_on_error=False)
     def save_commands(self) -> None:

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from tui.domain.attempt import AttemptState
@@ -22,6 +22,7 @@ from tui.domain.fields import FIELDS_BY_NAME, GROUP_TITLES
 from tui.domain.resources import IncomingPhoneNumber
 from tui.services.purchase import FollowUp, PurchaseAttempt
 from tui.widgets.chrome import ErrorPanel, SandboxBanner
+from tui.widgets.controls import Button
 from tui.widgets.text import LiveText
 from tui.widgets.webhook_checks import SIMULATE_CALL_KEY, SIMULATE_MESSAGE_KEY, RehearsalPanel
 from tui.wizard.summary import resource_groups

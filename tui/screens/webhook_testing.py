@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
-from textual.widgets import Button
 
 from tui.screens.base import StepScreen
+from tui.widgets.controls import Button
 from tui.widgets.webhook_checks import TEST_KEY, WebhookChecks
 
 if TYPE_CHECKING:

@@ -19,10 +19,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
+from textual.widgets import Checkbox, Input, RadioSet, Static
 
 from tui.domain.credentials import Credentials
 from tui.domain.rules import RuleError
+from tui.widgets.controls import Button, RadioButton
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
 from tui.widgets.tickbox import TickBox

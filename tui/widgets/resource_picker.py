@@ -23,10 +23,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.domain.fields import FieldSpec
+from tui.widgets.controls import Button
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText, TextInput
 from tui.wizard.pickers import PickerItem

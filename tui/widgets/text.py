@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 from textual.visual import VisualType
 from textual.widgets import Input, Static
 
+from tui.widgets.controls import StyledOnceMounted
+
 
 class LiveText(Static):
     """A Static whose height always follows its latest content.
@@ -31,7 +33,7 @@ class LiveText(Static):
             self.call_after_refresh(self.refresh, layout=True)
 
 
-class TextInput(Input):
+class TextInput(StyledOnceMounted, Input):
     """Every text input of the wizard. Its cursor blinks unless `CURSOR_BLINK` is
     off: screenshots and snapshots must come out the same whenever they are taken,
     and a blinking cursor is drawn or not by the clock."""

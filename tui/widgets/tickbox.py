@@ -6,8 +6,10 @@ from typing import Any
 
 from textual.widgets import Checkbox
 
+from tui.widgets.controls import StyledOnceMounted
 
-class TickBox(Checkbox):
+
+class TickBox(StyledOnceMounted, Checkbox):
     """Textual's Checkbox draws the same "X" ticked or not and tells them apart by
     colour alone, which some themes, terminals and eyes do not show. This one
     draws ✔ when ticked and an empty box when not."""

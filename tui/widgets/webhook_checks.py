@@ -14,8 +14,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button
 
+from tui.widgets.controls import Button
 from tui.widgets.text import LiveText
 
 if TYPE_CHECKING:
