@@ -818,7 +818,10 @@ class WizardApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "hide_help_panel":
-            return bool(self.screen.query("HelpPanel"))
+            # Textual mounts the keys panel on the screen itself: looking at the
+            # screen's children is enough, where a query would walk every widget on
+            # each binding check (each focus move, each footer refresh).
+            return bool(self.screen.query_children("HelpPanel"))
         # No jumping elsewhere while a purchase is on its way.
         return not (action == "command_palette" and self.purchase_running)
 
