@@ -224,6 +224,15 @@ class WizardApp(App[None]):
             self.run_worker(previous.aclose(), group="close-client", exit_on_error=False)
         self._connection_ready()
 
+    # How many times the CSS was refreshed (a theme chosen, the terminal's colours
+    # changed): a step coming back restyles itself only if this moved while it
+    # was away (StepScreen.on_screen_resume).
+    styles_version = 0
+
+    def refresh_css(self, animate: bool = True) -> None:
+        self.styles_version += 1
+        super().refresh_css(animate=animate)
+
     def on_mount(self) -> None:
         self.theme = self._initial_theme
         self.push_screen("account")

@@ -163,3 +163,28 @@ async def test_text_typed_in_the_same_burst_as_tab_goes_to_the_next_field(make_a
         assert app.focused is control(app, "voice_url")
         assert control(app, "voice_url").value == url
         assert app.draft.get("voice_url") == url
+
+
+async def test_a_step_left_before_a_theme_change_comes_back_in_the_new_theme(make_app):
+    """A step coming back is restyled only when the styles changed while it was
+    away; when they did, it shows the new theme like the step it comes from."""
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        account = app.screen
+        dark_button = account.query_one("#next").styles.background
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert step_of(app) == "number"
+        app.theme = "textual-light"
+        await settle(pilot)
+        light_button = app.screen.query_one("#next").styles.background
+        assert light_button != dark_button
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert app.screen is account
+        assert account.query_one("#next").styles.background == light_button
+        # And back again without a change: as it was left.
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert app.screen.query_one("#next").styles.background == light_button

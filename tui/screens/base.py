@@ -57,6 +57,7 @@ class StepScreen(Screen[None]):
     # so a keyboard user can start typing at once.
     AUTO_FOCUS = "#step-body *"
     _shown_before = False  # see on_screen_resume
+    _styles_when_suspended: int | None = None  # the app's styles_version then
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -178,14 +179,15 @@ class StepScreen(Screen[None]):
         """Hook: the step was mounted (start loading what it shows)."""
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
-        if not self._shown_before:
-            # Textual restyles the whole screen on every resume, for a screen that
-            # comes back after the app's styles changed. On its first showing each
-            # widget was styled as it mounted, moments ago: the same work again,
-            # about a quarter of the styling of opening a step. Changes made below
-            # restyle what they change, as always.
+        # Textual restyles the whole screen on every resume, for a screen that
+        # comes back after the app's styles changed (a theme chosen meanwhile).
+        # On its first showing each widget was styled as it mounted, moments ago;
+        # on a return, it is as it was left unless the styles changed since: in
+        # both cases the same work again, about a quarter of the styling of
+        # opening a step. Changes made below restyle what they change, as always.
+        if not self._shown_before or self._styles_when_suspended == self.wizard.styles_version:
             event.refresh_styles = False
-            self._shown_before = True
+        self._shown_before = True
         self.query_one(StepIndicator).set_done(self.wizard.done_steps)
         self.load_from_draft()
         pending = self.wizard.pending_errors.pop(self.STEP_ID, None)
@@ -195,6 +197,11 @@ class StepScreen(Screen[None]):
         # Every arrival starts at the step's first field, never on the Back or Next
         # button the focus was left on (Enter there would leave the step again).
         self.call_after_refresh(self.focus_first_field)
+
+    def on_screen_suspend(self) -> None:
+        # Left with the styles of this moment: refresh_css restyles every screen
+        # in the stack, this one included until now.
+        self._styles_when_suspended = self.wizard.styles_version
 
     def focus_first_field(self) -> None:
         if self.app.screen is not self or not self.AUTO_FOCUS:
