@@ -49,6 +49,14 @@ MOBILE_POST = r"/IncomingPhoneNumbers/Mobile\.json$"
 TIMEOUT = 30
 
 
+def default_ctrl_c() -> None:
+    """Run in the child before it starts: Ctrl+C as a terminal's shell gives it to
+    a program it starts. A pytest run started in the background (`cmd &` in a
+    script) ignores SIGINT, its children inherit that, and Python then never
+    raises KeyboardInterrupt: the Ctrl+C tests would hang for that reason alone."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class PlainTerminal:
     """`python -m tui <args>` on a pseudo-terminal; everything it writes is kept."""
 
@@ -61,6 +69,7 @@ class PlainTerminal:
             encoding="utf-8",
             timeout=TIMEOUT,
             dimensions=(40, 200),
+            preexec_fn=default_ctrl_c,
         )
         self.child.logfile_read = self.log
 
