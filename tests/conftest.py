@@ -15,6 +15,9 @@
   (the profiles commands install log redaction);
 - text cursors that do not blink, so the screens render the same every time.
 
+Headless test apps paint only their last frame (tests/support/painting.py) and
+share their parsed CSS (tests/support/stylesheets.py).
+
 `memory_keyring` selects an in-memory keyring for the test.
 
 `-n auto` starts two pytest-xdist workers per CPU (see
@@ -34,6 +37,8 @@ import keyring.backends.fail
 import pytest
 
 from tests.support.keyrings import MemoryKeyring
+from tests.support.painting import paint_only_the_last_frame
+from tests.support.stylesheets import share_parsed_css
 from tui.services.credentials import keyring_store, redact
 from tui.widgets.text import TextInput
 
@@ -60,6 +65,8 @@ GC_THRESHOLDS = (50_000, 20, 100)
 
 def pytest_configure(config: pytest.Config) -> None:
     gc.set_threshold(*GC_THRESHOLDS)  # from the start: collecting allocates most of them
+    paint_only_the_last_frame()
+    share_parsed_css()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
