@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.domain.addresses import ADDRESS_FIELDS, NewAddress, build_address, describe_created
@@ -25,6 +25,7 @@ from tui.domain.errors import WizardError
 from tui.domain.resources import Address
 from tui.widgets.chrome import ErrorPanel
 from tui.widgets.controls import Button
+from tui.widgets.footer import SteadyFooter
 from tui.widgets.form_field import FormField
 from tui.widgets.text import LiveText
 
@@ -66,7 +67,7 @@ class AddressDialog(ModalScreen[Address | None]):
                 yield Button("Cancel", id="address-cancel", compact=True)
                 yield Button("Create address", id="address-create", variant="primary", compact=True)
                 yield Button("Use this address", id="address-use", variant="success", compact=True)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#address-use").display = False

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tui.domain.attempt import ChangeState
 from tui.domain.fields import FIELDS_BY_NAME
@@ -28,6 +28,7 @@ from tui.services.number_changes import ChangeAttempt
 from tui.services.twilio import form_body
 from tui.widgets.chrome import ErrorPanel, SandboxBanner
 from tui.widgets.controls import Button
+from tui.widgets.footer import SteadyFooter
 from tui.widgets.text import LiveText
 from tui.wizard.flow import STEPS_BY_ID, step_of_field
 
@@ -222,7 +223,7 @@ class ChangeSummaryScreen(Screen[None]):
             yield Button("Your numbers", id="owned", compact=True)
             yield Button("Buy a number", id="buy-new", compact=True)
             yield Button("Quit", id="quit", variant="primary", compact=True)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Summary"

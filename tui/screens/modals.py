@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.widgets.controls import Button
+from tui.widgets.footer import SteadyFooter
 from tui.wizard.draft import WizardDraft
 from tui.wizard.messages import DRAFT_DELETE_WARNING, charge_note, draft_found, quit_lines
 
@@ -38,7 +39,7 @@ class ChoiceModal(ModalScreen[bool]):
             with Horizontal(classes="modal-buttons"):
                 yield Button(self._no, id="no")
                 yield Button(self._yes, id="yes", variant=self._yes_variant)  # type: ignore[arg-type]
-        yield Footer()  # the dialog's own keys (Escape cancels), not the dimmed ones behind it
+        yield SteadyFooter()  # the dialog's own keys (Escape cancels), not the dimmed ones behind it
 
     # The button that has the focus when the dialog opens: the safe answer.
     FOCUS = "#no"
@@ -99,7 +100,7 @@ class RecoveredPurchasesModal(ModalScreen[None]):
             yield Static("\n".join(lines), classes="modal-body", markup=False, id="recovered")
             with Horizontal(classes="modal-buttons"):
                 yield Button("OK", id="ok", variant="primary")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#ok", Button).focus()

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from tui.domain.errors import WizardError
@@ -29,6 +29,7 @@ from tui.domain.resources import IncomingPhoneNumber
 from tui.services.number_changes import find_number, matches
 from tui.widgets.chrome import ErrorPanel, SandboxBanner, StepIndicator
 from tui.widgets.controls import Button
+from tui.widgets.footer import SteadyFooter
 from tui.widgets.text import LiveText, TextInput
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class OwnedNumbersScreen(Screen[None]):
             yield Button("Release…", id="release", compact=True)
             yield Static(id="nav-status", markup=False)
             yield Button("Change ▶", id="next", variant="primary", compact=True)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Numbers you own"
@@ -264,7 +265,7 @@ class ReleaseModal(ModalScreen[None]):
                 yield Button("Keep it", id="no")
                 if not self.refusal:
                     yield Button("Release", id="yes", variant="error", disabled=True)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         if self.refusal:

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from tui.domain.attempt import AttemptState
@@ -23,6 +23,7 @@ from tui.domain.resources import IncomingPhoneNumber
 from tui.services.purchase import FollowUp, PurchaseAttempt
 from tui.widgets.chrome import ErrorPanel, SandboxBanner
 from tui.widgets.controls import Button
+from tui.widgets.footer import SteadyFooter
 from tui.widgets.text import LiveText
 from tui.widgets.webhook_checks import SIMULATE_CALL_KEY, SIMULATE_MESSAGE_KEY, RehearsalPanel
 from tui.wizard.summary import resource_groups
@@ -118,7 +119,7 @@ class SummaryScreen(Screen[None]):
             yield Button("Copy SID", id="copy-sid", compact=True)
             yield Button("Buy another", id="buy-another", compact=True)
             yield Button("Quit", id="quit", variant="primary", compact=True)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Summary"

@@ -1,4 +1,4 @@
-"""The key footer, rebuilt only when the keys it shows change."""
+"""The key footer of every screen and dialog, rebuilt only when the keys it shows change."""
 
 from __future__ import annotations
 
@@ -54,6 +54,8 @@ class SteadyFooter(Footer):
             yield widget
 
     async def recompose(self) -> None:
+        if not self.is_attached:  # a dialog's footer is told of bindings after it closed
+            return
         shown = self._keys_on_show()
         if shown == self._shown:
             return
