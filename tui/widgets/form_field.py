@@ -17,7 +17,6 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.timer import Timer
-from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, Switch
 
@@ -28,21 +27,6 @@ from tui.widgets.text import TextInput
 
 # Seconds without a keystroke before a field's rule is applied to what was typed.
 TYPING_PAUSE = 0.6
-
-
-class RuleValidator(Validator):
-    """Adapts a catalogue rule to Textual's validation, keeping its message."""
-
-    def __init__(self, spec: FieldSpec) -> None:
-        super().__init__()
-        self.spec = spec
-
-    def validate(self, value: str) -> ValidationResult:
-        try:
-            self.spec.check(value)
-        except RuleError as error:
-            return self.failure(str(error))
-        return self.success()
 
 
 class FieldInput(TextInput):
@@ -127,12 +111,14 @@ class FormField(Vertical):
                     placeholder=f"e.g. {spec.placeholder}" if spec.placeholder else "",
                     # Masked; the screen wraps the value in a Secret and clears it.
                     password=secret,
-                    # A secret gets no Textual validator: `Validator.validate(value)`
-                    # would hold it in the clear in a frame of ours. It is checked by
-                    # `check()` only, which reads it wrapped (see `value`).
-                    validators=[] if secret else [RuleValidator(spec)],
-                    validate_on=["blur", "submitted"],
-                    valid_empty=not spec.required,
+                    # No Textual validation: the field's rule runs in `check()`, as
+                    # the person types and when they leave the field, and sets the
+                    # `-invalid` class Textual's Input is styled by. Textual's own
+                    # validation on leaving ran the rule a second time and set the
+                    # classes again, each change a restyle of the input; and a
+                    # `Validator` would hold a secret in the clear in a frame of its
+                    # own (`check()` reads it wrapped, see `value`).
+                    validate_on=[],
                     id=f"control-{spec.name}",
                     compact=True,  # one line per input keeps a step readable at 80×24
                 )
