@@ -10,7 +10,7 @@ from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static, TabbedContent
+from textual.widgets import Button, Input, Select, Static, TabbedContent
 
 from tui.app import WizardApp
 from tui.screens.base import StepScreen
@@ -60,6 +60,19 @@ async def go(pilot: Pilot[Any], step_id: str) -> None:
     assert isinstance(app, WizardApp)
     app.goto(step_id)
     await settle(pilot)
+
+
+async def click_again(pilot: Pilot[Any], selector: str) -> None:
+    """Click a button a second time, as a person would: once it stops showing the
+    first press. Textual's Button ignores clicks while it shows one (its
+    `active_effect_duration`, 0.2 s), so a second click that comes sooner is lost
+    or not depending on how fast the machine got there."""
+    button = pilot.app.screen.query_one(selector, Button)
+    for _ in range(100):
+        if not button.has_class("-active"):
+            break
+        await pilot.pause(button.active_effect_duration / 4)
+    await pilot.click(selector)
 
 
 def step_of(app: App[Any]) -> str | None:

@@ -8,7 +8,7 @@ import json
 from textual.widgets import RadioButton, Static
 
 from tests.support.app_factory import draft_store_in
-from tests.support.pilot import control, go, set_mode, settle, step_of, type_into, type_number
+from tests.support.pilot import click_again, control, go, set_mode, settle, step_of, type_into, type_number
 from tui.sandbox.accounts import MAIN_AUTH_TOKEN
 from tui.screens.modals import ConfirmQuitModal, ResumeDraftModal
 from tui.wizard.draft import WizardDraft
@@ -114,7 +114,7 @@ async def test_saved_draft_can_be_discarded_to_start_over(make_app, tmp_path):
         assert isinstance(app.screen, ResumeDraftModal)
         assert app.screen.query_one(".modal-title", Static).content == "Delete the saved draft?"
         assert draft_store_in(tmp_path).path.exists()
-        await pilot.click("#no")  # "Delete and start over"
+        await click_again(pilot, "#no")  # "Delete and start over"
         await settle(pilot)
         assert app.draft.is_empty()
         assert not draft_store_in(tmp_path).path.exists()
@@ -223,7 +223,7 @@ async def test_the_draft_is_read_and_removed_off_the_ui_thread(make_app, tmp_pat
         assert isinstance(app.screen, ResumeDraftModal)
         await pilot.click("#no")
         await settle(pilot)
-        await pilot.click("#no")  # confirmed: delete it
+        await click_again(pilot, "#no")  # confirmed: delete it
         await settle(pilot)
         assert not draft_store_in(tmp_path).path.exists()
     assert [name for name, _ in calls] == ["load", "discard"]
