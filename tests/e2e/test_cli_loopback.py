@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cli import run_number_wizard
 from tests.support.loopback import http_get
 from tui.sandbox import seed, start_server
 from tui.sandbox.accounts import (
@@ -112,15 +113,7 @@ def run_cli(
         env.update(TWILIO_API_KEY=API_KEY_SID, TWILIO_API_SECRET=API_KEY_SECRET)
     else:
         env["TWILIO_AUTH_TOKEN"] = token
-    return subprocess.run(
-        [sys.executable, "-m", "tui", *args, "--api-url", served.base_url],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_number_wizard([*args, "--api-url", served.base_url], env=env)
 
 
 NUMBER = "+46701740612"  # seeded in SE: needs no address and no bundle

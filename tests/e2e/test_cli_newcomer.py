@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.cli import run_number_wizard
 
 pytestmark = pytest.mark.e2e
 
@@ -26,15 +27,7 @@ def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
     )
-    return subprocess.run(
-        [sys.executable, "-m", "tui", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_number_wizard(list(args), env=env)
 
 
 def test_a_dry_run_says_what_twilio_would_refuse_naming_flags(tmp_path: Path) -> None:

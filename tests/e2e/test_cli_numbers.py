@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.cli import run_number_wizard
 from tests.support.loopback import http_get, http_post
 from tui.sandbox import start_server
 from tui.sandbox.accounts import MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN
@@ -54,16 +54,7 @@ def run(
     tmp_path: Path, server: SandboxServer, *args: str, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     env = numbers_env(tmp_path)
-    return subprocess.run(
-        [sys.executable, "-m", "tui", "numbers", *args, "--api-url", server.base_url],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        timeout=60,
-        input=stdin,
-        stdin=None if stdin is not None else subprocess.DEVNULL,
-    )
+    return run_number_wizard(["numbers", *args, "--api-url", server.base_url], env=env, input=stdin)
 
 
 def owned(server: SandboxServer) -> dict[str, dict[str, Any]]:

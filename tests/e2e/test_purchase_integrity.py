@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from tests.support.app_factory import make_app
+from tests.support.cli import run_number_wizard
 from tests.support.loopback import http_get
 from tests.support.pilot import checked, reach_review, settle
 from tests.support.proxy import ForwardingProxy
@@ -101,15 +102,7 @@ class World:
         ]
 
     def run_buy(self, *extra: str, number: str = NUMBER) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            self.buy_args(*extra, number=number),
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            env=self.env(),
-            timeout=90,
-            stdin=subprocess.DEVNULL,
-        )
+        return run_number_wizard(self.buy_args(*extra, number=number)[3:], env=self.env(), timeout=90)
 
     def start_buy(self, *extra: str, number: str = NUMBER) -> subprocess.Popen[str]:
         return subprocess.Popen(
@@ -368,14 +361,8 @@ def test_plain_http_to_another_host_is_refused_before_anything_is_sent(tmp_path:
             https_proxy=counting.url,
             NO_PROXY="",
         )
-        result = subprocess.run(
-            [sys.executable, "-m", "tui", *COMMANDS[command], "--api-url", "http://example.com"],
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            env=env,
-            timeout=60,
-            input=MAIN_AUTH_TOKEN,
+        result = run_number_wizard(
+            [*COMMANDS[command], "--api-url", "http://example.com"], env=env, input=MAIN_AUTH_TOKEN
         )
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "refusing plain http to example.com" in result.stderr

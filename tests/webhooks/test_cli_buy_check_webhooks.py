@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tests.support.cli import run_number_wizard
 from tests.support.webhook_receiver import (
     TWIML_MESSAGE,
     Route,
@@ -62,15 +62,7 @@ def buy(tmp_path: Path, base_url: str, *args: str) -> subprocess.CompletedProces
         TWILIO_ACCOUNT_SID=MAIN_ACCOUNT_SID,
         TWILIO_AUTH_TOKEN=MAIN_AUTH_TOKEN,
     )
-    return subprocess.run(
-        [sys.executable, "-m", "tui", "buy", "--phone-number", NUMBER, *args, "--api-url", base_url],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_number_wizard(["buy", "--phone-number", NUMBER, *args, "--api-url", base_url], env=env)
 
 
 def sent_to_twilio(sandbox: Sandbox) -> list[tuple[str, str]]:

@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import run_number_wizard
 from tests.support.loopback import http_post
 from tests.support.webhook_receiver import TWIML_MESSAGE, WebhookReceiver, webhook_receiver
 from tui.cli.common import Exit
@@ -48,15 +48,7 @@ def buy(server: SandboxServer, **settings: str) -> None:
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
     env.update(HOME=str(tmp_path / "home"), XDG_CONFIG_HOME=str(tmp_path / "config"))
-    return subprocess.run(
-        [sys.executable, "-m", "tui", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_number_wizard(list(args), env=env)
 
 
 def test_a_call_rehearsed_on_the_served_sandbox(tmp_path, served, receiver):

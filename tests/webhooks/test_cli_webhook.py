@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import run_number_wizard
 from tests.support.webhook_receiver import TWIML_MESSAGE, Route, WebhookReceiver, webhook_receiver
 from tui.cli.webhook import WEBHOOK_NOT_SATISFIED
 from tui.sandbox.accounts import API_KEY_SECRET, API_KEY_SID, MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN
@@ -39,15 +39,7 @@ def run(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subpro
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
     )
     base.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "tui", "webhook", "check", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=base,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_number_wizard(["webhook", "check", *args], env=base)
 
 
 AUTH_TOKEN_ENV = {"TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_AUTH_TOKEN": TOKEN}
