@@ -48,6 +48,17 @@ class WebhookTestingStep(StepScreen):
         super().__init__()
         self._unsigned_allowed = False  # asked once per step, when the credentials cannot sign
         self._tested: tuple[object, ...] | None = None  # what the shown verdicts are about
+        self._panel: WebhookChecks | None = None
+
+    def _checks(self) -> WebhookChecks | None:
+        """The verdicts panel, if the step shows one now (a way of handling is built
+        when chosen, with its panel). Kept once found: the key's state is asked for
+        on every focus move and keystroke, and a query walks the whole screen."""
+        panel = self._panel
+        if panel is None or not panel.is_attached:
+            found = self.query(WebhookChecks)
+            panel = self._panel = found.first() if found else None
+        return panel
 
     # -- what is tested -------------------------------------------------------
 
@@ -97,11 +108,11 @@ class WebhookTestingStep(StepScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "test_webhooks":
-            checks = self.query(WebhookChecks)
-            shown = bool(checks) and all(
-                getattr(node, "display", True) for node in checks.first().ancestors_with_self
+            panel = self._checks()
+            # Hidden (False) with its panel: another way of handling is chosen.
+            return panel is not None and all(
+                getattr(node, "display", True) for node in panel.ancestors_with_self
             )
-            return shown  # hidden (False) with its panel: another way of handling is chosen
         return super().check_action(action, parameters)
 
     # -- testing ----------------------------------------------------------------------
