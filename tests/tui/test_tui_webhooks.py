@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -24,6 +25,7 @@ from tests.support.webhook_receiver import (
 from tui.domain.credentials import Credentials, Secret
 from tui.sandbox.accounts import API_KEY_SECRET, API_KEY_SID, MAIN_ACCOUNT_SID, MAIN_AUTH_TOKEN
 from tui.services.session import Connection
+from tui.widgets.footer import SteadyFooter
 from tui.widgets.webhook_checks import WebhookChecks
 
 BAD_TWIML = b'<?xml version="1.0"?>\n<Response>\n  <say>Hello</say>\n</Response>\n'
@@ -126,6 +128,14 @@ async def test_each_step_tests_only_its_own_urls_and_the_review_all(make_app, re
         assert not [r for r in sandbox_of(app).requests if r["method"] == "POST"]
 
 
+def footer_keys(app: Any) -> list[str]:
+    """The descriptions of the keys the step's footer shows."""
+    footer = app.screen.query_one(SteadyFooter)
+    return [
+        key.description for key in footer.query("*") if isinstance(getattr(key, "description", None), str)
+    ]
+
+
 async def test_the_key_and_panel_follow_the_way_of_handling(make_app, receiver):
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
@@ -143,6 +153,11 @@ async def test_the_key_and_panel_follow_the_way_of_handling(make_app, receiver):
         await pilot.press("ctrl+t")
         await pilot.pause()
         assert receiver.received == []
+        # The footer follows: no key while there is nothing to test, back with the URLs.
+        assert "Test webhooks" not in footer_keys(app)
+        await set_mode(pilot, "webhook")
+        await type_into(pilot, "voice_url", "https://example.com/voice")
+        assert "Test webhooks" in footer_keys(app)
 
 
 async def test_the_review_hides_the_panel_without_urls(make_app):

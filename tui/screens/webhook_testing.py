@@ -49,6 +49,7 @@ class WebhookTestingStep(StepScreen):
         self._unsigned_allowed = False  # asked once per step, when the credentials cannot sign
         self._tested: tuple[object, ...] | None = None  # what the shown verdicts are about
         self._panel: WebhookChecks | None = None
+        self._testable: bool | None = None  # the Test key's state the footer was last told
 
     def _checks(self) -> WebhookChecks | None:
         """The verdicts panel, if the step shows one now (a way of handling is built
@@ -104,7 +105,13 @@ class WebhookTestingStep(StepScreen):
             self._tested = None
             self.workers.cancel_group(self, WEBHOOK_GROUP)
             checks.show_stale()
-        self.refresh_bindings()
+        # The Test key follows the panel; the footer is told only when that changes
+        # (this runs on every keystroke in a URL, and each refresh of the bindings
+        # has the footer work out its keys again).
+        testable = self.check_action("test_webhooks", ())
+        if testable != self._testable:
+            self._testable = testable
+            self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "test_webhooks":
