@@ -16,7 +16,8 @@
 - text cursors that do not blink, so the screens render the same every time.
 
 Headless test apps paint only their last frame (tests/support/painting.py) and
-share their parsed CSS (tests/support/stylesheets.py).
+share their parsed CSS (tests/support/stylesheets.py); Pilot waits for idle in
+shorter steps (tests/support/idle.py).
 
 `memory_keyring` selects an in-memory keyring for the test.
 
@@ -36,6 +37,7 @@ import keyring
 import keyring.backends.fail
 import pytest
 
+from tests.support.idle import shorter_idle_steps
 from tests.support.keyrings import MemoryKeyring
 from tests.support.painting import paint_only_the_last_frame
 from tests.support.stylesheets import share_parsed_css
@@ -67,6 +69,7 @@ def pytest_configure(config: pytest.Config) -> None:
     gc.set_threshold(*GC_THRESHOLDS)  # from the start: collecting allocates most of them
     paint_only_the_last_frame()
     share_parsed_css()
+    shorter_idle_steps()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
