@@ -17,7 +17,9 @@ started the same way, by the same interpreter, in the same environment:
   one Input; peak memory (the child's maximum RSS, from wait4) of the same runs,
   the wizard's once its start is over (the sandbox account checked);
 - `--help`, `buy --help` and `buy --dry-run -o json` against a bare click program of
-  the same shape (the dry run against the same program printing one JSON dump);
+  the same shape (the dry run against the same program printing one JSON dump). The
+  dry run's floor is printed below the table: the least of its work done with its
+  libraries alone (bench_baselines/dry_run_floor.py), with pydantic and without;
 - CPU per keystroke typing a phone number into the Number step (Pilot) against the
   Input app;
 - a search of 1,000 numbers on the in-process sandbox until the table is drawn,
@@ -27,6 +29,7 @@ started the same way, by the same interpreter, in the same environment:
   at once, against a minimal stdlib server with TCP_NODELAY. Loopback only, bounded
   request counts.
 
+number-wizard's modules are compiled to bytecode first, as an installed package's are.
 Timings are for reading, never for asserting: the machines are shared and noisy.
 """
 
@@ -146,9 +149,12 @@ class Plan:
 class Samples:
     wizard: dict[str, list[float]] = field(default_factory=dict)
     baseline: dict[str, list[float]] = field(default_factory=dict)
+    # What the libraries alone cost doing the least of a row's work (not a target:
+    # for reading how far a ratio can go down); so far the dry run's.
+    floor: dict[str, list[float]] = field(default_factory=dict)
 
     def add(self, side: str, values: dict[str, float]) -> None:
-        target = self.wizard if side == "wizard" else self.baseline
+        target = {"wizard": self.wizard, "baseline": self.baseline, "floor": self.floor}[side]
         for name, value in values.items():
             target.setdefault(name, []).append(value)
 
@@ -176,6 +182,24 @@ def isolated_env() -> Iterator[dict[str, str]]:
             COLORTERM="truecolor",
         )
         yield env
+
+
+def compile_bytecode() -> str:
+    """Compile number-wizard's modules to bytecode before measuring, as pip does when
+    it installs a package. An editable install writes it on its first run, unless
+    PYTHONDONTWRITEBYTECODE is set (as in some containers): then every start would
+    compile the sources again (about 70 ms for a dry run), a cost no installed copy
+    pays. The baselines are single scripts on libraries pip has compiled."""
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("tui")
+    if spec is None or not spec.submodule_search_locations:
+        return "bytecode: number-wizard not found"
+    folder = next(iter(spec.submodule_search_locations))
+    if not compileall.compile_dir(folder, quiet=1):
+        raise RuntimeError(f"could not compile {folder}")
+    return f"bytecode: compiled ({folder})"
 
 
 def wizard_command() -> list[str]:
@@ -292,12 +316,16 @@ def run_cli(pairs: int, samples: Samples, rows: set[str]) -> None:
     baseline = [PYTHON, str(BASELINES / "bare_cli.py")]
     dry_run = ["buy", "--sandbox", "--phone-number", NUMBER, "--dry-run", "-o", "json"]
     commands = {"help": ["--help"], "buy-help": ["buy", "--help"], "dry-run": dry_run}
+    floor = [PYTHON, str(BASELINES / "dry_run_floor.py"), *dry_run]
     with isolated_env() as env:
         for _ in range(pairs):
             for name, arguments in commands.items():
                 if name in rows:
                     samples.add("wizard", {name: timed_run([*wizard, *arguments], env)})
                     samples.add("baseline", {name: timed_run([*baseline, *arguments], env)})
+            if "dry-run" in rows:
+                samples.add("floor", {"dry-run": timed_run(floor, env)})
+                samples.add("floor", {"dry-run-no-models": timed_run([*floor, "--no-models"], env)})
 
 
 # ---------------------------------------------------------------------------
@@ -719,6 +747,27 @@ def table(samples: Samples, rows: Sequence[Row]) -> list[str]:
     return lines
 
 
+def floor_lines(samples: Samples) -> list[str]:
+    """The dry run's floor (scripts/bench_baselines/dry_run_floor.py) against the
+    baseline and against number-wizard's dry run, from the same runs."""
+    wizard, baseline = samples.wizard.get("dry-run"), samples.baseline.get("dry-run")
+    models, bare = samples.floor.get("dry-run"), samples.floor.get("dry-run-no-models")
+    if not (wizard and baseline and models and bare):
+        return []
+    median = statistics.median
+    return [
+        "",
+        "The dry run's floor, from the same runs: the least of its work (the number checked, "
+        "the four pre-check questions asked in process, one JSON dump) done with its libraries "
+        "alone (scripts/bench_baselines/dry_run_floor.py):",
+        f"- with pydantic models, as number-wizard: {_figure(models)} s, "
+        f"{median(models) / median(baseline):.2f}× the baseline; number-wizard's dry run is "
+        f"{median(wizard) / median(models):.2f}× this floor;",
+        f"- without pydantic (click, phonenumbers, httpx, asyncio): {_figure(bare)} s, "
+        f"{median(bare) / median(baseline):.2f}× the baseline.",
+    ]
+
+
 def machine() -> str:
     model = ""
     with contextlib.suppress(OSError):
@@ -777,6 +826,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     groups = {row.group for row in rows}
 
     print(f"machine: {machine()}", flush=True)
+    print(compile_bytecode(), flush=True)
     started = time.perf_counter()
     samples = Samples()
     steps: list[tuple[str, Callable[[], None]]] = [
@@ -793,12 +843,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             run()
             print(f"  {group}: {time.perf_counter() - group_started:.1f} s", file=sys.stderr, flush=True)
     print()
-    print("\n".join(table(samples, rows)))
+    print("\n".join([*table(samples, rows), *floor_lines(samples)]))
     print(f"\n{'quick' if options.quick else 'full'} run, {time.perf_counter() - started:.0f} s; "
           "medians (min–max) of alternating runs; ratio = median / baseline median.")  # fmt: skip
     if options.json:
         options.json.write_text(
-            json.dumps({"wizard": samples.wizard, "baseline": samples.baseline}, indent=2)
+            json.dumps(
+                {"wizard": samples.wizard, "baseline": samples.baseline, "floor": samples.floor}, indent=2
+            )
         )
     return 0
 

@@ -44,3 +44,10 @@ def test_the_cheap_rows_print_a_figure_a_baseline_and_a_ratio():
         assert re.fullmatch(r"\d+(\.\d+)?", wizard), row
         assert re.fullmatch(r"\d+(\.\d+)?", baseline), row
         assert re.fullmatch(r"\d+\.\d\d×", ratio), row
+    # The dry run's floor (its libraries alone), both ways, against the baseline.
+    assert output.startswith("machine: ") and "\nbytecode: compiled (" in output
+    floors = [line for line in output.splitlines() if line.startswith("- with")]
+    assert len(floors) == 2, output
+    for line in floors:
+        assert re.search(r": \d+\.\d+ s, \d+\.\d\d× the baseline", line), line
+    assert re.search(r"dry run is \d+\.\d\d× this floor", floors[0]), floors[0]
