@@ -116,6 +116,28 @@ def test_root_help_reads_the_same_with_every_command_loaded():
     assert lazy_help.strip() == cli.get_help(context).strip()
 
 
+# What only a purchase needs: a dry run checks and prints, it never sends.
+PURCHASE_MACHINERY = (
+    "tui.cli.buying",
+    "tui.services.purchase",
+    "tui.services.purchase_lock",
+    "tui.services.receipts",
+    "tui.services.signals",
+)
+
+
+def test_a_dry_run_loads_none_of_the_purchase_machinery(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    arguments = ("buy", "--sandbox", "--phone-number", "+31616953194", "--dry-run", "-o", "json")
+    output, modules = modules_after(*arguments)
+    assert json.loads(output)["form"] == {"PhoneNumber": "+31616953194"}
+    # The compliance pre-checks did run, on the in-process sandbox.
+    assert "tui.cli.pre_checks" in modules and "tui.wizard.compliance" in modules
+    assert [m for m in modules if m in PURCHASE_MACHINERY] == []
+
+
 FIRST_FRAME = """
 import json, sys
 import tui.cli, tui.app

@@ -122,7 +122,7 @@ def buy(
     connection.purchase_wait = wait
     client = connection.client()
     if dry_run:
-        from tui.cli.buying import compliance_warnings, webhook_gate
+        from tui.cli.pre_checks import compliance_warnings, webhook_gate
 
         prepared = client.prepare_purchase(request)
         # The wizard's compliance pre-checks, read-only: what Twilio would refuse.

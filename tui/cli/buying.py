@@ -1,7 +1,8 @@
 """Running a purchase from the command line: recovery of earlier attempts, the
-webhook checks (--check-webhooks), the ownership check, the confirmation, the
-attempt itself with signals handled, and what is printed and returned. Imported
-by `buy` only when it buys or checks (its `--help` stays light)."""
+webhook checks (--check-webhooks, tui/cli/pre_checks.py), the ownership check, the
+confirmation, the attempt itself with signals handled, and what is printed and
+returned. Imported by `buy` only when it buys (its `--help` and a dry run stay
+light)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import click
 
 from tui.cli.buy import flag_of
 from tui.cli.common import Exit, emit_fields, emit_json, fail, report_error
+from tui.cli.pre_checks import gate_on_webhooks
 from tui.domain import rules
 from tui.domain.errors import TwilioApiError, WizardError
 from tui.domain.follow_up import FollowUpRequest
@@ -35,83 +37,6 @@ from tui.services.purchase_lock import PurchaseLocks
 from tui.services.receipts import ReceiptBook
 from tui.services.session import Connection
 from tui.services.signals import SignalHandler, on_signals
-
-
-def compliance_warnings(connection: Connection, request: PurchaseRequest) -> list[str]:
-    """The wizard's compliance pre-checks for a dry run (reads only): the number's
-    address requirement and the country's bundle rule against the flags given,
-    each warning naming the flag that fixes it. When Twilio cannot be asked, one
-    line says the checks were not made (a dry run still prints the request)."""
-    return asyncio.run(_compliance_warnings(connection, request))
-
-
-async def _compliance_warnings(connection: Connection, request: PurchaseRequest) -> list[str]:
-    from tui.services.account_session import AccountSession
-    from tui.wizard.compliance import compliance_issues
-    from tui.wizard.context import PurchaseContext
-
-    async with connection.client() as client:
-        try:
-            facts = await PurchaseContext().load_facts(AccountSession(client), request.phone_number, None)
-        except WizardError as error:
-            return [f"the compliance checks could not be made ({error})."]
-    values = {k: v for k, v in request.values().items() if v is not None}
-    return [f"{flag_of(issue.fields[0])}: {issue.message}" for issue in compliance_issues(values, facts)]
-
-
-def webhook_gate(
-    connection: Connection, request: PurchaseRequest, *, force: bool, output: str, dry_run: bool = False
-) -> None:
-    """`--check-webhooks` on its own (a dry run): see `_webhook_gate`."""
-    asyncio.run(_webhook_gate(connection, request, force=force, output=output, dry_run=dry_run))
-
-
-async def _webhook_gate(
-    connection: Connection, request: PurchaseRequest, *, force: bool, output: str, dry_run: bool = False
-) -> None:
-    """Call every URL of the request the way Twilio will (signed with the Auth
-    Token in use; unsigned, and said so, with an API key) and print the verdicts on
-    stderr. When Twilio would not be satisfied with one, exit 10 before anything
-    is bought, unless `force`."""
-    from tui.domain.webhook_verdicts import verdict_lines
-    from tui.services.webhooks import Signing, WebhookChecker, plan_number_webhooks
-
-    plan = plan_number_webhooks(request)
-    for skipped in plan.skipped:
-        click.echo(f"note: --check-webhooks: {skipped}", err=True)
-    if not plan.targets:
-        click.echo("note: --check-webhooks: no webhook URL is given, so none was checked.", err=True)
-        return
-    count = len(plan.targets)
-    click.echo(
-        f"Checking {count} webhook URL{'s' if count > 1 else ''} the way Twilio will call them…", err=True
-    )
-    verdicts = await WebhookChecker().check(plan, Signing.from_credentials(connection.credentials))
-    for verdict in verdicts:
-        for line in verdict_lines(verdict):
-            click.echo(line, err=True)
-    failing = [verdict.label for verdict in verdicts if not verdict.satisfied]
-    if not failing:
-        click.echo("webhooks: Twilio would be satisfied with every URL.", err=True)
-        return
-    which = ", ".join(failing)
-    if force:
-        click.echo(
-            f"warning: --force: going on although Twilio would not be satisfied with: {which}.", err=True
-        )
-        return
-    nothing = "nothing was sent" if dry_run else "not bought: nothing was sent"
-    message = f"{nothing}; Twilio would not be satisfied with: {which}. Fix them, or pass --force."
-    click.echo(f"error: {message}", err=True)
-    if output == "json":
-        emit_json(
-            {
-                "error": {"message": message},
-                "outcome": "not-sent",
-                "webhooks": [verdict.as_json() for verdict in verdicts],
-            }
-        )
-    sys.exit(int(Exit.WEBHOOK_NOT_SATISFIED))
 
 
 def run_purchase(
@@ -177,7 +102,7 @@ async def _buy(
             if check_webhooks:
                 # Before the ownership check and the confirmation: a webhook that
                 # fails stops the purchase before anything about it is asked.
-                await _webhook_gate(connection, request, force=force, output=output)
+                await gate_on_webhooks(connection, request, force=force, output=output)
             # Asked here for a clear answer before the confirmation; asked again,
             # under the number's lock, just before sending (only that one decides).
             try:
