@@ -9,9 +9,11 @@ concurrent clients are served.
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from raw_http import (
@@ -28,6 +30,7 @@ from sandbox_helpers import MAIN
 
 from tests.support.loopback import http_get
 from tui.sandbox import SandboxServer, start_server
+from tui.sandbox.server import READ_SIZE
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 TIMEOUT = 0.5  # the server's head, body and keep-alive timeouts in these tests
@@ -294,8 +297,80 @@ def test_the_listen_backlog_takes_a_burst_of_connections() -> None:
                 sock.close()
 
 
+def test_an_answer_leaves_in_one_write(server: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # uvicorn writes an answer's head and body in two calls: joined, one send(), one segment.
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(request_bytes("GET", OWNED_PATH))
+        assert read_response(sock).status == 200
+        transport = _protocol_of(server, sock).transport
+        writes: list[bytes] = []
+        write = transport.write
+
+        def spy(data: bytes) -> None:
+            writes.append(bytes(data))
+            write(data)
+
+        monkeypatch.setattr(transport, "write", spy)
+        sock.sendall(request_bytes("GET", OWNED_PATH))
+        response = read_response(sock)
+    assert response.status == 200
+    assert len(writes) == 1, [write[:40] for write in writes]
+    assert writes[0].startswith(b"HTTP/1.1 200 ") and writes[0].endswith(b"\r\n\r\n" + response.body)
+
+
+def test_expect_100_continue_is_answered_before_the_body(server: SandboxServer) -> None:
+    # The interim answer is not held back waiting for another write to join.
+    body = b'{"status": 503, "nonsense": 1}'
+    head = request_bytes(
+        "POST",
+        "/__sandbox__/faults",
+        headers={"Content-Type": "application/json", "Expect": "100-continue"},
+        content_length=str(len(body)),
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(head)
+        interim = b""
+        while b"\r\n\r\n" not in interim:
+            interim += sock.recv(65536)
+        assert interim.startswith(b"HTTP/1.1 100 ")
+        sock.sendall(body)
+        response = read_response(sock)
+    assert response.status == 400 and "nonsense" in response.json()["message"]
+
+
+def test_a_body_larger_than_one_read_arrives_whole(server: SandboxServer) -> None:
+    # The server reads READ_SIZE (64 KiB) at a time; a larger body takes several reads.
+    padding = "p" * (3 * READ_SIZE)
+    body = json.dumps({"status": 503, "padding": padding}).encode()
+    response = exchange(
+        server.port,
+        request_bytes("POST", "/__sandbox__/faults", headers={"Content-Type": "application/json"}, body=body),
+    )
+    # Parsed in full (a cut JSON would not be), then refused for its unknown field.
+    assert_json_error(response, 400, "unknown field(s) padding")
+    assert_still_serving(server)
+
+
+def _protocol_of(server: SandboxServer, sock: socket.socket) -> Any:
+    """The server's protocol (connection) for this client socket."""
+    (protocol,) = [
+        protocol
+        for protocol in server._uvicorn.server_state.connections
+        if protocol.client == sock.getsockname()[:2]
+    ]
+    return protocol
+
+
+def test_connections_read_at_most_read_size_at_once(server: SandboxServer) -> None:
+    # asyncio's 256 KiB default is an mmap'd buffer made and freed on every read.
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(request_bytes("GET", OWNED_PATH))
+        assert read_response(sock).status == 200
+        assert _protocol_of(server, sock).transport.max_size == READ_SIZE
+
+
 def test_connections_have_tcp_nodelay(server: SandboxServer) -> None:
-    # uvicorn writes an answer's head and body separately: Nagle must be off.
+    # Nagle must be off: an answer waits for no ACK (a 100 Continue is a write of its own).
     with socket.create_connection(("127.0.0.1", server.port)) as sock:
         sock.sendall(request_bytes("GET", OWNED_PATH))
         assert read_response(sock).status == 200

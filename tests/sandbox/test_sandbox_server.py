@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 import httpx
 import pytest
@@ -13,7 +16,10 @@ from sandbox_helpers import MAIN, account_path, assert_error, call
 
 from tests.support.loopback import http_client, http_get, http_post
 from tui.sandbox import CREDENTIALS, MAIN_ACCOUNT_SID, Sandbox, SandboxTransport, start_server
-from tui.sandbox.server import describe
+from tui.sandbox.accounts import ACCOUNTS
+from tui.sandbox.api_v2010 import render_account
+from tui.sandbox.asgi import SandboxApp
+from tui.sandbox.server import _CoalescingWriter, describe
 
 PURCHASE_PATH = f"{account_path()}/IncomingPhoneNumbers/Mobile.json"
 
@@ -151,3 +157,77 @@ def test_python_m_tui_sandbox_serves_and_announces(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# --- How answers are written ------------------------------------------------------------
+
+
+class RecordingTransport:
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(data)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+
+def coalescing_writer(loop: asyncio.AbstractEventLoop) -> tuple[_CoalescingWriter, RecordingTransport]:
+    transport = RecordingTransport()
+    return _CoalescingWriter(cast(asyncio.Transport, transport), loop), transport
+
+
+async def test_a_head_and_its_body_are_written_together() -> None:
+    writer, transport = coalescing_writer(asyncio.get_running_loop())
+    writer.write(b"HEAD")
+    assert transport.writes == []
+    writer.write(b"BODY")
+    writer.write(b"")  # h11's end of a Content-Length body: nothing
+    assert transport.writes == [b"HEADBODY"]
+    await asyncio.sleep(0)
+    assert transport.writes == [b"HEADBODY"]
+
+
+async def test_a_lone_write_leaves_at_the_end_of_the_loops_turn() -> None:
+    # A head whose body comes later, or a 100 Continue, is not held back waiting.
+    writer, transport = coalescing_writer(asyncio.get_running_loop())
+    writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    await asyncio.sleep(0)
+    assert transport.writes == [b"HTTP/1.1 100 Continue\r\n\r\n"]
+    writer.write(b"HEAD")
+    writer.close()
+    assert (transport.writes[1:], transport.closed) == ([b"HEAD"], True)
+
+
+async def test_what_is_held_for_a_lost_connection_is_dropped() -> None:
+    writer, transport = coalescing_writer(asyncio.get_running_loop())
+    writer.write(b"HEAD")
+    writer.discard()
+    await asyncio.sleep(0)
+    assert transport.writes == []
+
+
+async def test_a_request_arriving_while_the_server_stops_is_not_answered() -> None:
+    app = SandboxApp(Sandbox())
+    app.interrupt_delays()
+    async with httpx.AsyncClient(
+        transport=SandboxTransport(app.sandbox, app=app), base_url="https://api.twilio.com", auth=MAIN
+    ) as client:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await client.get(f"{account_path()}.json")
+    assert app.sandbox.requests == []
+
+
+def test_an_accounts_answer_is_its_rendering_every_time() -> None:
+    # Encoded once (accounts never change), answered byte for byte the same.
+    sandbox = Sandbox()
+    expected = json.dumps(render_account(ACCOUNTS[MAIN_ACCOUNT_SID])).encode()
+    for _ in range(2):
+        response = call(sandbox, "GET", f"{account_path()}.json")
+        assert (response.status, response.body) == (200, expected)
+        assert response.headers["Content-Type"] == "application/json; charset=utf-8"

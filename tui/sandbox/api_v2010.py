@@ -5,6 +5,8 @@ Purchases (CreateIncomingPhoneNumber*) live in purchase.py.
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from datetime import datetime
 from typing import Any
@@ -12,7 +14,7 @@ from typing import Any
 from tui.sandbox import errors, params, seed
 from tui.sandbox.accounts import ACCOUNTS, SandboxAccount
 from tui.sandbox.contains import compile_contains, matches
-from tui.sandbox.context import Context, Reply, Request
+from tui.sandbox.context import Context, EncodedJson, Reply, Request
 from tui.sandbox.errors import TwilioApiError
 from tui.sandbox.formats import make_sid, rfc2822
 from tui.sandbox.paging import v2010_page
@@ -76,7 +78,14 @@ def render_account(account: SandboxAccount) -> dict[str, Any]:
 
 
 def fetch_account(ctx: Context, request: Request) -> Reply:
-    return Reply(200, render_account(request.account))
+    return Reply(200, account_json(request.account))
+
+
+@functools.cache
+def account_json(account: SandboxAccount) -> EncodedJson:
+    """An account's answer, the same every time (accounts and their dates are fixed):
+    rendered and encoded once."""
+    return EncodedJson(json.dumps(render_account(account)).encode())
 
 
 def fetch_balance(ctx: Context, request: Request) -> Reply:

@@ -190,8 +190,12 @@ class SandboxApp:
         except UnicodeDecodeError:
             raise _Problem(errors.http_error(400, "The request path is not valid UTF-8.")) from None
         try:
-            query = parse_qsl(
-                query_string.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict"
+            query = (
+                parse_qsl(
+                    query_string.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict"
+                )
+                if query_string
+                else []
             )
         except UnicodeDecodeError:
             raise _Problem(errors.http_error(400, "The query string is not valid UTF-8.")) from None
@@ -264,19 +268,29 @@ class SandboxApp:
         chunks: list[bytes] = []
         size = 0
         more = True
+        # Without a Content-Length or chunked coding there is no body (RFC 9112 section
+        # 6.3): the server holds the whole request, so the first receive() answers at once,
+        # with no timer to arm and no wait to interrupt (only a shutdown to check).
+        at_once = declared is None and not chunked
         while more:
-            try:
-                # asyncio.timeout, not wait_for: no extra task, so an in-process request
-                # runs without yielding to the event loop unless it has to wait.
-                async with asyncio.timeout(self.body_timeout):
-                    message = await self._interruptible(receive())
-            except TimeoutError:
-                raise _Problem(
-                    errors.http_error(
-                        408, f"The request body did not arrive within {self.body_timeout:g} seconds."
-                    ),
-                    close=True,
-                ) from None
+            if at_once:
+                at_once = False
+                if self._closing:
+                    raise _ShuttingDown
+                message = await receive()
+            else:
+                try:
+                    # asyncio.timeout, not wait_for: no extra task, so an in-process request
+                    # runs without yielding to the event loop unless it has to wait.
+                    async with asyncio.timeout(self.body_timeout):
+                        message = await self._interruptible(receive())
+                except TimeoutError:
+                    raise _Problem(
+                        errors.http_error(
+                            408, f"The request body did not arrive within {self.body_timeout:g} seconds."
+                        ),
+                        close=True,
+                    ) from None
             if message["type"] == "http.disconnect":
                 raise _ClientGone
             chunk = message.get("body", b"")
@@ -400,8 +414,14 @@ class SandboxApp:
             self._answered += 1
             in_flight = self._in_flight
             answered = self._answered
+        # The Sandbox's answers carry their own id (the one in its request log).
+        request_id = (
+            headers["Twilio-Request-Id"]
+            if "Twilio-Request-Id" in headers
+            else make_sid("RQ", "http", str(answered), str(started))
+        )
         combined = {
-            "Twilio-Request-Id": make_sid("RQ", "http", str(answered), str(started)),
+            "Twilio-Request-Id": request_id,
             **headers,
             "Content-Length": str(len(body)),
             "Twilio-Concurrent-Requests": str(in_flight),

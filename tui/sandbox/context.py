@@ -68,8 +68,13 @@ class Context:
         raise errors.not_found(request.path)
 
 
+class EncodedJson(bytes):
+    """A Reply body already encoded as JSON: for answers that never change, encoded once."""
+
+
 @dataclass
 class Reply:
     status: int
-    body: Any = None  # JSON-serialisable; None means an empty body (204)
+    # JSON-serialisable (or EncodedJson); None means an empty body (204).
+    body: Any = None
     headers: dict[str, str] = field(default_factory=dict)

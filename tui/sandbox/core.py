@@ -26,7 +26,7 @@ from tui.sandbox.accounts import (
     SandboxCredential,
     find_credential,
 )
-from tui.sandbox.context import Context, Options, Reply, Request
+from tui.sandbox.context import Context, EncodedJson, Options, Reply, Request
 from tui.sandbox.errors import TwilioApiError
 from tui.sandbox.faults import Fault, FaultInjector
 from tui.sandbox.formats import make_sid, utc_now
@@ -309,7 +309,8 @@ class Sandbox:
             payload = b""
             if reply.body is not None:
                 response_headers["Content-Type"] = JSON_CONTENT_TYPE
-                payload = json.dumps(reply.body).encode()
+                body = reply.body
+                payload = body if isinstance(body, EncodedJson) else json.dumps(body).encode()
             answer = SandboxResponse(reply.status, response_headers, payload)
         if fault is None:
             return answer
