@@ -27,12 +27,19 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 import asyncio  # noqa: E402
 import json  # noqa: E402
+from collections.abc import Awaitable, Callable, MutableMapping  # noqa: E402
 from typing import Any  # noqa: E402
 
 import click  # noqa: E402
 import httpx  # noqa: E402
 import phonenumbers  # noqa: E402
-from bare_cli import PURCHASE_PARAMETERS, cli, connection_options, kebab, purchase_options  # noqa: E402
+from bare_cli import (  # type: ignore[import-not-found]  # noqa: E402  (this script's folder)
+    PURCHASE_PARAMETERS,
+    cli,
+    connection_options,
+    kebab,
+    purchase_options,
+)
 
 ANSWERS = {
     "/number": {"phone_number": "+31616953194", "iso_country": "NL", "address_requirements": "none"},
@@ -75,7 +82,11 @@ def pydantic_models() -> tuple[Any, Any]:
     return Purchase, Answer
 
 
-async def asgi_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+async def asgi_app(
+    scope: MutableMapping[str, Any],
+    receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
+    send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
+) -> None:
     body = json.dumps(ANSWERS[scope["path"]]).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
