@@ -3,6 +3,7 @@ and what is said about the chosen number."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import Button, DataTable, Select
 
 from tests.support.app_factory import sandbox_of
@@ -56,6 +57,33 @@ async def test_search_and_pick_with_the_keyboard(make_app):
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert step_of(app) == "voice"
+
+
+async def test_each_result_row_shows_the_number_its_capabilities_address_and_price(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await countries_loaded(pilot)
+        await choose(pilot, "country", "GB")
+        await pilot.click("#search")
+        await settle(pilot)
+        table = app.screen.query_one("#results", DataTable)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        # Text cells, never strings the table would read as markup.
+        assert all(isinstance(cell, Text) for row in rows for cell in row)
+        shown = {str(row[0]): [cell.plain for cell in row] for row in rows}
+        for seeded in MOBILE_INVENTORY["GB"]:
+            caps = [
+                name
+                for name, on in (
+                    ("Voice", seeded.voice),
+                    ("SMS", seeded.sms),
+                    ("MMS", seeded.mms),
+                    ("Fax", seeded.fax),
+                )
+                if on
+            ]
+            expected = [seeded.phone_number, "", ", ".join(caps), seeded.address_requirements, "1.00 USD"]
+            assert shown[seeded.phone_number] == expected
 
 
 async def test_search_and_pick_with_the_mouse(make_app):

@@ -3,8 +3,11 @@ retries, error mapping and credential checks (docs/twilio-api.md)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import httpx
 import pytest
+from pydantic import ValidationError
 
 from tests.support.fakes import (
     ACCOUNT_SID,
@@ -26,6 +29,7 @@ from tests.support.fakes import (
 from tui import __version__
 from tui.domain.errors import TwilioApiError, TwilioUnreachable
 from tui.domain.purchase import PurchaseRequest
+from tui.domain.resources import AvailablePhoneNumber
 from tui.domain.rules import RuleError
 from tui.domain.search import MobileSearch
 from tui.services.twilio import RetryPolicy, TwilioClient, form_body
@@ -100,6 +104,38 @@ async def test_search_mobile_without_filters_has_no_query():
     async with client_for(recorder) as client:
         assert await client.search_mobile(MobileSearch(country_code="AU")) == []
     assert recorder.urls == [f"{API}/AvailablePhoneNumbers/AU/Mobile.json"]
+
+
+async def test_search_mobile_reads_blanks_and_capabilities_as_one_result_does():
+    items = [
+        {
+            "phone_number": "+447400123456",
+            "locality": " ",
+            "lata": "",
+            "capabilities": {"voice": True, "SMS": True},
+        },
+        {"phone_number": "+447400123457", "latitude": "51.5", "capabilities": {"sms": False, "MMS": True}},
+    ]
+    recorder = Recorder(ok({"available_phone_numbers": items}))
+    async with client_for(recorder) as client:
+        numbers = await client.search_mobile(MobileSearch(country_code="GB"))
+    assert numbers == [AvailablePhoneNumber.model_validate(item) for item in items]
+    assert numbers[0].locality is None and numbers[0].lata is None
+    assert numbers[0].capabilities is not None and numbers[0].capabilities.describe() == "Voice, SMS"
+    assert numbers[1].latitude == Decimal("51.5")
+
+
+async def test_a_malformed_search_result_fails_as_that_one_result_does():
+    items = [{"phone_number": "+447400123456"}, {"phone_number": "+447400123457", "latitude": "north"}]
+    recorder = Recorder(ok({"available_phone_numbers": items}))
+    with pytest.raises(ValidationError) as one_by_one:
+        AvailablePhoneNumber.model_validate(items[1])
+    async with client_for(recorder) as client:
+        with pytest.raises(ValidationError) as searched:
+            await client.search_mobile(MobileSearch(country_code="GB"))
+    assert searched.value.title == "AvailablePhoneNumber"
+    assert str(searched.value) == str(one_by_one.value)
+    assert searched.value.errors(include_context=False) == one_by_one.value.errors(include_context=False)
 
 
 async def test_find_owned_number_keeps_only_the_exact_match():

@@ -345,18 +345,36 @@ class NumberStep(StepScreen):
     def _show_results(self, numbers: list[AvailablePhoneNumber], price: MobilePrice, country: str) -> None:
         table = self.query_one("#results", DataTable)
         table.clear()
-        monthly = f"{price.monthly:.2f} {price.currency}" if price.known else "unknown"
+        # Text, not strings, which the table would read as markup (and parse). The
+        # table only reads its cells, so rows share one Text per repeated value (a
+        # locality, the capabilities, the address need, the price): 1,000 results
+        # make a few dozen of them, not 5,000.
+        shared: dict[str, Text] = {}
+
+        def text(cell: str) -> Text:
+            found = shared.get(cell)
+            if found is None:
+                found = shared[cell] = Text(cell)
+            return found
+
+        # A few combinations of capabilities across all the results: each described once.
+        described: dict[tuple[bool, bool, bool, bool], str] = {}
+        monthly = text(f"{price.monthly:.2f} {price.currency}" if price.known else "unknown")
         for number in numbers:
-            caps = number.capabilities.describe() if number.capabilities else ""
-            cells = (
-                number.phone_number or "",
-                number.locality or "",
-                caps,
-                ADDRESS_SHORT.get(number.address_requirements or "", number.address_requirements or ""),
+            capabilities = number.capabilities
+            caps = ""
+            if capabilities:
+                flags = (capabilities.voice, capabilities.sms, capabilities.mms, capabilities.fax)
+                caps = described.get(flags) or described.setdefault(flags, capabilities.describe())
+            address = number.address_requirements or ""
+            table.add_row(
+                Text(number.phone_number or ""),
+                text(number.locality or ""),
+                text(caps),
+                text(ADDRESS_SHORT.get(address, address)),
                 monthly,
+                key=number.phone_number,
             )
-            # Text, not strings, which the table would read as markup (and parse).
-            table.add_row(*(Text(cell) for cell in cells), key=number.phone_number)
         if numbers:
             status = f"{len(numbers)} numbers · Enter picks one"
             # Focus the results and bring them into view after the next refresh:

@@ -10,6 +10,7 @@ that timed out bought the number.
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import platform
 import random
@@ -20,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from tui import __version__
 from tui.domain.addresses import NewAddress
@@ -265,7 +266,15 @@ class TwilioClient:
     async def search_mobile(self, search: MobileSearch) -> list[AvailablePhoneNumber]:
         url = self.api_url(f"/AvailablePhoneNumbers/{search.country_code}/Mobile.json")
         body = await self._get(url, search.to_query())
-        return [AvailablePhoneNumber.model_validate(n) for n in body.get("available_phone_numbers") or []]
+        found = body.get("available_phone_numbers") or []
+        try:
+            # One validation for the whole page (up to 1,000 results), not one call each.
+            return _available_numbers().validate_python(found)
+        except ValidationError:
+            pass
+        # A malformed result: validated one by one, it fails with the error it
+        # always has (about one AvailablePhoneNumber, not a list index).
+        return [AvailablePhoneNumber.model_validate(n) for n in found]
 
     async def find_owned_number(self, phone_number: str) -> IncomingPhoneNumber | None:
         """The number if this account owns it. Used to reconcile after a purchase
@@ -500,6 +509,12 @@ def _has_request(error: httpx.TransportError) -> bool:
         return True
     except RuntimeError:
         return False
+
+
+@functools.cache
+def _available_numbers() -> TypeAdapter[list[AvailablePhoneNumber]]:
+    """Built on the first search, as the models' own validators are (defer_build)."""
+    return TypeAdapter(list[AvailablePhoneNumber])
 
 
 def _json_or_raise(response: httpx.Response) -> Any:
