@@ -27,6 +27,15 @@ async def countries_loaded(pilot) -> None:
     assert select.value is not Select.NULL  # the first country is chosen once loaded
 
 
+async def searched(pilot, country: str) -> DataTable:
+    """The Number step's search in `country`, by the mouse; its results table."""
+    await countries_loaded(pilot)
+    await choose(pilot, "country", country)
+    await pilot.click("#search")
+    await settle(pilot)
+    return pilot.app.screen.query_one("#results", DataTable)
+
+
 async def test_search_and_pick_with_the_keyboard(make_app):
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
@@ -62,11 +71,7 @@ async def test_search_and_pick_with_the_keyboard(make_app):
 async def test_each_result_row_shows_the_number_its_capabilities_address_and_price(make_app):
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await countries_loaded(pilot)
-        await choose(pilot, "country", "GB")
-        await pilot.click("#search")
-        await settle(pilot)
-        table = app.screen.query_one("#results", DataTable)
+        table = await searched(pilot, "GB")
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         # Text cells, never strings the table would read as markup.
         assert all(isinstance(cell, Text) for row in rows for cell in row)
@@ -89,11 +94,7 @@ async def test_each_result_row_shows_the_number_its_capabilities_address_and_pri
 async def test_search_and_pick_with_the_mouse(make_app):
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await countries_loaded(pilot)
-        await choose(pilot, "country", "NL")
-        await pilot.click("#search")
-        await settle(pilot)
-        table = app.screen.query_one("#results", DataTable)
+        table = await searched(pilot, "NL")
         assert table.row_count == len(MOBILE_INVENTORY["NL"])
         first = MOBILE_INVENTORY["NL"][0].phone_number
         # Since Textual 7.5 a click selects only an already highlighted row.
@@ -201,10 +202,7 @@ async def test_a_mobile_number_gets_no_warning(make_app):
 async def test_typing_another_number_forgets_the_picked_one(make_app):
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
-        await countries_loaded(pilot)
-        await choose(pilot, "country", "GB")
-        await pilot.click("#search")
-        await settle(pilot)
+        await searched(pilot, "GB")
         await pilot.press("enter")
         await settle(pilot)
         assert app.draft.picked is not None

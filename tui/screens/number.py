@@ -24,7 +24,7 @@ from textual.widgets.select import InvalidSelectValueError
 
 from tui.domain import rules
 from tui.domain.errors import WizardError
-from tui.domain.resources import AvailablePhoneNumber, IncomingPhoneNumber, MobilePrice
+from tui.domain.resources import AvailablePhoneNumber, Capabilities, IncomingPhoneNumber, MobilePrice
 from tui.domain.search import SEARCH_FIELDS_BY_NAME, build_search
 from tui.screens.base import StepScreen
 from tui.services import purchase as purchase_service
@@ -357,20 +357,23 @@ class NumberStep(StepScreen):
                 found = shared[cell] = Text(cell)
             return found
 
-        # A few combinations of capabilities across all the results: each described once.
-        described: dict[tuple[bool, bool, bool, bool], str] = {}
+        # A few combinations of capabilities across all the results (the frozen
+        # model is its own key): each described once.
+        described: dict[Capabilities, Text] = {}
         monthly = text(f"{price.monthly:.2f} {price.currency}" if price.known else "unknown")
         for number in numbers:
             capabilities = number.capabilities
-            caps = ""
-            if capabilities:
-                flags = (capabilities.voice, capabilities.sms, capabilities.mms, capabilities.fax)
-                caps = described.get(flags) or described.setdefault(flags, capabilities.describe())
+            if capabilities is None:
+                caps = text("")
+            elif (caps_found := described.get(capabilities)) is not None:
+                caps = caps_found
+            else:
+                caps = described[capabilities] = text(capabilities.describe())
             address = number.address_requirements or ""
             table.add_row(
                 Text(number.phone_number or ""),
                 text(number.locality or ""),
-                text(caps),
+                caps,
                 text(ADDRESS_SHORT.get(address, address)),
                 monthly,
                 key=number.phone_number,

@@ -43,8 +43,9 @@ class LiveText(Static):
         has. Only a width that does not follow the content (not `auto`) and a height
         that does (`auto`) qualify; anything else is laid out as usual."""
         styles = self.styles
+        # An unset width is the container's: it does not follow the content either.
         if not self.is_mounted or (styles.width is not None and styles.width.is_auto):
-            return False  # unset: as wide as its container
+            return False
         if styles.height is None or not styles.height.is_auto:
             return False
         region = self.content_region
